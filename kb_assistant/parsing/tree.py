@@ -1,0 +1,85 @@
+"""The parsed shape of a regulation (or of a guide, by its headings).
+
+These types are the contract between the parser and everything after it (chunking, display,
+validation). Numbers are strings because Pasal and ayat can carry letters ("12A", "(1a)").
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass
+class Page:
+    """Extracted text of one page; ``number`` is None for sources without pages."""
+
+    number: int | None
+    text: str
+
+
+@dataclass
+class Reference:
+    """A cross-reference found in the text, e.g. 'sebagaimana dimaksud dalam Pasal 5 ayat (2)'."""
+
+    pasal: str
+    ayat: str | None = None
+    doc: str | None = None  # None: same document; otherwise the referenced document's description
+    text: str = ""
+
+
+@dataclass
+class Item:
+    """A huruf (a., b.) or angka (1., 2.) list item inside a Pasal or ayat."""
+
+    label: str  # "a", "b", "1", "2"
+    text: str
+
+
+@dataclass
+class Ayat:
+    number: str  # "1", "2", "1a"
+    text: str  # full text of the ayat, list items included
+    items: list[Item] = field(default_factory=list)
+
+
+@dataclass
+class Pasal:
+    number: str  # "4", "12A"
+    text: str  # full body text of the Pasal (cleaned), without its heading line
+    ayat: list[Ayat] = field(default_factory=list)
+    items: list[Item] = field(default_factory=list)  # list items directly under the Pasal (no ayat)
+    headings: list[str] = field(default_factory=list)  # ["BAB II ASAS, NILAI DASAR ...", "Bagian Kesatu ..."]
+    penjelasan: str = ""  # the Penjelasan Pasal demi Pasal for this Pasal ("Cukup jelas." kept)
+    penjelasan_ayat: dict[str, str] = field(default_factory=dict)  # ayat number -> its Penjelasan
+    page_start: int | None = None
+    page_end: int | None = None
+    references: list[Reference] = field(default_factory=list)
+
+
+@dataclass
+class Section:
+    """A heading-delimited part of a non-regulation document (guide, module)."""
+
+    number: str  # "1", "1.2" or a running index
+    title: str
+    text: str
+    headings: list[str] = field(default_factory=list)
+    page_start: int | None = None
+    page_end: int | None = None
+
+
+@dataclass
+class ParsedDocument:
+    doc_id: str
+    pasal: list[Pasal] = field(default_factory=list)
+    sections: list[Section] = field(default_factory=list)  # only for non-regulations
+    penjelasan_umum: str = ""
+    preamble: str = ""  # Menimbang / Mengingat
+    duplicates: list[str] = field(default_factory=list)  # Pasal numbers seen more than once in the body
+    warnings: list[str] = field(default_factory=list)
+
+    def get_pasal(self, number: str) -> Pasal | None:
+        for pasal in self.pasal:
+            if pasal.number == number:
+                return pasal
+        return None

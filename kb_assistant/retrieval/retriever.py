@@ -1,0 +1,142 @@
+"""Dense + BM25 retrieval fused by reciprocal rank fusion, grouped per Pasal.
+
+Modes: ``bm25``, ``dense`` and ``hybrid`` (default) share scope, grouping and expansion so
+an evaluation compares only the ranking signal.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import Literal
+
+from kb_assistant.corpus.manifest import Manifest
+from kb_assistant.retrieval.normalize import english_terms, normalise_query
+from kb_assistant.retrieval.scope import Scope, resolve_scope
+from kb_assistant.retrieval.searcher import IndexReader
+from kb_assistant.settings import RetrievalSettings
+
+Mode = Literal["bm25", "dense", "hybrid"]
+
+
+@dataclass
+class Filters:
+    docs: list[str] | None = None
+    include_repealed: bool | None = None
+
+
+@dataclass
+class PasalHit:
+    doc: str
+    pasal: str | None
+    node_ids: list[str]  # matching nodes of this Pasal, best first
+    score: float
+    dense: float = 0.0  # best cosine similarity of its nodes
+    bm25: float = 0.0
+    supporting: bool = False
+
+    @property
+    def key(self) -> tuple[str, str | None]:
+        return (self.doc, self.pasal)
+
+
+@dataclass
+class Retrieval:
+    query: str
+    hits: list[PasalHit]
+    supporting: list[PasalHit]
+    scope: Scope
+    top_dense: float
+    timings_ms: dict[str, float] = field(default_factory=dict)
+
+
+class Retriever:
+    def __init__(self, reader: IndexReader, embedder, manifest: Manifest, settings: RetrievalSettings) -> None:
+        self.reader = reader
+        self.embedder = embedder
+        self.manifest = manifest
+        self.settings = settings
+
+    def retrieve(self, question: str, filters: Filters | None = None, mode: Mode = "hybrid", top_k: int | None = None) -> Retrieval:
+        filters = filters or Filters()
+        top_k = top_k or self.settings.top_k
+        timings: dict[str, float] = {}
+        loaded = self.reader.get()
+        scope = resolve_scope(
+            question, self.manifest, loaded.docs, self.settings.include_repealed, filters.docs, filters.include_repealed
+        )
+        normalised = normalise_query(question)
+        lexical_query = f"{normalised} {english_terms(question)}".strip()
+        k = self.settings.candidates
+
+        started = time.perf_counter()
+        query_vector = self.embedder.embed_queries([normalised])[0]
+        timings["embed"] = _ms(started)
+        started = time.perf_counter()
+        dense = self.reader.dense(query_vector, k, scope.docs)
+        timings["dense"] = _ms(started)
+        started = time.perf_counter()
+        lexical = self.reader.lexical(lexical_query, k, scope.docs) if mode != "dense" else []
+        timings["bm25"] = _ms(started)
+
+        if mode == "dense":
+            node_scores = {nid: s for nid, s in dense}
+        elif mode == "bm25":
+            node_scores = {nid: s for nid, s in lexical}
+        else:
+            node_scores = rrf(
+                [(dense, self.settings.dense_weight), (lexical, self.settings.bm25_weight)], self.settings.rrf_k
+            )
+        dense_map = dict(dense)
+        bm25_map = dict(lexical)
+        hits = group_by_pasal(loaded.chunks, node_scores, dense_map, bm25_map)[:top_k]
+        supporting = self._expand(hits, loaded) if self.settings.neighbour_expansion else []
+        top_dense = max(dense_map.values(), default=0.0)
+        return Retrieval(normalised, hits, supporting, scope, top_dense, timings)
+
+    def _expand(self, hits: list[PasalHit], loaded) -> list[PasalHit]:
+        """Pasal referred to by the top results ("sebagaimana dimaksud dalam Pasal 5")."""
+        present = {h.key for h in hits}
+        extra: list[PasalHit] = []
+        for hit in hits[:3]:
+            best = loaded.chunks.get(hit.node_ids[0])
+            if best is None:
+                continue
+            for ref in best.references[:3]:
+                key = (hit.doc, ref)
+                if key in present or key not in loaded.by_pasal:
+                    continue
+                present.add(key)
+                extra.append(PasalHit(hit.doc, ref, loaded.by_pasal[key][:1], 0.0, supporting=True))
+        return extra[:3]
+
+
+def rrf(rankings: list[tuple[list[tuple[str, float]], float]], k: int) -> dict[str, float]:
+    """Weighted reciprocal rank fusion: Σ w / (k + rank), rank from 1."""
+    fused: dict[str, float] = {}
+    for ranking, weight in rankings:
+        for rank, (node_id, _) in enumerate(ranking, start=1):
+            fused[node_id] = fused.get(node_id, 0.0) + weight / (k + rank)
+    return fused
+
+
+def group_by_pasal(chunks: dict, node_scores: dict[str, float], dense: dict[str, float], bm25: dict[str, float]) -> list[PasalHit]:
+    """One hit per (doc, Pasal), scored by its best node; sections group by themselves."""
+    groups: dict[tuple[str, str], PasalHit] = {}
+    for node_id, score in sorted(node_scores.items(), key=lambda kv: -kv[1]):
+        chunk = chunks.get(node_id)
+        if chunk is None:
+            continue
+        key = (chunk.doc, chunk.pasal or node_id)
+        hit = groups.get(key)
+        if hit is None:
+            groups[key] = PasalHit(chunk.doc, chunk.pasal, [node_id], score, dense.get(node_id, 0.0), bm25.get(node_id, 0.0))
+        else:
+            hit.node_ids.append(node_id)
+            hit.dense = max(hit.dense, dense.get(node_id, 0.0))
+            hit.bm25 = max(hit.bm25, bm25.get(node_id, 0.0))
+    return sorted(groups.values(), key=lambda h: -h.score)
+
+
+def _ms(started: float) -> float:
+    return round((time.perf_counter() - started) * 1000, 2)

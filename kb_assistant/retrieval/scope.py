@@ -1,0 +1,121 @@
+"""Which documents a question is about: named regulations, aliases, and the old-law cue.
+
+"Menurut PP 28/2018 …" scopes retrieval to that regulation; "UU Pemda" is an alias from the
+manifest; a question about history ("dulu", "sebelum UU 20/2023") brings repealed laws in.
+A question that names only documents missing from the index is reported, so the assistant can
+say the document is not in the corpus instead of answering from something else.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from kb_assistant.corpus.manifest import DocumentEntry, Manifest
+
+TYPE_WORDS: dict[str, str] = {
+    "UU": r"(?:uu|undang[- ]undang|law)",
+    "PP": r"(?:pp|peraturan pemerintah|government regulation)",
+    "Perpres": r"(?:perpres|peraturan presiden|presidential regulation|presidential decree)",
+    "Permen": r"(?:permen\w*|peraturan menteri|ministerial regulation)",
+    "SE": r"(?:se|surat edaran|circular)",
+    "Perda": r"(?:perda|peraturan daerah)",
+}
+NUMBER_WORDS = r"(?:\s*(?:no\.?|nomor|number|nr\.?)\s*)?"
+YEAR_SEP = r"\s*(?:/|tahun|thn\.?|th\.?|of(?: the year)?)\s*"
+
+HISTORY_CUE = re.compile(
+    r"\b(dulu|dahulu|sebelumnya|sebelum (?:uu|undang|tahun|berlaku)|dicabut|mencabut|pencabutan|sejarah|riwayat|"
+    r"berubah|perubahan|diganti|menggantikan|dibanding(?:kan)?|bandingkan|(?:uu|aturan|ketentuan|undang-undang) (?:yang )?lama|"
+    r"old law|previous|former|earlier|repealed|history|replaced|compared?)\b",
+    re.IGNORECASE,
+)
+
+
+@dataclass
+class Scope:
+    docs: set[str] | None  # None: every indexed document (minus repealed unless included)
+    mentioned: list[str] = field(default_factory=list)
+    missing_mentioned: list[str] = field(default_factory=list)  # named but not indexed
+    include_repealed: bool = False
+    historical: bool = False
+
+
+def mentioned_documents(question: str, manifest: Manifest) -> list[str]:
+    """Document ids named in the question, in order of first mention."""
+    text = " " + question.lower() + " "
+    found: list[tuple[int, str]] = []
+    patterns: list[tuple[str, re.Pattern]] = []
+    for doc in manifest.documents:
+        for alias in doc.aliases:
+            patterns.append((doc.id, re.compile(rf"(?<![\w/]){re.escape(alias.lower())}(?![\w/])")))
+        patterns.extend((doc.id, p) for p in _citation_patterns(doc))
+    patterns.sort(key=lambda item: -len(item[1].pattern))
+    consumed = [False] * len(text)
+    for doc_id, pattern in patterns:
+        for match in pattern.finditer(text):
+            if any(consumed[match.start() : match.end()]):
+                continue
+            for i in range(match.start(), match.end()):
+                consumed[i] = True
+            found.append((match.start(), doc_id))
+    ordered: list[str] = []
+    for _, doc_id in sorted(found):
+        if doc_id not in ordered:
+            ordered.append(doc_id)
+    return ordered
+
+
+def resolve_scope(
+    question: str,
+    manifest: Manifest,
+    indexed: set[str],
+    include_repealed: str = "auto",
+    explicit_docs: list[str] | None = None,
+    explicit_repealed: bool | None = None,
+) -> Scope:
+    """The documents to search for this question, and why."""
+    repealed = {d.id for d in manifest.documents if d.is_repealed}
+    historical = bool(HISTORY_CUE.search(question))
+    mentioned = mentioned_documents(question, manifest)
+    missing = [d for d in mentioned if d not in indexed]
+    if explicit_docs:
+        docs = {d for d in explicit_docs if d in indexed}
+        take_repealed = True if explicit_repealed is None else explicit_repealed
+    elif mentioned and any(d in indexed for d in mentioned):
+        docs = {d for d in mentioned if d in indexed}
+        take_repealed = True  # a repealed law named by the user is searched, and labelled
+    else:
+        docs = None
+        take_repealed = _take_repealed(include_repealed, historical)
+    if explicit_repealed is not None and not explicit_docs:
+        take_repealed = explicit_repealed or (docs is not None and bool(docs & repealed))
+    if docs is None:
+        docs = set(indexed) if take_repealed else set(indexed) - repealed
+    elif not take_repealed:
+        docs -= repealed
+    if historical and not explicit_docs and docs is not None:
+        # "what changed since UU 5/2014": bring in what repealed or was repealed by the named law
+        for doc in manifest.documents:
+            if doc.id in docs:
+                docs |= {d for d in (*doc.repeals, *doc.repealed_by) if d in indexed}
+    return Scope(docs=docs, mentioned=mentioned, missing_mentioned=missing, include_repealed=bool(docs & repealed), historical=historical)
+
+
+def _take_repealed(setting: str, historical: bool) -> bool:
+    if setting == "always":
+        return True
+    if setting == "never":
+        return False
+    return historical
+
+
+def _citation_patterns(doc: DocumentEntry) -> list[re.Pattern]:
+    if not doc.number or not doc.year:
+        return []
+    number, year = re.escape(doc.number), str(doc.year)
+    type_words = TYPE_WORDS.get(doc.type)
+    patterns = [re.compile(rf"(?<![\w/]){number}\s*/\s*{year}(?!\d)")]
+    if type_words:
+        patterns.append(re.compile(rf"\b{type_words}{NUMBER_WORDS}\s*{number}{YEAR_SEP}{year}\b"))
+    return patterns

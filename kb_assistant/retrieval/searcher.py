@@ -1,0 +1,120 @@
+"""Read side of the index: the CURRENT version's nodes, BM25 and Chroma collection.
+
+A reader re-checks the CURRENT pointer before each search and swaps to a new version only
+once it is fully loaded, so answers always come from the last complete index, even while an
+ingest runs in another thread or process.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from kb_assistant.indexing.bm25 import BM25CorruptError, BM25Index
+from kb_assistant.indexing.chunk import Chunk
+from kb_assistant.indexing.pipeline import read_chunks
+from kb_assistant.indexing.store import (
+    CURRENT_FILE,
+    IndexUnavailableError,
+    IndexVersion,
+    current_version,
+    open_collection,
+)
+from kb_assistant.settings import IndexSettings
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class LoadedVersion:
+    version: IndexVersion
+    chunks: dict[str, Chunk]
+    bm25: BM25Index
+    collection: object
+    by_pasal: dict[tuple[str, str], list[str]]  # (doc, pasal) -> node ids in order
+    docs: set[str]
+
+
+class IndexReader:
+    def __init__(self, settings: IndexSettings) -> None:
+        self.settings = settings
+        self._loaded: LoadedVersion | None = None
+        self._lock = threading.Lock()
+        self._pointer_mtime: float | None = None
+
+    def get(self) -> LoadedVersion:
+        """The current complete version, reloading when CURRENT has moved."""
+        pointer = Path(self.settings.dir) / CURRENT_FILE
+        try:
+            mtime = pointer.stat().st_mtime_ns
+        except FileNotFoundError:
+            mtime = None
+        loaded = self._loaded
+        if loaded is not None and mtime == self._pointer_mtime:
+            return loaded
+        with self._lock:
+            version = current_version(self.settings)
+            if version is None:
+                if self._loaded is not None:
+                    return self._loaded
+                raise IndexUnavailableError("No index has been built yet: run `kb ingest` (or `make run`).")
+            if self._loaded is None or self._loaded.version.name != version.name:
+                self._loaded = load_version(self.settings, version)
+            self._pointer_mtime = mtime
+            return self._loaded
+
+    def dense(self, query_vector: np.ndarray, k: int, docs: set[str] | None) -> list[tuple[str, float]]:
+        """(node id, cosine similarity) of the nearest nodes, within ``docs`` when given."""
+        loaded = self.get()
+        where = None
+        if docs is not None:
+            if not docs:
+                return []
+            where = {"doc": {"$in": sorted(docs)}} if len(docs) > 1 else {"doc": next(iter(docs))}
+        try:
+            result = loaded.collection.query(
+                query_embeddings=[query_vector.tolist()], n_results=k, where=where, include=["distances"]
+            )
+        except Exception as exc:
+            raise IndexUnavailableError(f"Vector store query failed ({exc.__class__.__name__}: {exc})") from exc
+        ids = result["ids"][0]
+        distances = result["distances"][0]
+        return [(node_id, 1.0 - float(d)) for node_id, d in zip(ids, distances)]
+
+    def lexical(self, query: str, k: int, docs: set[str] | None) -> list[tuple[str, float]]:
+        loaded = self.get()
+        allowed = None
+        if docs is not None:
+            allowed = {nid for nid, chunk in loaded.chunks.items() if chunk.doc in docs}
+        return loaded.bm25.search(query, k, allowed)
+
+
+def load_version(settings: IndexSettings, version: IndexVersion) -> LoadedVersion:
+    chunk_list = read_chunks(version)
+    chunks = {c.id: c for c in chunk_list}
+    try:
+        bm25 = BM25Index.load(version.bm25_dir)
+        if bm25.ids != [c.id for c in chunk_list]:
+            raise BM25CorruptError("BM25 ids differ from the node records")
+    except BM25CorruptError as exc:
+        log.warning("%s; rebuilding BM25 from the node records", exc)
+        bm25 = BM25Index.build([c.id for c in chunk_list], [c.embed_text for c in chunk_list])
+        try:
+            bm25.save(version.bm25_dir)
+        except OSError as save_exc:  # read-only index: serve the rebuilt index from memory
+            log.warning("could not save the rebuilt BM25 index: %s", save_exc)
+    try:
+        collection = open_collection(settings, version)
+    except IndexUnavailableError:
+        raise
+    except Exception as exc:
+        raise IndexUnavailableError(f"Cannot open the vector store of index {version.name} ({exc.__class__.__name__}: {exc})") from exc
+    by_pasal: dict[tuple[str, str], list[str]] = {}
+    for chunk in chunk_list:
+        if chunk.pasal:
+            by_pasal.setdefault((chunk.doc, chunk.pasal), []).append(chunk.id)
+    return LoadedVersion(version, chunks, bm25, collection, by_pasal, {c.doc for c in chunk_list})

@@ -1,0 +1,56 @@
+"""Indonesian text analysis shared by BM25 indexing and querying.
+
+One analyser for both sides keeps index and query tokens comparable: lowercase, words,
+PySastrawi's stop words (minus words that carry meaning in this domain, e.g. "kerja sama"),
+and Snowball's Indonesian stemmer (PyStemmer).
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+import Stemmer
+from Sastrawi.StopWordRemover.StopWordRemoverFactory import StopWordRemoverFactory
+
+WORD = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+
+# Sastrawi stop words that are content words in regulations ("kerja sama", "masa kerja", "luar negeri").
+DOMAIN_WORDS = {
+    "kerja", "bekerja", "sama", "bersama", "sama-sama", "hari", "bulan", "lama", "lamanya", "masa",
+    "khusus", "kasus", "dua", "tiga", "empat", "lima", "pertama", "kedua", "pihak", "luar", "baru",
+    "tempat", "jumlah", "besar", "kecil", "masuk", "keluar", "akhir", "awal", "naik", "jabatan",
+}
+
+# Words of questions, not of answers: dropped from BM25 queries only.
+QUESTION_WORDS = {
+    "apa", "apakah", "siapa", "siapakah", "bagaimana", "bagaimanakah", "berapa", "berapakah", "kapan",
+    "kapankah", "mengapa", "kenapa", "dimana", "mana", "manakah", "jelaskan", "sebutkan", "menurut",
+    "maksud", "dimaksud", "yang", "tolong", "mohon", "saya", "kami", "kita", "dong", "sih", "ya", "kah",
+    "what", "who", "how", "when", "why", "which", "does", "do", "is", "are", "the", "a", "an", "of",
+    "in", "to", "for", "under", "according", "can", "should", "must", "and", "or", "on", "by", "with",
+}
+
+
+@lru_cache(maxsize=1)
+def stop_words() -> frozenset[str]:
+    words = set(StopWordRemoverFactory().get_stop_words()) - DOMAIN_WORDS
+    return frozenset(words)
+
+
+@lru_cache(maxsize=1)
+def _stemmer() -> Stemmer.Stemmer:
+    return Stemmer.Stemmer("indonesian")
+
+
+def words(text: str) -> list[str]:
+    return WORD.findall(text.lower())
+
+
+def analyse(text: str, drop_question_words: bool = False) -> list[str]:
+    """Stemmed content tokens of ``text`` (the BM25 vocabulary)."""
+    stops = stop_words()
+    tokens = [w for w in words(text) if w not in stops and len(w) > 1]
+    if drop_question_words:
+        tokens = [w for w in tokens if w not in QUESTION_WORDS]
+    return _stemmer().stemWords(tokens)

@@ -1,0 +1,136 @@
+"""One settings object for library, CLI, app and evaluation.
+
+Read, in increasing priority, from the defaults below, the committed ``kb.toml`` (or the file
+named by ``KB_CONFIG``), and ``KB_*`` environment variables with ``__`` between nested names
+(``KB_INDEX__CHROMA_URL=http://127.0.0.1:8000``).
+"""
+
+from __future__ import annotations
+
+import os
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, Field
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+SHARED_SOURCES = PROJECT_ROOT.parent / "shared" / "corpus-sources"
+
+
+def _default_search_path() -> list[Path]:
+    paths = [PROJECT_ROOT / "corpus" / "files"]
+    if SHARED_SOURCES.is_dir():
+        paths.append(SHARED_SOURCES)
+    return paths
+
+
+class CorpusSettings(BaseModel):
+    manifest: Path = Field(PROJECT_ROOT / "corpus" / "manifest.toml", description="The corpus manifest (TOML) that trainers curate.")
+    files_dir: Path = Field(PROJECT_ROOT / "corpus" / "files", description="Where uploaded documents are copied (git-ignored).")
+    search_path: list[Path] = Field(default_factory=_default_search_path, description="Folders searched in order for each document's file.")
+    max_file_mb: float = Field(50.0, description="Files larger than this are refused before parsing.")
+
+
+class EmbeddingSettings(BaseModel):
+    model: str = Field("multilingual-e5-small", description="Model folder name under models_dir, an absolute path, or a Hub id for deployments with Hub access.")
+    models_dir: Path = Field(PROJECT_ROOT / "models", description="Where prepared models live (git-ignored).")
+    query_prompt: str = Field("query: ", description="Prefix for queries (E5 convention).")
+    passage_prompt: str = Field("passage: ", description="Prefix for passages (E5 convention).")
+    dtype: Literal["auto", "float32", "bfloat16"] = Field("auto", description="bfloat16 is ~4x faster where the CPU supports it; auto picks it when available.")
+    batch_size: int = Field(16, description="Passages per embedding batch.")
+    max_seq_length: int = Field(512, description="Token limit of the model; chunks are sized to stay under it.")
+    threads: int = Field(0, description="torch intra-op threads; 0 keeps torch's default.")
+
+
+class ChunkSettings(BaseModel):
+    max_words: int = Field(220, description="A node's text (with its heading prefix) is split below this many words to stay under the model's token limit.")
+    split_definitions: bool = Field(True, description="Split Pasal 1 (Ketentuan Umum) into one node per definition.")
+    include_penjelasan: bool = Field(False, description="Append the Penjelasan to the embedded text (it is always kept in metadata for display).")
+
+
+class IndexSettings(BaseModel):
+    dir: Path = Field(PROJECT_ROOT / "indexes", description="Root of the built indexes (git-ignored).")
+    collection: str = Field("kb_regulations", description="Chroma collection name (3-512 characters).")
+    chroma_url: str = Field("", description="Empty: embedded PersistentClient under dir. Otherwise a `chroma run` server URL such as http://127.0.0.1:8000.")
+
+
+class RetrievalSettings(BaseModel):
+    top_k: int = Field(10, description="Pasal returned per question.")
+    candidates: int = Field(40, description="Nodes fetched from each retriever before fusion.")
+    rrf_k: int = Field(60, description="Reciprocal rank fusion constant.")
+    dense_weight: float = Field(1.0, description="Weight of the dense ranking in RRF.")
+    bm25_weight: float = Field(1.0, description="Weight of the BM25 ranking in RRF.")
+    include_repealed: Literal["auto", "always", "never"] = Field("auto", description="auto: repealed laws only when the question is about the old law or history.")
+    neighbour_expansion: bool = Field(True, description="Bring in Pasal referred to by 'sebagaimana dimaksud dalam Pasal N' as supporting context.")
+
+
+class AnswerSettings(BaseModel):
+    backend: Literal["extractive", "openai", "llamacpp"] = Field("extractive", description="Answer generator.")
+    refusal_threshold: float = Field(0.80, description="Minimum top dense similarity (cosine) to answer; below it the assistant says the corpus does not cover the question. Calibrated on the dev sets (see README).")
+    max_citations: int = Field(3, description="Most Pasal cited in one extractive answer.")
+    max_sentences: int = Field(4, description="Most statements in one extractive answer.")
+    openai_base_url: str = Field("http://127.0.0.1:8080/v1", description="OpenAI-compatible endpoint for backend=openai.")
+    openai_model: str = Field("local", description="Model name sent to the endpoint.")
+    openai_api_key_env: str = Field("KB_OPENAI_API_KEY", description="Environment variable holding the API key (never stored in files).")
+    gguf_path: Path | None = Field(None, description="GGUF model file for backend=llamacpp.")
+    timeout_s: float = Field(60.0, description="Generation timeout; on expiry the extractive answer is returned.")
+    max_tokens: int = Field(400, description="Generation length limit.")
+
+
+class AppSettings(BaseModel):
+    host: str = Field("127.0.0.1", description="Bind address of kb serve.")
+    port: int = Field(7860, description="Port of kb serve.")
+    chat_requires_login: bool = Field(False, description="Whether the chat tab needs a login.")
+    users: dict[str, dict[str, str]] = Field(default_factory=dict, description="username -> {role: trainer|evaluator|asn, password_hash: argon2 hash}. Set through KB_APP__USERS (JSON); never commit passwords.")
+    data_dir: Path = Field(PROJECT_ROOT / "indexes" / "app", description="Feedback database and evaluation runs.")
+
+
+class Settings(BaseSettings):
+    """Every knob of kb-assistant; see kb.toml for the committed defaults."""
+
+    model_config = SettingsConfigDict(env_prefix="KB_", env_nested_delimiter="__", extra="ignore")
+
+    corpus: CorpusSettings = Field(default_factory=CorpusSettings)
+    embedding: EmbeddingSettings = Field(default_factory=EmbeddingSettings)
+    chunk: ChunkSettings = Field(default_factory=ChunkSettings)
+    index: IndexSettings = Field(default_factory=IndexSettings)
+    retrieval: RetrievalSettings = Field(default_factory=RetrievalSettings)
+    answer: AnswerSettings = Field(default_factory=AnswerSettings)
+    app: AppSettings = Field(default_factory=AppSettings)
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        toml_file = Path(os.environ.get("KB_CONFIG", PROJECT_ROOT / "kb.toml"))
+        return (init_settings, env_settings, TomlConfigSettingsSource(settings_cls, toml_file=toml_file))
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process-wide settings (tests build their own Settings objects instead)."""
+    return Settings()
+
+
+def offline_environment() -> None:
+    """No hub downloads, no telemetry: this product runs without internet."""
+    for key, value in {
+        "HF_HUB_OFFLINE": "1",
+        "TRANSFORMERS_OFFLINE": "1",
+        "ANONYMIZED_TELEMETRY": "False",
+        "GRADIO_ANALYTICS_ENABLED": "False",
+        "TOKENIZERS_PARALLELISM": "false",
+    }.items():
+        os.environ.setdefault(key, value)

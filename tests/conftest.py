@@ -1,0 +1,87 @@
+"""Shared fixtures: one prepared model and one small real index (real Chroma, real model) per session.
+
+The small corpus is three documents from the shared corpus sources (read from there, never
+copied): UU 20/2023 (in force), UU 5/2014 (repealed by it) and PP 28/2018 (kerja sama daerah).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from kb_assistant.corpus.manifest import Manifest, load_manifest, save_manifest
+from kb_assistant.settings import PROJECT_ROOT, SHARED_SOURCES, Settings, offline_environment
+
+offline_environment()
+
+SMALL_CORPUS = ("uu-20-2023", "uu-5-2014", "pp-28-2018")
+
+
+def _require_shared() -> None:
+    if not SHARED_SOURCES.is_dir():
+        pytest.skip(f"shared corpus sources not found at {SHARED_SOURCES}")
+
+
+def make_settings(root: Path, doc_ids: tuple[str, ...] = SMALL_CORPUS) -> Settings:
+    """Settings whose manifest, uploads and index live under ``root``; the model is the shared one."""
+    full = load_manifest(PROJECT_ROOT / "corpus" / "manifest.toml")
+    manifest_path = root / "manifest.toml"
+    save_manifest(Manifest(documents=[d for d in full.documents if d.id in doc_ids]), manifest_path)
+    files = root / "files"
+    files.mkdir(parents=True, exist_ok=True)
+    settings = Settings()
+    settings.corpus.manifest = manifest_path
+    settings.corpus.files_dir = files
+    settings.corpus.search_path = [files, SHARED_SOURCES]
+    settings.index.dir = root / "indexes"
+    settings.index.chroma_url = ""
+    settings.app.data_dir = root / "app"
+    return settings
+
+
+@pytest.fixture(scope="session")
+def model_settings():
+    """The default model, prepared (converted and verified) once into the project's models folder."""
+    from kb_assistant.models.prepare import prepare_model
+
+    settings = Settings()
+    prepare_model(settings.embedding)
+    return settings.embedding
+
+
+@pytest.fixture(scope="session")
+def embedder(model_settings):
+    from kb_assistant.indexing.embed import Embedder
+
+    return Embedder(model_settings)
+
+
+@pytest.fixture(scope="session")
+def small_index(tmp_path_factory, embedder):
+    """Settings of a built index over the small corpus (session-scoped: built once)."""
+    _require_shared()
+    from kb_assistant.indexing.pipeline import ingest
+
+    settings = make_settings(tmp_path_factory.mktemp("small"))
+    report = ingest(settings, embedder=embedder)
+    assert not report.failed, report.failed
+    return settings
+
+
+@pytest.fixture(scope="session")
+def assistant(small_index, embedder):
+    from kb_assistant.assistant import Assistant
+
+    return Assistant(small_index, embedder=embedder)
+
+
+@pytest.fixture
+def index_copy(small_index, tmp_path):
+    """A private copy of the small index and its manifest, for tests that change them."""
+    root = tmp_path / "copy"
+    shutil.copytree(small_index.index.dir, root / "indexes")
+    settings = make_settings(root)
+    return settings

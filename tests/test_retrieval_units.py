@@ -1,0 +1,115 @@
+"""Query analysis, scoping, fusion and follow-ups: small, fast, no index needed."""
+
+from pathlib import Path
+
+from kb_assistant.corpus.manifest import load_manifest
+from kb_assistant.indexing.bm25 import BM25CorruptError, BM25Index
+from kb_assistant.indexing.chunk import Chunk
+from kb_assistant.retrieval.followup import is_follow_up, rewrite
+from kb_assistant.retrieval.normalize import english_terms, normalise_query
+from kb_assistant.retrieval.retriever import group_by_pasal, rrf
+from kb_assistant.retrieval.scope import mentioned_documents, resolve_scope
+from kb_assistant.retrieval.text import analyse
+from kb_assistant.settings import PROJECT_ROOT
+
+import pytest
+
+MANIFEST = load_manifest(PROJECT_ROOT / "corpus" / "manifest.toml")
+INDEXED = {d.id for d in MANIFEST.documents} - {"perpres-95-2018"}
+
+
+def test_colloquial_query_is_normalised():
+    text = normalise_query("cuti melahirkan P3K brp lama? kalo gak bs gmn")
+    assert "PPPK" in text and "berapa" in text and "kalau" in text and "tidak" in text and "bagaimana" in text
+    assert "P3K" not in text.split()
+
+
+def test_pemda_and_instansi_expand():
+    assert "pemerintah daerah" in normalise_query("pemda boleh kerjasama?")
+    assert "kerja sama" in normalise_query("pemda boleh kerjasama?")
+
+
+def test_english_terms_map_to_indonesian():
+    terms = english_terms("How are disputes settled in a cooperation with a foreign local government?")
+    assert "kerja sama" in terms and "sengketa" in terms and "pemerintah daerah" in terms
+
+
+def test_analyse_keeps_domain_words_and_stems():
+    tokens = analyse("Kerja sama daerah dengan pihak ketiga dalam pelayanan")
+    assert "kerja" in tokens and "sama" in tokens and "layan" in tokens
+    assert "dengan" not in tokens
+
+
+@pytest.mark.parametrize(
+    "question, expected",
+    [
+        ("Menurut PP 28/2018, apa arti mitra?", ["pp-28-2018"]),
+        ("Apa isi Peraturan Pemerintah Nomor 11 Tahun 2017 soal cuti?", ["pp-11-2017"]),
+        ("Under Presidential Regulation 132/2022, how long?", ["perpres-132-2022"]),
+        ("Inovasi daerah dalam UU Pemda", ["uu-23-2014"]),
+        ("Dulu di UU 5/2014 ada korps, di UU ASN 2023 bagaimana?", ["uu-5-2014", "uu-20-2023"]),
+        ("Apa tugas instansi pusat?", []),
+    ],
+)
+def test_mentioned_documents(question, expected):
+    assert mentioned_documents(question, MANIFEST) == expected
+
+
+def test_repealed_law_left_out_by_default_and_in_for_history():
+    plain = resolve_scope("Apa nilai dasar ASN?", MANIFEST, INDEXED)
+    assert "uu-5-2014" not in plain.docs and "uu-20-2023" in plain.docs
+    history = resolve_scope("Apa yang berubah dibanding aturan yang lama?", MANIFEST, INDEXED)
+    assert "uu-5-2014" in history.docs and history.include_repealed
+    named = resolve_scope("Apa kata UU 20/2023 dibanding dulu?", MANIFEST, INDEXED)
+    assert named.docs == {"uu-20-2023", "uu-5-2014"}
+
+
+def test_missing_document_is_reported():
+    scope = resolve_scope("Apa isi Perpres 95/2018 tentang SPBE?", MANIFEST, INDEXED)
+    assert scope.missing_mentioned == ["perpres-95-2018"]
+
+
+def test_explicit_filter_wins():
+    scope = resolve_scope("Apa nilai dasar?", MANIFEST, INDEXED, explicit_docs=["uu-25-2009"])
+    assert scope.docs == {"uu-25-2009"}
+
+
+def test_rrf_matches_hand_computation():
+    fused = rrf([([("a", 0.9), ("b", 0.8)], 1.0), ([("b", 5.0), ("c", 4.0)], 2.0)], k=60)
+    assert fused["a"] == pytest.approx(1 / 61)
+    assert fused["b"] == pytest.approx(1 / 62 + 2 / 61)
+    assert fused["c"] == pytest.approx(2 / 62)
+
+
+def test_grouping_keeps_one_hit_per_pasal():
+    chunks = {
+        "d:pasal-4:ayat-1": Chunk("d:pasal-4:ayat-1", "d", "D", "x", "p", pasal="4", ayat_start="1", ayat_end="1"),
+        "d:pasal-4:ayat-2": Chunk("d:pasal-4:ayat-2", "d", "D", "y", "p", pasal="4", ayat_start="2", ayat_end="2"),
+        "d:pasal-5": Chunk("d:pasal-5", "d", "D", "z", "p", pasal="5"),
+    }
+    hits = group_by_pasal(chunks, {"d:pasal-4:ayat-2": 0.5, "d:pasal-5": 0.4, "d:pasal-4:ayat-1": 0.3}, {}, {})
+    assert [(h.pasal, h.node_ids) for h in hits] == [("4", ["d:pasal-4:ayat-2", "d:pasal-4:ayat-1"]), ("5", ["d:pasal-5"])]
+
+
+def test_follow_up_swaps_the_subject():
+    history = [{"role": "user", "content": "Berapa lama cuti melahirkan bagi PNS?"}, {"role": "assistant", "content": "…"}]
+    assert is_follow_up("kalau untuk PPPK bagaimana?")
+    assert rewrite("kalau untuk PPPK bagaimana?", history) == "Berapa lama cuti melahirkan bagi PPPK?"
+
+
+def test_follow_up_without_subject_prepends_previous_question():
+    history = [("Apa tugas sekretariat kerja sama?", "…")]
+    assert rewrite("lalu siapa yang membentuknya?", history).startswith("Apa tugas sekretariat kerja sama?")
+    assert rewrite("Apa itu AUPB menurut UU 30/2014?", history) == "Apa itu AUPB menurut UU 30/2014?"
+
+
+def test_bm25_finds_the_matching_node_and_detects_corruption(tmp_path):
+    index = BM25Index.build(["a", "b", "c"], ["cuti melahirkan pegawai", "kerja sama daerah dengan pihak ketiga", "pensiun pegawai"])
+    assert index.search("kerjasama pihak ketiga", 2)[0][0] == "b"
+    assert index.search("cuti", 3, allowed={"b", "c"}) == []
+    index.save(tmp_path / "bm25")
+    assert BM25Index.load(tmp_path / "bm25").search("pensiun", 1)[0][0] == "c"
+    victim = next(p for p in (tmp_path / "bm25").iterdir() if p.suffix == ".npy")
+    victim.write_bytes(b"garbage")
+    with pytest.raises(BM25CorruptError):
+        BM25Index.load(tmp_path / "bm25")
