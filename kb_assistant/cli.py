@@ -56,7 +56,7 @@ def corpus_validate(as_json: bool = typer.Option(False, "--json", help="Print JS
     from kb_assistant.corpus.catalog import validate_corpus
 
     reports = validate_corpus(get_settings())
-    keys = ("id", "status", "file_found", "pasal_found", "pasal_expected", "missing", "duplicates", "empty", "ok", "error")
+    keys = ("id", "status", "file_found", "pasal_found", "pasal_expected", "missing", "duplicates", "empty", "known_gaps", "ok", "error")
     rows = [{k: r.row()[k] for k in keys} for r in reports]
     if as_json:
         print(json.dumps({"documents": rows}, ensure_ascii=False))

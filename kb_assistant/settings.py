@@ -82,6 +82,14 @@ class AnswerSettings(BaseModel):
     gguf_path: Path | None = Field(None, description="GGUF model file for backend=llamacpp.")
     timeout_s: float = Field(60.0, description="Generation timeout; on expiry the extractive answer is returned.")
     max_tokens: int = Field(400, description="Generation length limit.")
+    temperature: float = Field(0.1, description="Sampling temperature of the generator (0 = greedy).")
+    context_passages: int = Field(5, description="Most retrieved passages given to the generator as [1]..[n].")
+    passage_chars: int = Field(1500, description="Each passage is cut to this many characters in the prompt.")
+    support_threshold: float = Field(0.6, description="A generated sentence is supported when this share of its stemmed content words occurs in the passages it cites (and every number it states does).")
+    min_faithfulness: float = Field(0.75, description="Below this share of supported sentences the generated answer is rejected and the extractive one shown.")
+    min_citation_validity: float = Field(0.75, description="Below this share of citations that name a shown passage holding the support, the generated answer is rejected.")
+    llamacpp_ctx: int = Field(4096, description="Context size (tokens) of the local GGUF model for backend=llamacpp.")
+    llamacpp_threads: int = Field(0, description="CPU threads of the local GGUF model; 0 = all cores.")
 
 
 class AppSettings(BaseModel):
@@ -134,3 +142,18 @@ def offline_environment() -> None:
         "TOKENIZERS_PARALLELISM": "false",
     }.items():
         os.environ.setdefault(key, value)
+
+
+def write_settings_toml(settings: Settings, path: Path) -> None:
+    """Write settings as a kb.toml (for child processes such as a benchmarked server)."""
+    import tomlkit
+
+    def clean(value):
+        if isinstance(value, dict):
+            return {k: clean(v) for k, v in value.items() if v is not None}
+        if isinstance(value, list):
+            return [clean(v) for v in value]
+        return value
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(tomlkit.dumps(clean(settings.model_dump(mode="json"))), encoding="utf-8")

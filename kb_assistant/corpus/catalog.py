@@ -38,6 +38,7 @@ class DocumentReport:
             "missing": self.validation.get("missing", []),
             "duplicates": self.validation.get("duplicates", []),
             "empty": self.validation.get("empty", []),
+            "known_gaps": self.validation.get("known_gaps", []),
             "ok": bool(self.validation.get("ok", False)) if self.path else None,
             "error": self.error,
         }
@@ -60,7 +61,7 @@ def inspect_document(settings: Settings, entry: DocumentEntry, path: Path | None
     except Exception as exc:  # ExtractionError and parser failures are reported per document
         return DocumentReport(entry, path, None, {"ok": False}, error=str(exc))
     if entry.is_regulation:
-        validation = validate_document(parsed, entry.pasal_expected)
+        validation = validate_document(parsed, entry.pasal_expected, entry.known_gaps)
     else:
         validation = {"pasal_found": 0, "sections": len(parsed.sections), "missing": [], "duplicates": [], "empty": [], "ok": bool(parsed.sections)}
     return DocumentReport(entry, path, parsed, validation)

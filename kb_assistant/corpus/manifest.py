@@ -42,6 +42,7 @@ class DocumentEntry(BaseModel):
     amends: list[str] = Field(default_factory=list)
     amended_by: list[str] = Field(default_factory=list)
     pasal_expected: int | None = Field(None, description="Number of Pasal in the body, where known.")
+    known_gaps: list[str] = Field(default_factory=list, description="Pasal confirmed blank in the source file itself; reported, but they do not fail validation.")
     aliases: list[str] = Field(default_factory=list, description="Other names users give it ('UU Pemda'); a question naming one is scoped to this document.")
     file: str = Field(description="File name, looked up on the corpus search path.")
     url: str = Field("", description="Official source URL, where known.")

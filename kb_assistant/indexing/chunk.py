@@ -82,7 +82,8 @@ def chunk_document(parsed: ParsedDocument, entry: DocumentEntry, max_words: int,
         return chunks
     chunks: list[Chunk] = []
     for pasal in parsed.pasal:
-        chunks.extend(chunk_pasal(pasal, entry, max_words, split_definitions))
+        if pasal.text.strip():  # a Pasal blank in the source (see manifest known_gaps) has nothing to index
+            chunks.extend(chunk_pasal(pasal, entry, max_words, split_definitions))
     return chunks
 
 

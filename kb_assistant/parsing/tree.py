@@ -75,6 +75,7 @@ class ParsedDocument:
     sections: list[Section] = field(default_factory=list)  # only for non-regulations
     penjelasan_umum: str = ""
     preamble: str = ""  # Menimbang / Mengingat
+    lampiran: str = ""  # the annex (LAMPIRAN) after the closing or the Penjelasan, where the source has it
     duplicates: list[str] = field(default_factory=list)  # Pasal numbers seen more than once in the body
     warnings: list[str] = field(default_factory=list)
 

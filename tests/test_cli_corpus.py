@@ -1,0 +1,66 @@
+"""`kb corpus …` through the real CLI: validation over the shared corpus, add/remove refusals."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from fixture_docs import regulation_text, write_fixture_corpus
+from kb_assistant import cli
+from kb_assistant.settings import PROJECT_ROOT, SHARED_SOURCES, Settings
+
+EXPECTED = {"uu-20-2023": 77, "uu-5-2014": 141, "uu-30-2014": 89, "uu-25-2009": 62, "uu-23-2014": 411,
+            "pp-28-2018": 52, "pp-11-2017": 364, "perpres-132-2022": 6}
+
+
+@pytest.mark.skipif(not SHARED_SOURCES.is_dir(), reason="shared corpus sources not available")
+def test_validate_json_over_the_shared_corpus(monkeypatch):
+    settings = Settings()
+    settings.corpus.search_path = [PROJECT_ROOT / "corpus" / "files", SHARED_SOURCES]
+    monkeypatch.setattr(cli, "get_settings", lambda: settings)
+    result = CliRunner().invoke(cli.app, ["corpus", "validate", "--json"])
+    assert result.exit_code == 0, result.output
+    rows = {row["id"]: row for row in json.loads(result.stdout)["documents"]}
+    for doc_id, expected in EXPECTED.items():
+        row = rows[doc_id]
+        assert row["file_found"] and row["ok"] and row["pasal_found"] == expected == row["pasal_expected"], row
+        assert row["missing"] == [] and row["duplicates"] == []
+        assert row["empty"] == row["known_gaps"]
+    assert rows["perpres-95-2018"]["file_found"] is False
+
+
+@pytest.fixture
+def fixture_cli(tmp_path, monkeypatch) -> Settings:
+    manifest, files = write_fixture_corpus(tmp_path, ("perkom-1-2030",))
+    settings = Settings()
+    settings.corpus.manifest, settings.corpus.files_dir, settings.corpus.search_path = manifest, files, [files]
+    settings.index.dir = tmp_path / "indexes"
+    monkeypatch.setattr(cli, "get_settings", lambda: settings)
+    return settings
+
+
+def test_validate_exits_non_zero_when_a_document_is_broken(fixture_cli):
+    (Path(fixture_cli.corpus.files_dir) / "perkom-1-2030.md").write_text("Tidak ada pasal di sini.\n", encoding="utf-8")
+    result = CliRunner().invoke(cli.app, ["corpus", "validate", "--json"])
+    assert result.exit_code == 1
+    assert json.loads(result.stdout)["documents"][0]["ok"] is False
+
+
+def test_add_then_duplicate_refused_then_remove(fixture_cli, tmp_path):
+    source = tmp_path / "baru.md"
+    source.write_text(regulation_text("Peraturan Contoh Nomor 5 Tahun 2031 tentang Piket Bersama", ["Piket bersama dilakukan bergiliran."]), encoding="utf-8")
+    args = ["corpus", "add", str(source), "--id", "perkom-5-2031", "--name", "Perkom 5/2031", "--title", "Peraturan Contoh tentang Piket Bersama", "--type", "Permen"]
+    runner = CliRunner()
+    assert runner.invoke(cli.app, args).exit_code == 0
+    before = Path(fixture_cli.corpus.manifest).read_text(encoding="utf-8")
+    again = runner.invoke(cli.app, args)
+    assert again.exit_code == 1 and "already exists" in again.output
+    assert Path(fixture_cli.corpus.manifest).read_text(encoding="utf-8") == before
+    shown = runner.invoke(cli.app, ["corpus", "show", "perkom-5-2031", "--pasal", "1"])
+    assert shown.exit_code == 0 and "Piket bersama" in shown.output
+    assert runner.invoke(cli.app, ["corpus", "remove", "perkom-5-2031"]).exit_code == 0
+    missing = runner.invoke(cli.app, ["corpus", "remove", "perkom-5-2031"])
+    assert missing.exit_code == 1 and "no document with id" in missing.output
