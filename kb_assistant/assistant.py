@@ -15,7 +15,6 @@ from kb_assistant.retrieval.searcher import IndexReader
 from kb_assistant.settings import Settings, offline_environment
 
 REFUSAL = "Maaf, jawaban atas pertanyaan ini tidak ditemukan dalam korpus peraturan yang tersedia."
-CITATION_RELATIVE_SCORE = 0.85  # a further Pasal is cited when its fused score is this close to the top one
 SHOWN_PASSAGES = 5
 
 
@@ -77,7 +76,9 @@ class Assistant:
             )
             return
 
-        chosen = choose_hits(retrieval.hits, self.settings.answer.max_citations, CITATION_RELATIVE_SCORE)
+        scope = retrieval.scope
+        multi_document = len([d for d in scope.mentioned if d not in scope.missing_mentioned]) >= 2 or scope.historical
+        chosen = choose_hits(retrieval.hits, self.settings.answer.max_citations, multi_document)
         notes = {d.id: d.status_label(manifest.names()) for d in manifest.documents if d.is_repealed}
         text, statements = compose(
             standalone, chosen, chunks, notes, self.settings.answer.max_citations, self.settings.answer.max_sentences
@@ -102,7 +103,9 @@ class Assistant:
         if scope.missing_mentioned and not (set(scope.mentioned) - set(scope.missing_mentioned)):
             names = ", ".join(manifest.get(d).name for d in scope.missing_mentioned if manifest.has(d))
             return f"Dokumen {names} belum tersedia dalam korpus."
-        if not retrieval.hits or retrieval.top_dense < self.settings.answer.refusal_threshold:
+        settings = self.settings.answer
+        evidence = retrieval.evidence(settings.evidence_dense_center, settings.evidence_dense_weight, settings.evidence_unit_weight)
+        if not retrieval.hits or evidence < settings.refusal_threshold:
             return ""
         return None
 

@@ -67,13 +67,20 @@ class RetrievalSettings(BaseModel):
     rrf_k: int = Field(60, description="Reciprocal rank fusion constant.")
     dense_weight: float = Field(1.0, description="Weight of the dense ranking in RRF.")
     bm25_weight: float = Field(1.0, description="Weight of the BM25 ranking in RRF.")
+    bm25_score_weight: float = Field(1.0, description="hybrid: weight of the max-normalised BM25 score added to the max-normalised RRF score (score-level fusion sharpens the top rank).")
+    coverage_weight: float = Field(0.25, description="hybrid: weight of the share of the question's idf-weighted terms found in the Pasal text.")
+    rerank_depth: int = Field(4, description="hybrid: how many top Pasal are reordered by their best-matching ayat or sentence.")
+    unit_weight: float = Field(0.3, description="hybrid: weight of the best ayat/sentence coverage in that reordering.")
     include_repealed: Literal["auto", "always", "never"] = Field("auto", description="auto: repealed laws only when the question is about the old law or history.")
     neighbour_expansion: bool = Field(True, description="Bring in Pasal referred to by 'sebagaimana dimaksud dalam Pasal N' as supporting context.")
 
 
 class AnswerSettings(BaseModel):
     backend: Literal["extractive", "openai", "llamacpp"] = Field("extractive", description="Answer generator.")
-    refusal_threshold: float = Field(0.80, description="Minimum top dense similarity (cosine) to answer; below it the assistant says the corpus does not cover the question. Calibrated on the dev sets (see README).")
+    refusal_threshold: float = Field(0.50, description="Minimum evidence score to answer; below it the assistant says the corpus does not cover the question. Evidence = evidence_dense_weight·(top cosine − evidence_dense_center) + term coverage of the top 3 Pasal + evidence_unit_weight·coverage of the best ayat. Calibrated on the dev sets (see README).")
+    evidence_dense_center: float = Field(0.88, description="Cosine similarity that counts as neutral evidence (multilingual-e5-small scores crowd in 0.80-0.95).")
+    evidence_dense_weight: float = Field(6.0, description="Weight of the top cosine similarity in the evidence score.")
+    evidence_unit_weight: float = Field(0.5, description="Weight of the best ayat/sentence term coverage in the evidence score.")
     max_citations: int = Field(3, description="Most Pasal cited in one extractive answer.")
     max_sentences: int = Field(4, description="Most statements in one extractive answer.")
     openai_base_url: str = Field("http://127.0.0.1:8080/v1", description="OpenAI-compatible endpoint for backend=openai.")

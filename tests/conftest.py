@@ -16,6 +16,7 @@ from kb_assistant.corpus.manifest import Manifest, load_manifest, save_manifest
 from kb_assistant.settings import PROJECT_ROOT, SHARED_SOURCES, Settings, offline_environment
 
 offline_environment()
+pytest_plugins = ["conftest_models"]
 
 SMALL_CORPUS = ("uu-20-2023", "uu-5-2014", "pp-28-2018")
 
@@ -43,20 +44,15 @@ def make_settings(root: Path, doc_ids: tuple[str, ...] = SMALL_CORPUS) -> Settin
 
 
 @pytest.fixture(scope="session")
-def model_settings():
+def model_settings(e5_settings):
     """The default model, prepared (converted and verified) once into the project's models folder."""
-    from kb_assistant.models.prepare import prepare_model
-
-    settings = Settings()
-    prepare_model(settings.embedding)
-    return settings.embedding
+    return e5_settings
 
 
 @pytest.fixture(scope="session")
-def embedder(model_settings):
-    from kb_assistant.indexing.embed import Embedder
-
-    return Embedder(model_settings)
+def embedder(e5_embedder):
+    """One loaded model for the whole session."""
+    return e5_embedder
 
 
 @pytest.fixture(scope="session")

@@ -15,6 +15,8 @@ from kb_assistant.corpus.manifest import DocumentEntry
 from kb_assistant.parsing.tree import Ayat, Item, ParsedDocument, Pasal, Section
 
 SENTENCE_END = re.compile(r"(?<=[.;:])\s+(?=[A-Z(a-z0-9])")
+AYAT_START = re.compile(r"^\((\d+[a-z]?)\)\s*")
+UNIT_SPLIT = re.compile(r"\n(?=\(\d+[a-z]?\)\s)|(?<=[.;])\s+(?=[A-Z(])")
 HEADING_SEP = " › "
 
 
@@ -59,6 +61,20 @@ class Chunk:
 
     def to_dict(self) -> dict:
         return asdict(self)
+
+    def units(self) -> list[tuple[str | None, str]]:
+        """(ayat, text) pieces: its ayat, or its sentences when it has none — what an answer quotes."""
+        units: list[tuple[str | None, str]] = []
+        current_ayat = self.ayat_start if self.ayat_start == self.ayat_end else None
+        for piece in UNIT_SPLIT.split(self.text):
+            piece = " ".join(piece.split())
+            if not piece:
+                continue
+            match = AYAT_START.match(piece)
+            if match:
+                current_ayat = match.group(1)
+            units.append((current_ayat, piece))
+        return units
 
 
 def topic_of(entry: DocumentEntry) -> str:

@@ -23,6 +23,15 @@ COLLOQUIAL: dict[str, str] = {
     "emang": "memang", "gaji": "gaji penghasilan", "pecat": "pemberhentian diberhentikan", "dipecat": "diberhentikan pemberhentian",
     "resign": "berhenti mengundurkan diri", "pindah": "pindah mutasi", "naik pangkat": "kenaikan pangkat",
     "cpns": "calon PNS", "ortu": "orang tua", "bos": "atasan pimpinan", "atasan": "atasan pimpinan",
+    "taun": "tahun", "thn2": "tahun", "pake": "pakai", "trs": "terus", "maks": "paling lama maksimal", "max": "paling lama maksimal",
+    "cepet": "cepat", "ato": "atau", "atw": "atau", "ttg": "tentang", "stlh": "setelah", "sblm": "sebelum", "ilang": "hilang",
+    "temen": "teman", "siapin": "menyiapkan", "disiapin": "disiapkan menyiapkan", "ngumumin": "mengumumkan", "kadis": "kepala dinas",
+    "nunjuk": "menunjuk", "plh": "pelaksana harian", "plt": "pelaksana tugas", "setahun": "satu tahun", "tenggat": "batas waktu paling lama",
+    "honorer": "tenaga honorer pegawai non-ASN", "alur": "tahapan tata cara", "arti": "pengertian yang dimaksud dengan",
+    "definisi": "pengertian yang dimaksud dengan", "duluan": "lebih dahulu prakarsa", "bikin": "membuat", "ngasih": "memberikan",
+    "dikasih": "diberikan", "dapet": "mendapat", "ngelapor": "melapor", "lapor": "melaporkan laporan",
+    "nolak": "menolak", "ditolak": "ditolak", "gimana2": "bagaimana", "mesti": "wajib harus", "wajib": "wajib",
+    "kantor": "instansi kantor", "dinas": "dinas perangkat daerah", "anak": "anak", "kerjaan": "pekerjaan", "gajinya": "gaji",
 }
 
 ACRONYMS: dict[str, str] = {
@@ -49,7 +58,6 @@ ACRONYMS: dict[str, str] = {
     "menpan": "menteri pendayagunaan aparatur negara",
     "menpanrb": "menteri pendayagunaan aparatur negara",
     "kemenpan": "kementerian pendayagunaan aparatur negara",
-    "pejabat": "pejabat",
     "instansi": "instansi pemerintah",
     "k/l": "kementerian lembaga instansi pusat",
     "tpp": "tunjangan",
@@ -86,8 +94,50 @@ ENGLISH: dict[str, str] = {
     "takes effect": "mulai berlaku", "come into force": "mulai berlaku", "in force": "berlaku", "repealed": "dicabut",
 }
 
+# Single English words → Indonesian, after the phrases above (for BM25 only).
+ENGLISH_WORDS: dict[str, str] = {
+    "stage": "tahapan", "stages": "tahapan", "selection": "seleksi", "candidate": "calon", "candidates": "calon",
+    "test": "ujian tes", "seven": "tujuh", "value": "nilai", "values": "nilai", "implement": "melaksanakan",
+    "abuse": "penyalahgunaan", "abused": "penyalahgunaan", "court": "pengadilan", "decide": "memutuskan", "decides": "memutuskan",
+    "governor": "gubernur", "regent": "bupati", "agreement": "perjanjian kesepakatan", "office": "jabatan", "term": "masa jabatan",
+    "mandatory": "wajib", "affairs": "urusan", "affair": "urusan", "basic": "dasar", "commission": "komisi",
+    "abolished": "dibubarkan", "dissolved": "dibubarkan", "effect": "berlaku", "infrastructure": "infrastruktur",
+    "build": "membangun", "governments": "pemerintah", "government": "pemerintah", "agency": "instansi", "long": "lama",
+    "set": "menetapkan", "investigate": "penyelidikan angket", "inquiry": "angket", "question": "interpelasi",
+    "policy": "kebijakan", "policies": "kebijakan", "evaluation": "evaluasi", "index": "indeks", "national": "nasional",
+    "appointment": "pengangkatan", "appointed": "diangkat", "promotion": "promosi", "employee": "pegawai", "employees": "pegawai",
+    "servant": "pegawai", "servants": "pegawai", "civil": "sipil", "apparatus": "aparatur", "state": "negara",
+    "cooperation": "kerja sama", "cooperate": "kerja sama", "region": "daerah", "regional": "daerah", "regions": "daerah",
+    "foreign": "luar negeri", "dispute": "perselisihan sengketa", "disputes": "perselisihan sengketa",
+    "settle": "penyelesaian", "settled": "penyelesaian", "central": "pusat", "ministry": "kementerian",
+    "plan": "rencana", "planning": "perencanaan", "development": "pembangunan", "budget": "anggaran", "fund": "dana",
+    "funding": "pendanaan", "supervise": "pengawasan", "supervision": "pengawasan", "monitor": "pemantauan",
+    "complaint": "pengaduan", "complaints": "pengaduan", "citizen": "masyarakat", "citizens": "masyarakat", "public": "publik",
+    "service": "pelayanan", "services": "pelayanan", "standard": "standar", "information": "informasi", "system": "sistem",
+    "data": "data", "sharing": "berbagi pakai", "share": "berbagi", "integration": "integrasi", "application": "aplikasi",
+    "assistance": "bantuan", "request": "permintaan", "refuse": "menolak", "refused": "menolak", "reason": "alasan",
+    "reasons": "alasan", "leave": "cuti", "sick": "sakit", "pregnant": "melahirkan", "child": "anak", "birth": "melahirkan",
+    "retire": "pensiun", "retirement": "pensiun", "age": "usia batas", "dismiss": "memberhentikan", "dismissal": "pemberhentian",
+    "sanction": "sanksi", "sanctions": "sanksi", "penalty": "hukuman sanksi", "discipline": "disiplin", "violation": "pelanggaran",
+    "performance": "kinerja", "assessment": "penilaian", "training": "pelatihan", "competency": "kompetensi",
+    "merit": "merit sistem", "neutral": "netral", "neutrality": "netralitas", "politics": "politik", "political": "politik",
+    "party": "partai", "member": "anggota", "members": "anggota", "council": "dewan", "parliament": "dewan perwakilan rakyat DPRD",
+    "mayor": "wali kota", "village": "desa", "district": "kabupaten kecamatan", "province": "provinsi", "city": "kota",
+    "innovation": "inovasi", "decision": "keputusan", "decisions": "keputusan", "objection": "keberatan", "deadline": "batas waktu paling lama",
+    "days": "hari", "day": "hari", "months": "bulan", "month": "bulan", "years": "tahun", "year": "tahun", "working": "kerja",
+    "report": "laporan", "reports": "laporan", "duty": "kewajiban tugas", "duties": "tugas kewajiban", "obligation": "kewajiban",
+    "obligations": "kewajiban", "right": "hak", "rights": "hak", "salary": "gaji", "allowance": "tunjangan", "allowances": "tunjangan",
+    "pension": "pensiun", "transfer": "mutasi perpindahan", "moved": "pindah mutasi", "rotation": "rotasi",
+    "architecture": "arsitektur", "electronic": "elektronik", "digital": "digital elektronik", "ethics": "etik", "conduct": "perilaku",
+    "code": "kode", "oath": "sumpah", "contract": "perjanjian kerja", "wage": "upah gaji", "third": "ketiga", "private": "swasta",
+    "sector": "sektor", "secretariat": "sekretariat", "team": "tim", "coordination": "koordinasi", "coordinate": "koordinasi",
+    "authority": "kewenangan wewenang", "authorities": "kewenangan", "delegation": "delegasi", "mandate": "mandat",
+    "discretion": "diskresi", "officials": "pejabat", "official": "pejabat", "minister": "menteri", "president": "presiden",
+    "administrative": "administrasi", "administration": "administrasi pemerintahan", "electronically": "elektronik",
+}
+
 _TOKEN = re.compile(r"[\w/'-]+|[^\w\s]", re.UNICODE)
-_REPEAT = re.compile(r"(\w+)2\b")  # "masing2" → "masing-masing"
+_REPEAT = re.compile(r"\b([a-zA-Z]{2,})2\b")  # "masing2" → "masing-masing" (never numbers like 132/2022)
 
 
 def normalise_query(question: str) -> str:
@@ -109,6 +159,8 @@ def english_terms(question: str) -> str:
     """Indonesian equivalents of English domain phrases found in the question (for BM25)."""
     low = " " + " ".join(re.findall(r"[a-z0-9-]+", question.lower())) + " "
     found = [indo for eng, indo in sorted(ENGLISH.items(), key=lambda kv: -len(kv[0])) if f" {eng} " in low]
+    if looks_english(question):
+        found += [ENGLISH_WORDS[w] for w in low.split() if w in ENGLISH_WORDS]
     return " ".join(dict.fromkeys(found))
 
 

@@ -11,9 +11,10 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from kb_assistant.corpus.manifest import Manifest
-from kb_assistant.retrieval.normalize import english_terms, normalise_query
+from kb_assistant.retrieval.normalize import english_terms, looks_english, normalise_query
 from kb_assistant.retrieval.scope import Scope, resolve_scope
 from kb_assistant.retrieval.searcher import IndexReader
+from kb_assistant.retrieval.text import analyse
 from kb_assistant.settings import RetrievalSettings
 
 Mode = Literal["bm25", "dense", "hybrid"]
@@ -34,6 +35,7 @@ class PasalHit:
     dense: float = 0.0  # best cosine similarity of its nodes
     bm25: float = 0.0
     supporting: bool = False
+    unit_coverage: float | None = None  # share of the question's terms in its best ayat/sentence
 
     @property
     def key(self) -> tuple[str, str | None]:
@@ -48,6 +50,13 @@ class Retrieval:
     scope: Scope
     top_dense: float
     timings_ms: dict[str, float] = field(default_factory=dict)
+    coverage: float = 0.0  # share of the question's idf-weighted terms found in the top 3 Pasal
+    top_unit_coverage: float = 0.0  # the same share within the top Pasal's best ayat or sentence
+    english: bool = False
+
+    def evidence(self, dense_center: float, dense_weight: float, unit_weight: float) -> float:
+        """One number for "does the corpus answer this": dense similarity, term coverage, best ayat."""
+        return dense_weight * (self.top_dense - dense_center) + self.coverage + unit_weight * self.top_unit_coverage
 
 
 class Retriever:
@@ -89,10 +98,55 @@ class Retriever:
             )
         dense_map = dict(dense)
         bm25_map = dict(lexical)
-        hits = group_by_pasal(loaded.chunks, node_scores, dense_map, bm25_map)[:top_k]
+        hits = group_by_pasal(loaded.chunks, node_scores, dense_map, bm25_map)
+        query_terms = set(analyse(lexical_query if not looks_english(question) else english_terms(question), drop_question_words=True))
+        if mode == "hybrid" and hits:
+            hits = self._rescore(hits, loaded, query_terms)
+        hits = hits[:top_k]
         supporting = self._expand(hits, loaded) if self.settings.neighbour_expansion else []
         top_dense = max(dense_map.values(), default=0.0)
-        return Retrieval(normalised, hits, supporting, scope, top_dense, timings)
+        coverage = loaded.coverage(query_terms, [h.key for h in hits[:3]])
+        top_unit = self._unit_coverage(hits[0], loaded, query_terms) if hits else 0.0
+        return Retrieval(normalised, hits, supporting, scope, top_dense, timings, coverage=coverage,
+                         top_unit_coverage=top_unit, english=looks_english(question))
+
+    @staticmethod
+    def _unit_coverage(hit: PasalHit, loaded, query_terms: set[str]) -> float:
+        if hit.unit_coverage is None:
+            hit.unit_coverage = max(
+                (loaded.coverage_of_text(query_terms, text) for node_id in loaded.by_pasal.get(hit.key, hit.node_ids)
+                 for _, text in loaded.chunks[node_id].units()),
+                default=0.0,
+            )
+        return hit.unit_coverage
+
+    def _rescore(self, hits: list[PasalHit], loaded, query_terms: set[str]) -> list[PasalHit]:
+        """RRF ranks well but ties at the top; adding normalised BM25 and term coverage breaks ties on evidence."""
+        top_rrf = max(h.score for h in hits) or 1.0
+        top_bm25 = max(h.bm25 for h in hits) or 1.0
+        for hit in hits:
+            hit.score = (
+                hit.score / top_rrf
+                + self.settings.bm25_score_weight * hit.bm25 / top_bm25
+                + self.settings.coverage_weight * loaded.coverage(query_terms, [hit.key])
+            )
+        hits.sort(key=lambda h: -h.score)
+        return self._rerank_head(hits, loaded, query_terms)
+
+    def _rerank_head(self, hits: list[PasalHit], loaded, query_terms: set[str]) -> list[PasalHit]:
+        """Reorder the first few Pasal by how well their best ayat or sentence covers the question.
+
+        A whole Pasal can match a question's words spread over unrelated ayat; the Pasal whose
+        single ayat holds them is the one to cite (calibrated on the dev sets, see README).
+        """
+        head = hits[: self.settings.rerank_depth]
+        if len(head) < 2 or self.settings.unit_weight <= 0:
+            return hits
+        top = head[0].score or 1.0
+        for hit in head:
+            hit.score = hit.score / top + self.settings.unit_weight * self._unit_coverage(hit, loaded, query_terms)
+        head.sort(key=lambda h: -h.score)
+        return head + hits[len(head):]
 
     def _expand(self, hits: list[PasalHit], loaded) -> list[PasalHit]:
         """Pasal referred to by the top results ("sebagaimana dimaksud dalam Pasal 5")."""

@@ -25,8 +25,9 @@ NUMBER_WORDS = r"(?:\s*(?:no\.?|nomor|number|nr\.?)\s*)?"
 YEAR_SEP = r"\s*(?:/|tahun|thn\.?|th\.?|of(?: the year)?)\s*"
 
 HISTORY_CUE = re.compile(
-    r"\b(dulu|dahulu|sebelumnya|sebelum (?:uu|undang|tahun|berlaku)|dicabut|mencabut|pencabutan|sejarah|riwayat|"
-    r"berubah|perubahan|diganti|menggantikan|dibanding(?:kan)?|bandingkan|(?:uu|aturan|ketentuan|undang-undang) (?:yang )?lama|"
+    r"\b(dulunya|(?:dulu|dahulu) (?:di|pada|dalam|ada|waktu|masih)|zaman dulu|sebelumnya|sebelum (?:uu|undang|tahun|berlaku)|"
+    r"dicabut|mencabut|pencabutan|sejarah|riwayat|apa yang berubah|berubah dari|diganti|menggantikan|dibanding(?:kan)?|bandingkan|"
+    r"(?:uu|aturan|ketentuan|undang-undang) (?:yang )?lama|"
     r"old law|previous|former|earlier|repealed|history|replaced|compared?)\b",
     re.IGNORECASE,
 )

@@ -8,7 +8,9 @@ ingest runs in another thread or process.
 from __future__ import annotations
 
 import logging
+import math
 import threading
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,6 +19,7 @@ import numpy as np
 from kb_assistant.indexing.bm25 import BM25CorruptError, BM25Index
 from kb_assistant.indexing.chunk import Chunk
 from kb_assistant.indexing.pipeline import read_chunks
+from kb_assistant.retrieval.text import analyse
 from kb_assistant.indexing.store import (
     CURRENT_FILE,
     IndexUnavailableError,
@@ -37,6 +40,32 @@ class LoadedVersion:
     collection: object
     by_pasal: dict[tuple[str, str], list[str]]  # (doc, pasal) -> node ids in order
     docs: set[str]
+    terms: dict[tuple[str, str], frozenset[str]]  # (doc, pasal or node id) -> its analysed terms
+    idf: dict[str, float]
+
+    def idf_of(self, term: str) -> float:
+        """Unseen terms weigh as much as the rarest ones: they are what the corpus lacks."""
+        return self.idf.get(term, self._max_idf)
+
+    @property
+    def _max_idf(self) -> float:
+        return max(self.idf.values(), default=1.0)
+
+    def coverage_of_text(self, query_terms: set[str], text: str) -> float:
+        total = sum(self.idf_of(t) for t in query_terms)
+        if not total:
+            return 0.0
+        return sum(self.idf_of(t) for t in query_terms & set(analyse(text))) / total
+
+    def coverage(self, query_terms: set[str], keys: list[tuple[str, str]]) -> float:
+        """Share of the query's idf weight found in the text of these Pasal."""
+        total = sum(self.idf_of(t) for t in query_terms)
+        if not total:
+            return 0.0
+        found: set[str] = set()
+        for key in keys:
+            found |= self.terms.get(key, frozenset())
+        return sum(self.idf_of(t) for t in query_terms & found) / total
 
 
 class IndexReader:
@@ -114,7 +143,16 @@ def load_version(settings: IndexSettings, version: IndexVersion) -> LoadedVersio
     except Exception as exc:
         raise IndexUnavailableError(f"Cannot open the vector store of index {version.name} ({exc.__class__.__name__}: {exc})") from exc
     by_pasal: dict[tuple[str, str], list[str]] = {}
+    terms: dict[tuple[str, str], set[str]] = {}
+    df: Counter[str] = Counter()
     for chunk in chunk_list:
+        key = (chunk.doc, chunk.pasal or chunk.id)
         if chunk.pasal:
-            by_pasal.setdefault((chunk.doc, chunk.pasal), []).append(chunk.id)
-    return LoadedVersion(version, chunks, bm25, collection, by_pasal, {c.doc for c in chunk_list})
+            by_pasal.setdefault(key, []).append(chunk.id)
+        chunk_terms = set(analyse(chunk.embed_text))
+        df.update(chunk_terms)
+        terms.setdefault(key, set()).update(chunk_terms)
+    n = len(chunk_list)
+    idf = {term: math.log((n + 1) / (count + 0.5)) for term, count in df.items()}
+    frozen = {key: frozenset(value) for key, value in terms.items()}
+    return LoadedVersion(version, chunks, bm25, collection, by_pasal, {c.doc for c in chunk_list}, frozen, idf)

@@ -1,0 +1,150 @@
+"""Ingest against real Chroma and the real model: incremental updates, removal, rebuilds, kill -9."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from fixture_docs import TOPICS, regulation_text, write_fixture_corpus
+from kb_assistant.corpus.manifest import load_manifest, save_manifest
+from kb_assistant.indexing.bm25 import BM25Index
+from kb_assistant.indexing.pipeline import ingest, read_chunks
+from kb_assistant.indexing.store import current_version, open_collection, read_json
+from kb_assistant.settings import Settings
+
+
+@pytest.fixture
+def fixture_settings(tmp_path, model_settings) -> Settings:
+    manifest, files = write_fixture_corpus(tmp_path)
+    settings = Settings()
+    settings.embedding = model_settings
+    settings.corpus.manifest = manifest
+    settings.corpus.files_dir = files
+    settings.corpus.search_path = [files]
+    settings.index.dir = tmp_path / "indexes"
+    settings.index.chroma_url = ""
+    return settings
+
+
+def vector_ids_by_doc(settings: Settings) -> dict[str, set[str]]:
+    version = current_version(settings.index)
+    data = open_collection(settings.index, version).get(include=["metadatas"])
+    out: dict[str, set[str]] = {}
+    for node_id, meta in zip(data["ids"], data["metadatas"]):
+        out.setdefault(meta["doc"], set()).add(node_id)
+    return out
+
+
+def bm25_ids(settings: Settings) -> list[str]:
+    return BM25Index.load(current_version(settings.index).bm25_dir).ids
+
+
+def test_first_ingest_then_no_change_embeds_nothing_and_loads_no_model(fixture_settings, embedder):
+    first = ingest(fixture_settings, embedder=embedder)
+    assert sorted(first.added) == sorted(TOPICS) and not first.failed
+    assert first.nodes == sum(len(p) for _, p in TOPICS.values())
+    from kb_assistant.indexing.embed import Embedder
+
+    fresh = Embedder(fixture_settings.embedding)
+    second = ingest(fixture_settings, embedder=fresh)
+    assert second.summary() | {"seconds": 0} == {"added": 0, "updated": 0, "removed": 0, "unchanged": 3, "nodes": first.nodes, "seconds": 0}
+    assert second.embedded == 0 and not fresh.is_loaded
+    assert second.version == first.version
+
+
+def test_changed_document_replaces_only_its_nodes(fixture_settings, embedder):
+    ingest(fixture_settings, embedder=embedder)
+    before = vector_ids_by_doc(fixture_settings)
+    title, pasal = TOPICS["perkom-2-2030"]
+    path = Path(fixture_settings.corpus.files_dir) / "perkom-2-2030.md"
+    path.write_text(regulation_text(title, pasal[:1], extra="Notula rapat disimpan paling lama lima tahun."), encoding="utf-8")
+    report = ingest(fixture_settings, embedder=embedder)
+    assert report.updated == ["perkom-2-2030"] and sorted(report.unchanged) == ["perkom-1-2030", "perkom-3-2030"]
+    assert report.embedded == 2
+    after = vector_ids_by_doc(fixture_settings)
+    assert after["perkom-1-2030"] == before["perkom-1-2030"] and after["perkom-3-2030"] == before["perkom-3-2030"]
+    assert after["perkom-2-2030"] == {"perkom-2-2030:pasal-1", "perkom-2-2030:pasal-2"}
+    chunks = {c.id: c for c in read_chunks(current_version(fixture_settings.index))}
+    assert "lima tahun" in chunks["perkom-2-2030:pasal-2"].text
+    assert sorted(bm25_ids(fixture_settings)) == sorted(chunks) == sorted(set().union(*after.values()))
+
+
+def test_removed_document_loses_its_nodes_everywhere(fixture_settings, embedder):
+    ingest(fixture_settings, embedder=embedder)
+    manifest = load_manifest(fixture_settings.corpus.manifest)
+    manifest.documents = [d for d in manifest.documents if d.id != "perkom-3-2030"]
+    save_manifest(manifest, fixture_settings.corpus.manifest)
+    report = ingest(fixture_settings, embedder=embedder)
+    assert report.removed == ["perkom-3-2030"]
+    assert "perkom-3-2030" not in vector_ids_by_doc(fixture_settings)
+    assert not [i for i in bm25_ids(fixture_settings) if i.startswith("perkom-3-2030")]
+    assert "perkom-3-2030" not in read_json(current_version(fixture_settings.index).ledger_file, {})
+
+
+def test_changed_chunk_settings_trigger_a_full_rebuild(fixture_settings, embedder):
+    ingest(fixture_settings, embedder=embedder)
+    fixture_settings.chunk.max_words = 150
+    report = ingest(fixture_settings, embedder=embedder)
+    assert report.rebuilt and sorted(report.updated) == sorted(TOPICS) and report.embedded == report.nodes
+
+
+def test_bad_document_fails_alone(fixture_settings, embedder):
+    (Path(fixture_settings.corpus.files_dir) / "perkom-3-2030.md").write_text("", encoding="utf-8")
+    report = ingest(fixture_settings, embedder=embedder)
+    assert list(report.failed) == ["perkom-3-2030"] and "perkom-3-2030.md" in report.failed["perkom-3-2030"]
+    assert sorted(report.added) == ["perkom-1-2030", "perkom-2-2030"]
+    assert set(vector_ids_by_doc(fixture_settings)) == {"perkom-1-2030", "perkom-2-2030"}
+
+
+KILL_SCRIPT = """
+import sys, time, pathlib
+from kb_assistant.settings import Settings
+from kb_assistant.indexing.embed import Embedder
+from kb_assistant.indexing.pipeline import ingest
+settings = Settings.model_validate_json(pathlib.Path(sys.argv[1]).read_text())
+marker = pathlib.Path(sys.argv[2])
+
+class SlowEmbedder(Embedder):
+    def embed_passages(self, texts, show_progress=False):
+        marker.write_text("embedding")
+        time.sleep(60)
+        return super().embed_passages(texts, show_progress)
+
+ingest(settings, force=True, embedder=SlowEmbedder(settings.embedding))
+"""
+
+
+def test_ingest_killed_half_way_leaves_previous_index_and_next_run_recovers(fixture_settings, embedder, tmp_path):
+    first = ingest(fixture_settings, embedder=embedder)
+    settings_file = tmp_path / "settings.json"
+    settings_file.write_text(fixture_settings.model_dump_json(), encoding="utf-8")
+    marker = tmp_path / "marker"
+    proc = subprocess.Popen([sys.executable, "-c", KILL_SCRIPT, str(settings_file), str(marker)], cwd=Path(__file__).parent)
+    try:
+        deadline = time.monotonic() + 120
+        while not marker.exists() and time.monotonic() < deadline and proc.poll() is None:
+            time.sleep(0.2)
+        assert marker.exists(), "the ingest never reached the embedding step"
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert current_version(fixture_settings.index).name == first.version
+    from kb_assistant.assistant import Assistant
+
+    answer = Assistant(fixture_settings, embedder=embedder).ask("Berapa lama instansi pemilik data harus menjawab permintaan data?")
+    assert answer.citations and answer.citations[0].doc == "perkom-1-2030"
+    again = ingest(fixture_settings, embedder=embedder, force=True)
+    assert again.nodes == first.nodes
+    versions = [p for p in (Path(fixture_settings.index.dir) / "versions").iterdir()]
+    assert len(versions) <= 2, "abandoned half-built versions must be cleaned up"
+    ids = vector_ids_by_doc(fixture_settings)
+    assert sum(len(v) for v in ids.values()) == first.nodes
