@@ -20,6 +20,8 @@ corpus_app = typer.Typer(help="Curate the corpus (trainers).", no_args_is_help=T
 models_app = typer.Typer(help="Prepare the offline embedding model.", no_args_is_help=True)
 app.add_typer(corpus_app, name="corpus")
 app.add_typer(models_app, name="models")
+users_app = typer.Typer(help="Web app users.", no_args_is_help=True)
+app.add_typer(users_app, name="users")
 console = Console()
 err = Console(stderr=True)
 
@@ -264,6 +266,15 @@ def bench(
 
     result = run_bench(get_settings(), what, out, dataset=dataset, clients=clients, seconds=seconds)
     console.print_json(json.dumps(result))
+
+
+# ---------------------------------------------------------------- users
+@users_app.command("hash")
+def users_hash(password: str = typer.Option(..., prompt=True, hide_input=True, confirmation_prompt=True)) -> None:
+    """Print an argon2id hash for app.users / KB_APP__USERS (passwords are never stored)."""
+    from kb_assistant.app.auth import hash_password
+
+    print(hash_password(password))
 
 
 # ---------------------------------------------------------------- serve

@@ -69,6 +69,7 @@ class RetrievalSettings(BaseModel):
     bm25_weight: float = Field(1.0, description="Weight of the BM25 ranking in RRF.")
     bm25_score_weight: float = Field(1.0, description="hybrid: weight of the max-normalised BM25 score added to the max-normalised RRF score (score-level fusion sharpens the top rank).")
     coverage_weight: float = Field(0.25, description="hybrid: weight of the share of the question's idf-weighted terms found in the Pasal text.")
+    intent_weight: float = Field(1.0, description="hybrid: bonus for a Pasal holding the clause a question's intent asks for (e.g. 'mulai berlaku pada tanggal' for 'sejak kapan berlaku').")
     rerank_depth: int = Field(4, description="hybrid: how many top Pasal are reordered by their best-matching ayat or sentence.")
     unit_weight: float = Field(0.3, description="hybrid: weight of the best ayat/sentence coverage in that reordering.")
     include_repealed: Literal["auto", "always", "never"] = Field("auto", description="auto: repealed laws only when the question is about the old law or history.")
@@ -90,13 +91,14 @@ class AnswerSettings(BaseModel):
     timeout_s: float = Field(60.0, description="Generation timeout; on expiry the extractive answer is returned.")
     max_tokens: int = Field(400, description="Generation length limit.")
     temperature: float = Field(0.1, description="Sampling temperature of the generator (0 = greedy).")
-    context_passages: int = Field(5, description="Most retrieved passages given to the generator as [1]..[n].")
-    passage_chars: int = Field(1500, description="Each passage is cut to this many characters in the prompt.")
+    context_passages: int = Field(4, description="Most retrieved passages (the top-ranked) given to the generator as [1]..[n].")
+    passage_chars: int = Field(1200, description="A longer passage is cut to its ayat or sentences closest to the question, within this many characters.")
     support_threshold: float = Field(0.6, description="A generated sentence is supported when this share of its stemmed content words occurs in the passages it cites (and every number it states does).")
     min_faithfulness: float = Field(0.75, description="Below this share of supported sentences the generated answer is rejected and the extractive one shown.")
     min_citation_validity: float = Field(0.75, description="Below this share of citations that name a shown passage holding the support, the generated answer is rejected.")
     llamacpp_ctx: int = Field(4096, description="Context size (tokens) of the local GGUF model for backend=llamacpp.")
     llamacpp_threads: int = Field(0, description="CPU threads of the local GGUF model; 0 = all cores.")
+    llamacpp_runtime: Literal["auto", "xllamacpp", "llama-cpp-python"] = Field("auto", description="Python binding that loads the GGUF; auto takes xllamacpp when installed, else llama-cpp-python.")
 
 
 class AppSettings(BaseModel):

@@ -47,7 +47,7 @@ def test_repealed_law_is_used_and_labelled_when_asked_about(assistant):
 
 
 def test_colloquial_question_finds_the_regulation(assistant):
-    answer = assistant.ask("kalo pemda mau ngajak swasta kerjasama, hrs nyiapin apa aja?")
+    answer = assistant.ask("pemda boleh gak kerjasama sm pihak ketiga? gmn caranya?")
     assert not answer.refused
     assert any(p.doc == "pp-28-2018" for p in answer.passages[:3])
 

@@ -148,3 +148,44 @@ def test_ingest_killed_half_way_leaves_previous_index_and_next_run_recovers(fixt
     assert len(versions) <= 2, "abandoned half-built versions must be cleaned up"
     ids = vector_ids_by_doc(fixture_settings)
     assert sum(len(v) for v in ids.values()) == first.nodes
+
+
+def test_unwritable_index_folder_gives_a_clear_error(fixture_settings, embedder, tmp_path):
+    from kb_assistant.indexing.pipeline import IndexWriteError
+
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("x", encoding="utf-8")
+    fixture_settings.index.dir = blocker / "indexes"
+    with pytest.raises(IndexWriteError, match="cannot write the index"):
+        ingest(fixture_settings, embedder=embedder)
+
+
+def test_full_disk_during_ingest_keeps_the_previous_index(fixture_settings, embedder, monkeypatch):
+    import errno
+
+    from kb_assistant.indexing import pipeline
+    from kb_assistant.indexing.pipeline import IndexWriteError
+
+    first = ingest(fixture_settings, embedder=embedder)
+
+    def full(*args, **kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(pipeline, "write_version_files", full)
+    with pytest.raises(IndexWriteError, match="No space left on device"):
+        ingest(fixture_settings, embedder=embedder, force=True)
+    assert current_version(fixture_settings.index).name == first.version
+    versions = [p.name for p in (Path(fixture_settings.index.dir) / "versions").iterdir()]
+    assert versions == [first.version]
+
+
+def test_corrupt_bm25_is_detected_and_rebuilt_on_load(fixture_settings, embedder):
+    from kb_assistant.retrieval.searcher import IndexReader
+
+    ingest(fixture_settings, embedder=embedder)
+    bm25_dir = current_version(fixture_settings.index).bm25_dir
+    victim = next(p for p in bm25_dir.iterdir() if p.suffix == ".npy")
+    victim.write_bytes(b"\x00" * 10)
+    loaded = IndexReader(fixture_settings.index).get()
+    assert loaded.bm25.search("magang daerah lain", 1)[0][0].startswith("perkom-3-2030")
+    assert BM25Index.load(bm25_dir).ids == loaded.bm25.ids  # the rebuilt files were saved and verify again

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import shutil
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -33,7 +34,11 @@ from kb_assistant.indexing.store import (
 from kb_assistant.settings import Settings
 
 log = logging.getLogger(__name__)
-PARSER_VERSION = "1"
+PARSER_VERSION = "2"
+
+
+class IndexWriteError(OSError):
+    """The index folder cannot be written (read-only, full, missing); the previous index is untouched."""
 Progress = Callable[[str, float], None]  # (message, fraction done)
 
 
@@ -133,7 +138,36 @@ def ingest(settings: Settings, force: bool = False, progress: Progress | None = 
         report.seconds = time.perf_counter() - started
         return report
 
-    version = new_version(settings.index)
+    try:
+        version = new_version(settings.index)
+    except OSError as exc:
+        raise IndexWriteError(f"cannot write the index under {settings.index.dir}: {exc.strerror or exc} (read-only or full?); the previous index is unchanged") from exc
+    try:
+        plan = _Plan(previous, old_ledger, wanted, to_embed, rebuild, config)
+        _build_version(settings, version, plan, embedder, report, notify, show_progress=progress is None)
+    except OSError as exc:
+        shutil.rmtree(version.path, ignore_errors=True)
+        raise IndexWriteError(f"cannot write the index under {settings.index.dir}: {exc.strerror or exc} (read-only or full?); the previous index is unchanged") from exc
+    report.seconds = time.perf_counter() - started
+    notify("done", 1.0)
+    return report
+
+
+@dataclass
+class _Plan:
+    """What an ingest run found to do, computed before anything is written."""
+
+    previous: IndexVersion | None
+    old_ledger: dict[str, dict]
+    wanted: dict[str, tuple[DocumentEntry, Path, str]]
+    to_embed: list[str]
+    rebuild: bool
+    config: dict
+
+
+def _build_version(settings: Settings, version: IndexVersion, plan: _Plan, embedder, report: IngestReport, notify: Progress, show_progress: bool) -> None:
+    """Fill a fresh version folder, then make it CURRENT."""
+    previous, old_ledger, wanted, to_embed, rebuild = plan.previous, plan.old_ledger, plan.wanted, plan.to_embed, plan.rebuild
     old_chunks = _read_chunks(previous) if previous else {}
     collection = open_collection(settings.index, version, create=True)
     ledger: dict[str, dict] = {}
@@ -151,7 +185,7 @@ def ingest(settings: Settings, force: bool = False, progress: Progress | None = 
         try:
             doc_chunks = _chunks_for(settings, entry, path)
             notify(f"{entry.name}: embedding {len(doc_chunks)} nodes", (position + 0.2) / max(len(to_embed), 1))
-            _embed_into(collection, doc_chunks, embedder, show_progress=progress is None)
+            _embed_into(collection, doc_chunks, embedder, show_progress=show_progress)
         except Exception as exc:  # one bad document fails alone; its previous nodes are kept
             report.failed[doc_id] = f"{entry.file}: {exc}"
             log.warning("%s failed: %s", doc_id, exc)
@@ -172,14 +206,11 @@ def ingest(settings: Settings, force: bool = False, progress: Progress | None = 
         }
 
     notify("BM25", 0.95)
-    write_version_files(version, chunks, ledger, config)
+    write_version_files(version, chunks, ledger, plan.config)
     switch_current(settings.index, version)
     prune_versions(settings.index)
     report.nodes = len(chunks)
     report.version = version.name
-    report.seconds = time.perf_counter() - started
-    notify("done", 1.0)
-    return report
 
 
 def write_version_files(version: IndexVersion, chunks: list[Chunk], ledger: dict, config: dict) -> None:

@@ -25,7 +25,7 @@ COLLOQUIAL: dict[str, str] = {
     "cpns": "calon PNS", "ortu": "orang tua", "bos": "atasan pimpinan", "atasan": "atasan pimpinan",
     "taun": "tahun", "thn2": "tahun", "pake": "pakai", "trs": "terus", "maks": "paling lama maksimal", "max": "paling lama maksimal",
     "cepet": "cepat", "ato": "atau", "atw": "atau", "ttg": "tentang", "stlh": "setelah", "sblm": "sebelum", "ilang": "hilang",
-    "temen": "teman", "siapin": "menyiapkan", "disiapin": "disiapkan menyiapkan", "ngumumin": "mengumumkan", "kadis": "kepala dinas",
+    "temen": "teman", "siapin": "menyiapkan", "nyiapin": "menyiapkan", "disiapin": "disiapkan menyiapkan", "ngumumin": "mengumumkan", "kadis": "kepala dinas",
     "nunjuk": "menunjuk", "plh": "pelaksana harian", "plt": "pelaksana tugas", "setahun": "satu tahun", "tenggat": "batas waktu paling lama",
     "honorer": "tenaga honorer pegawai non-ASN", "alur": "tahapan tata cara", "arti": "pengertian yang dimaksud dengan",
     "definisi": "pengertian yang dimaksud dengan", "duluan": "lebih dahulu prakarsa", "bikin": "membuat", "ngasih": "memberikan",

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from kb_assistant.corpus.manifest import Manifest
+from kb_assistant.retrieval.intents import intents_of, matches
 from kb_assistant.retrieval.normalize import english_terms, looks_english, normalise_query
 from kb_assistant.retrieval.scope import Scope, resolve_scope
 from kb_assistant.retrieval.searcher import IndexReader
@@ -101,7 +102,7 @@ class Retriever:
         hits = group_by_pasal(loaded.chunks, node_scores, dense_map, bm25_map)
         query_terms = set(analyse(lexical_query if not looks_english(question) else english_terms(question), drop_question_words=True))
         if mode == "hybrid" and hits:
-            hits = self._rescore(hits, loaded, query_terms)
+            hits = self._rescore(hits, loaded, query_terms, intents_of(question))
         hits = hits[:top_k]
         supporting = self._expand(hits, loaded) if self.settings.neighbour_expansion else []
         top_dense = max(dense_map.values(), default=0.0)
@@ -120,15 +121,19 @@ class Retriever:
             )
         return hit.unit_coverage
 
-    def _rescore(self, hits: list[PasalHit], loaded, query_terms: set[str]) -> list[PasalHit]:
+    def _rescore(self, hits: list[PasalHit], loaded, query_terms: set[str], intents: list) -> list[PasalHit]:
         """RRF ranks well but ties at the top; adding normalised BM25 and term coverage breaks ties on evidence."""
         top_rrf = max(h.score for h in hits) or 1.0
         top_bm25 = max(h.bm25 for h in hits) or 1.0
         for hit in hits:
+            intent_bonus = 0.0
+            if intents and matches(intents, loaded.chunks[hit.node_ids[0]].text):
+                intent_bonus = self.settings.intent_weight
             hit.score = (
                 hit.score / top_rrf
                 + self.settings.bm25_score_weight * hit.bm25 / top_bm25
                 + self.settings.coverage_weight * loaded.coverage(query_terms, [hit.key])
+                + intent_bonus
             )
         hits.sort(key=lambda h: -h.score)
         return self._rerank_head(hits, loaded, query_terms)

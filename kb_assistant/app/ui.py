@@ -1,0 +1,158 @@
+"""The Gradio Blocks app: Chat (ASN), Korpus (trainers), Evaluasi (evaluators).
+
+One login per browser session: the token lives in a ``gr.State`` (kept server-side by Gradio),
+any tab's login form sets it, and every gated handler checks it again on the server, so hiding a
+panel is only cosmetic and the Gradio event API cannot be used to skip the login.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import gradio as gr
+
+from kb_assistant.app.auth import ROLE_LABELS, LoginThrottled, User
+from kb_assistant.app.services import AccessError, AppServices
+
+CSS = """
+.kb-passage h3 { margin: 0.2em 0; }
+.kb-passage p { margin: 0.25em 0; }
+.kb-meta { color: var(--body-text-color-subdued); font-size: 0.9em; }
+.kb-status { padding: 1px 6px; border-radius: 4px; font-weight: 600; font-size: 0.85em; }
+.kb-inforce { background: #d1fae5; color: #065f46; }
+.kb-repealed { background: #fee2e2; color: #991b1b; }
+.kb-amended { background: #fef3c7; color: #92400e; }
+.kb-warning { color: #991b1b; font-weight: 600; }
+mark.kb-ayat { display: block; background: #fff3bf; color: inherit; padding: 2px 4px; border-left: 3px solid #f59f00; }
+.kb-penjelasan { margin-top: 0.6em; padding-top: 0.4em; border-top: 1px dashed var(--border-color-primary); }
+.kb-message { min-height: 1.5em; }
+"""
+
+
+def theme():
+    """Local fonts only: the app runs offline, so nothing may be fetched from a font CDN."""
+    return gr.themes.Default(
+        primary_hue="blue", font=["DejaVu Sans", "ui-sans-serif", "system-ui", "sans-serif"],
+        font_mono=["DejaVu Sans Mono", "ui-monospace", "monospace"],
+    )
+
+
+@dataclass
+class Gate:
+    """A tab part that needs a permission: its login form and the panel it unlocks."""
+
+    permission: str
+    login: gr.Group
+    panel: gr.Column
+    username: gr.Textbox
+    password: gr.Textbox
+    button: gr.Button
+    message: gr.Markdown
+
+
+def login_gate(prefix: str, permission: str, title: str) -> Gate:
+    """Create the login form; the caller fills ``gate.panel`` inside ``with gate.panel:``."""
+    with gr.Group(visible=True, elem_id=f"{prefix}-login") as login:
+        gr.Markdown(f"**{title}**")
+        username = gr.Textbox(label="Nama pengguna", elem_id=f"{prefix}-user", max_lines=1)
+        password = gr.Textbox(label="Kata sandi", type="password", elem_id=f"{prefix}-pass", max_lines=1)
+        button = gr.Button("Masuk", variant="primary", elem_id=f"{prefix}-login-btn")
+        message = gr.Markdown(elem_id=f"{prefix}-login-msg", elem_classes=["kb-message"])
+    panel = gr.Column(visible=False, elem_id=f"{prefix}-panel")
+    return Gate(permission, login, panel, username, password, button, message)
+
+
+def build_ui(services: AppServices) -> gr.Blocks:
+    from kb_assistant.app import ui_chat, ui_corpus, ui_eval
+
+    with gr.Blocks(title="Asisten Regulasi ASN", analytics_enabled=False) as demo:
+        token = gr.State(None)
+        with gr.Row():
+            gr.Markdown("## Asisten Regulasi ASN\nJawaban dengan rujukan Pasal dari peraturan kerja sama dan pelayanan publik.")
+            session = gr.Markdown("Belum masuk.", elem_id="session-status")
+            logout = gr.Button("Keluar", visible=False, size="sm", elem_id="logout-btn", scale=0)
+        gates: list[Gate] = []
+        with gr.Tabs():
+            with gr.Tab("Chat", id="chat", elem_id="tab-chat"):
+                chat_gate = None
+                if services.settings.app.chat_requires_login:
+                    chat_gate = login_gate("chat", "chat", "Masuk untuk bertanya")
+                    gates.append(chat_gate)
+                chat = ui_chat.build(services, token, chat_gate)
+            with gr.Tab("Korpus", id="korpus", elem_id="tab-korpus"):
+                corpus_gate = login_gate("korpus", "corpus", "Khusus pelatih: masuk untuk mengelola korpus")
+                gates.append(corpus_gate)
+                corpus = ui_corpus.build(services, token, corpus_gate, chat.docs)
+            with gr.Tab("Evaluasi", id="evaluasi", elem_id="tab-evaluasi"):
+                eval_gate = login_gate("eval", "eval", "Khusus evaluator: masuk untuk menjalankan evaluasi")
+                gates.append(eval_gate)
+                evaluation = ui_eval.build(services, token, eval_gate)
+
+        gate_outputs = [session, logout] + [c for g in gates for c in (g.login, g.panel)]
+
+        def show_access(current: str | None):
+            user = services.sessions.get(current)
+            updates: list = [_session_text(user), gr.update(visible=user is not None)]
+            for gate in gates:
+                allowed = user is not None and user.can(gate.permission)
+                updates += [gr.update(visible=not allowed), gr.update(visible=allowed)]
+            return updates
+
+        loaders = [chat.load, corpus.load, evaluation.load]
+        for gate in gates:
+            handler = _login_handler(services, gate.permission)
+            for listener in (gate.button.click, gate.password.submit):
+                listener(handler, [gate.username, gate.password], [token, gate.message, gate.password], api_visibility="private")
+
+        def do_logout(current: str | None):
+            services.sessions.revoke(current)
+            return None
+
+        logout.click(do_logout, token, token, api_visibility="private")
+        refresh = token.change(show_access, token, gate_outputs, api_visibility="private")
+        for loader in loaders:
+            refresh = refresh.then(loader.fn, loader.inputs, loader.outputs, api_visibility="private")
+        initial = demo.load(show_access, token, gate_outputs, api_visibility="private")
+        for loader in loaders:
+            initial = initial.then(loader.fn, loader.inputs, loader.outputs, api_visibility="private")
+    demo.queue(default_concurrency_limit=8)
+    return demo
+
+
+@dataclass
+class Loader:
+    """What a tab refreshes after a login, logout or page load."""
+
+    fn: object
+    inputs: list
+    outputs: list
+
+
+def _login_handler(services: AppServices, permission: str):
+    def do_login(username: str, password: str):
+        try:
+            found = services.login(username or "", password or "")
+        except LoginThrottled as exc:
+            return gr.skip(), f"✖ {exc}.", ""
+        if found is None:
+            return gr.skip(), "✖ Nama pengguna atau kata sandi salah.", ""
+        new_token, user = found
+        note = "" if user.can(permission) else f"⚠ Masuk sebagai {user.name}, tetapi peran {ROLE_LABELS[user.role]} tidak membuka bagian ini."
+        return new_token, note, ""
+
+    return do_login
+
+
+def _session_text(user: User | None) -> str:
+    if user is None:
+        return "Belum masuk."
+    return f"Masuk sebagai **{user.name}** ({ROLE_LABELS.get(user.role, user.role)})."
+
+
+def denied(services: AppServices, token: str | None, permission: str) -> str | None:
+    """The refusal message for a gated handler, or None when the session may go on."""
+    try:
+        services.require(token, permission)
+    except AccessError as exc:
+        return f"✖ {exc}"
+    return None

@@ -1,0 +1,41 @@
+"""Question intents that the structure of a regulation answers in a fixed place.
+
+"Sejak kapan UU ini berlaku?" is answered by the closing clause ("mulai berlaku pada tanggal
+diundangkan"), "apakah PP lama masih berlaku?" by the transitional clause. Such Pasal are short
+and share few words with the question, so both retrievers rank them low; a matching intent
+lifts them.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Intent:
+    name: str
+    question: re.Pattern
+    passage: re.Pattern
+
+
+INTENTS = (
+    Intent(
+        "effective_date",
+        re.compile(r"mulai berlaku|berlaku (?:sejak|kapan|mulai)|kapan .{0,40}berlaku|take[sn]? effect|come into force|effective (?:date|since|from)|in force since", re.I),
+        re.compile(r"mulai berlaku pada tanggal", re.I),
+    ),
+    Intent(
+        "transitional",
+        re.compile(r"masih (?:tetap )?berlaku|masih (?:di)?pa(?:ka|ke)i|masih dipake|tidak berlaku lagi|still (?:valid|in force|apply|applies)|dicabut|repealed", re.I),
+        re.compile(r"masih tetap berlaku|dicabut dan dinyatakan tidak berlaku|dinyatakan tidak berlaku", re.I),
+    ),
+)
+
+
+def intents_of(question: str) -> list[Intent]:
+    return [intent for intent in INTENTS if intent.question.search(question)]
+
+
+def matches(intents: list[Intent], text: str) -> bool:
+    return any(intent.passage.search(text) for intent in intents)
