@@ -173,12 +173,23 @@ def ingest(
     force: bool = typer.Option(False, "--force", help="Re-embed every document."),
 ) -> None:
     """Index the corpus; only changed documents are re-embedded."""
+    from tqdm import tqdm
+
     from kb_assistant.indexing.pipeline import ingest as run_ingest
 
+    bar = tqdm(total=100, desc="ingest", unit="%", file=sys.stderr, bar_format="{desc}: {percentage:3.0f}%|{bar}| {elapsed}")
+
+    def progress(message: str, fraction: float) -> None:
+        bar.set_description_str(message[:60])
+        bar.n = round(fraction * 100)
+        bar.refresh()
+
     try:
-        report = run_ingest(get_settings(), force=force)
+        report = run_ingest(get_settings(), force=force, progress=progress)
     except (ManifestError, OSError) as exc:
         _fail(str(exc))
+    finally:
+        bar.close()
     if as_json:
         print(json.dumps(report.summary()))
     else:

@@ -60,10 +60,11 @@ def _settings(root: Path, model_settings, chroma_url: str = "") -> Settings:
 def chroma_server(tmp_path):
     port = _free_port()
     proc = _start_chroma(tmp_path / "chroma-data", port)
-    yield {"url": f"http://127.0.0.1:{port}", "port": port, "path": tmp_path / "chroma-data", "proc": proc}
-    if proc.poll() is None:
-        proc.terminate()
-        proc.wait(timeout=20)
+    server = {"url": f"http://127.0.0.1:{port}", "port": port, "path": tmp_path / "chroma-data", "proc": proc}
+    yield server
+    if server["proc"].poll() is None:  # the test may have restarted it
+        server["proc"].terminate()
+        server["proc"].wait(timeout=20)
 
 
 def _top(assistant, question: str) -> list[tuple[str, str]]:
