@@ -139,6 +139,8 @@ def _validate_question(question: str) -> str:
         raise ValueError("question is empty")
     if len(question) > 2000:
         raise ValueError("question is too long (over 2000 characters)")
+    if not any(ch.isalnum() for ch in question):
+        raise ValueError("question has no words")
     return question
 
 
