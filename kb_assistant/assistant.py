@@ -28,6 +28,7 @@ class Assistant:
         self.reader = IndexReader(settings.index)
         self._manifest_mtime: float | None = None
         self._manifest = Manifest()
+        self._generators: dict[str, object] = {}
         self.retriever = Retriever(self.reader, self.embedder, self.manifest, settings.retrieval)
 
     @property
@@ -42,18 +43,37 @@ class Assistant:
                 self.retriever.manifest = self._manifest
         return self._manifest
 
-    def ask(self, question: str, history: list[Any] | None = None, filters: Filters | None = None, mode: Mode = "hybrid") -> Answer:
+    def generator(self, backend: str):
+        """The generator for a backend name (None for extractive), built once per process."""
+        if backend == "extractive":
+            return None
+        if backend not in self._generators:
+            from kb_assistant.answer.generate import make_generator
+
+            self._generators[backend] = make_generator(self.settings.answer.model_copy(update={"backend": backend}))
+        return self._generators[backend]
+
+    def ask(
+        self, question: str, history: list[Any] | None = None, filters: Filters | None = None, mode: Mode = "hybrid",
+        backend: str | None = None,
+    ) -> Answer:
         answer: Answer | None = None
-        for event in self.ask_stream(question, history, filters, mode):
+        for event in self.ask_stream(question, history, filters, mode, backend):
             if isinstance(event, Answer):
                 answer = event
         assert answer is not None
         return answer
 
     def ask_stream(
-        self, question: str, history: list[Any] | None = None, filters: Filters | None = None, mode: Mode = "hybrid"
+        self, question: str, history: list[Any] | None = None, filters: Filters | None = None, mode: Mode = "hybrid",
+        backend: str | None = None,
     ) -> Iterator[str | Answer]:
-        """Yields the answer text as it grows, then the complete :class:`Answer`."""
+        """Yields the answer text as it grows, then the complete :class:`Answer`.
+
+        With a generator backend the model's tokens stream first; its answer is kept only when
+        its citations and sentences pass verification, otherwise the extractive answer is
+        returned with a visible note. Generator failures never propagate.
+        """
         question = _validate_question(question)
         started = time.perf_counter()
         standalone = rewrite(question, history)
@@ -88,13 +108,38 @@ class Assistant:
             citation = Citation(doc=statement.doc, pasal=statement.pasal, ayat=statement.ayat, label=statement.label)
             if citation not in citations:
                 citations.append(citation)
+        notes: list[str] = []
+        checks: dict[str, float] = {}
+        generator = self.generator(backend or self.settings.answer.backend)
+        if generator is not None:
+            generated = None
+            generation_started = time.perf_counter()
+            try:
+                raw = ""
+                for delta in generator.stream(standalone, passages):
+                    raw += delta
+                    yield generator.preview(passages, raw)
+                generated = generator.finish(standalone, passages, raw)
+            except Exception as exc:  # server down, timeout, bad output: the extractive answer stands
+                notes.append(f"Jawaban generatif gagal ({exc.__class__.__name__}: {exc}); ditampilkan jawaban ekstraktif.")
+            retrieval.timings_ms["generate"] = _ms(generation_started)
+            if generated is not None:
+                checks = dict(generated.checks)
+                if generated.ok:
+                    text, citations = generated.text, list(generated.citations)
+                else:
+                    notes.append(f"Jawaban generatif tidak dipakai: {generated.reason}; ditampilkan jawaban ekstraktif.")
         partial = ""
         for line in text.splitlines(keepends=True):
             partial += line
             yield partial
+        if notes:
+            text = text + "\n\n_" + " ".join(notes) + "_"
+            yield text
         yield Answer(
             question=question, rewritten_question=standalone if standalone != question else "", answer=text,
-            citations=citations, passages=passages, ranking=ranking, timings_ms=retrieval.timings_ms | {"total": _ms(started)},
+            citations=citations, passages=passages, ranking=ranking, notes=notes, checks=checks,
+            timings_ms=retrieval.timings_ms | {"total": _ms(started)},
         )
 
     def _refusal_reason(self, retrieval: Retrieval, manifest: Manifest) -> str | None:

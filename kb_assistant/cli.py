@@ -206,6 +206,7 @@ def ask(
     doc: list[str] = typer.Option([], "--doc", help="Only these document ids (repeatable)."),
     include_repealed: Optional[bool] = typer.Option(None, "--include-repealed/--exclude-repealed", help="Override the automatic choice."),
     mode: str = typer.Option("hybrid", "--mode", help="hybrid, dense or bm25"),
+    backend: Optional[str] = typer.Option(None, "--backend", help="extractive, openai or llamacpp (default: settings)"),
 ) -> None:
     """Answer a question with cited Pasal."""
     from kb_assistant.assistant import Assistant
@@ -218,11 +219,12 @@ def ask(
         filters = Filters(docs=doc or None, include_repealed=include_repealed)
         answer = None
         printed = ""
-        for event in assistant.ask_stream(question, filters=filters, mode=mode):  # type: ignore[arg-type]
+        for event in assistant.ask_stream(question, filters=filters, mode=mode, backend=backend):  # type: ignore[arg-type]
             if isinstance(event, Answer):
                 answer = event
             elif not as_json:
-                sys.stdout.write(event[len(printed):])
+                # generated text can be rewritten as it streams (markers become labels): reprint then
+                sys.stdout.write(event[len(printed):] if event.startswith(printed) else "\n" + event)
                 sys.stdout.flush()
                 printed = event
     except (ValueError, IndexUnavailableError) as exc:

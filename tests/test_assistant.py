@@ -82,3 +82,21 @@ def test_kb_ask_json_shape(small_index, monkeypatch):
     assert set(data["passages"][0]) == {"doc", "pasal", "ayat", "label", "text", "score", "page", "status"}
     assert all(set(c) == {"doc", "pasal", "ayat", "label"} for c in data["citations"])
     assert ("uu-20-2023", "77") in {(c["doc"], c["pasal"]) for c in data["citations"]}
+
+
+def test_generator_down_falls_back_to_the_extractive_answer_with_a_note(small_index, embedder):
+    import socket
+
+    from kb_assistant.assistant import Assistant
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]  # closed once the block ends: nothing listens there
+    settings = small_index.model_copy(deep=True)
+    settings.answer.openai_base_url = f"http://127.0.0.1:{port}/v1"
+    assistant = Assistant(settings, embedder=embedder)
+    extractive = assistant.ask("Apa saja nilai dasar ASN?")
+    fallback = assistant.ask("Apa saja nilai dasar ASN?", backend="openai")
+    assert not fallback.refused and fallback.citations == extractive.citations
+    assert fallback.notes and "ekstraktif" in fallback.notes[0]
+    assert fallback.answer.startswith(extractive.answer) and "generatif" in fallback.answer
