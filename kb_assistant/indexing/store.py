@@ -64,7 +64,7 @@ def current_version(settings: IndexSettings) -> IndexVersion | None:
     pointer = Path(settings.dir) / CURRENT_FILE
     try:
         name = pointer.read_text(encoding="utf-8").strip()
-    except FileNotFoundError:
+    except (FileNotFoundError, NotADirectoryError):
         return None
     path = versions_root(settings) / name
     if not name or not (path / "meta.json").exists():

@@ -27,7 +27,7 @@ INTENTS = (
     ),
     Intent(
         "transitional",
-        re.compile(r"masih (?:tetap )?berlaku|masih (?:di)?pa(?:ka|ke)i|masih dipake|tidak berlaku lagi|still (?:valid|in force|apply|applies)|dicabut|repealed", re.I),
+        re.compile(r"masih (?:tetap )?berlaku|masih (?:di)?pak(?:a|e)i?\b|tidak berlaku lagi|still (?:valid|in force|apply|applies|used)", re.I),
         re.compile(r"masih tetap berlaku|dicabut dan dinyatakan tidak berlaku|dinyatakan tidak berlaku", re.I),
     ),
 )

@@ -91,7 +91,13 @@ ENGLISH: dict[str, str] = {
     "data": "data", "information system": "sistem informasi", "report": "laporan", "reporting": "pelaporan",
     "supervision": "pengawasan pembinaan", "guidance": "pembinaan", "secretariat": "sekretariat", "third party": "pihak ketiga",
     "private": "swasta pihak ketiga", "investor": "pihak ketiga", "budget": "anggaran", "institution": "lembaga",
-    "takes effect": "mulai berlaku", "come into force": "mulai berlaku", "in force": "berlaku", "repealed": "dicabut",
+    "takes effect": "mulai berlaku", "basic services": "pelayanan dasar", "basic service": "pelayanan dasar",
+    "government affairs": "urusan pemerintahan", "mandatory affairs": "urusan wajib", "takes office": "menjabat pergantian",
+    "selection test": "seleksi", "civil servant candidates": "calon PNS", "civil servant candidate": "calon PNS",
+    "administrative court": "pengadilan tata usaha negara", "abuse of authority": "penyalahgunaan wewenang",
+    "abused their authority": "penyalahgunaan wewenang", "abuse of power": "penyalahgunaan wewenang",
+    "head of region": "kepala daerah", "regional head": "kepala daerah", "term of office": "masa jabatan",
+    "state budget": "APBN", "regional budget": "APBD", "code of conduct": "kode perilaku", "core value": "nilai dasar", "come into force": "mulai berlaku", "in force": "berlaku", "repealed": "dicabut",
 }
 
 # Single English words → Indonesian, after the phrases above (for BM25 only).

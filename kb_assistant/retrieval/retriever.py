@@ -80,7 +80,8 @@ class Retriever:
         k = self.settings.candidates
 
         started = time.perf_counter()
-        query_vector = self.embedder.embed_queries([normalised])[0]
+        dense_query = f"{normalised} ({english_terms(question)})" if looks_english(question) and self.settings.english_glosses else normalised
+        query_vector = self.embedder.embed_queries([dense_query])[0]
         timings["embed"] = _ms(started)
         started = time.perf_counter()
         dense = self.reader.dense(query_vector, k, scope.docs)
@@ -101,8 +102,11 @@ class Retriever:
         bm25_map = dict(lexical)
         hits = group_by_pasal(loaded.chunks, node_scores, dense_map, bm25_map)
         query_terms = set(analyse(lexical_query if not looks_english(question) else english_terms(question), drop_question_words=True))
+        intents = intents_of(question) if mode == "hybrid" else []
+        if intents:
+            hits += self._intent_candidates(intents, loaded, scope, {h.key for h in hits})
         if mode == "hybrid" and hits:
-            hits = self._rescore(hits, loaded, query_terms, intents_of(question))
+            hits = self._rescore(hits, loaded, query_terms, intents)
         hits = hits[:top_k]
         supporting = self._expand(hits, loaded) if self.settings.neighbour_expansion else []
         top_dense = max(dense_map.values(), default=0.0)
@@ -120,6 +124,18 @@ class Retriever:
                 default=0.0,
             )
         return hit.unit_coverage
+
+    @staticmethod
+    def _intent_candidates(intents: list, loaded, scope: Scope, present: set) -> list[PasalHit]:
+        """Pasal in scope holding the clause the intent asks for, even if neither retriever found them."""
+        extra: dict[tuple[str, str], PasalHit] = {}
+        for node_id, chunk in loaded.chunks.items():
+            key = (chunk.doc, chunk.pasal or node_id)
+            if key in present or key in extra or (scope.docs is not None and chunk.doc not in scope.docs):
+                continue
+            if matches(intents, chunk.text):
+                extra[key] = PasalHit(chunk.doc, chunk.pasal, [node_id], 0.0)
+        return list(extra.values())
 
     def _rescore(self, hits: list[PasalHit], loaded, query_terms: set[str], intents: list) -> list[PasalHit]:
         """RRF ranks well but ties at the top; adding normalised BM25 and term coverage breaks ties on evidence."""
