@@ -113,3 +113,16 @@ def test_bm25_finds_the_matching_node_and_detects_corruption(tmp_path):
     victim.write_bytes(b"garbage")
     with pytest.raises(BM25CorruptError):
         BM25Index.load(tmp_path / "bm25")
+
+
+def test_intents_recognise_effective_date_and_transitional_questions():
+    from kb_assistant.retrieval.intents import intents_of, matches
+
+    effective = intents_of("Sejak kapan UU ASN 2023 mulai berlaku?")
+    assert [i.name for i in effective] == ["effective_date"]
+    assert matches(effective, "Undang-Undang ini mulai berlaku pada tanggal diundangkan.")
+    assert not matches(effective, "Pegawai ASN wajib menjaga netralitas.")
+    transitional = intents_of("PP 11/2017 masih dipake gak setelah UU baru?")
+    assert [i.name for i in transitional] == ["transitional"]
+    assert matches(transitional, "peraturan pelaksanaan ... dinyatakan masih tetap berlaku sepanjang tidak bertentangan")
+    assert intents_of("Apa tugas sekretariat kerja sama?") == []
