@@ -189,3 +189,44 @@ def test_corrupt_bm25_is_detected_and_rebuilt_on_load(fixture_settings, embedder
     loaded = IndexReader(fixture_settings.index).get()
     assert loaded.bm25.search("magang daerah lain", 1)[0][0].startswith("perkom-3-2030")
     assert BM25Index.load(bm25_dir).ids == loaded.bm25.ids  # the rebuilt files were saved and verify again
+
+
+def test_answers_keep_coming_from_the_last_complete_index_during_an_ingest(fixture_settings, embedder):
+    """An ingest in another thread: every answer in the meantime succeeds and comes from a complete version."""
+    import threading
+
+    from kb_assistant.assistant import Assistant
+    from kb_assistant.indexing.embed import Embedder
+
+    first = ingest(fixture_settings, embedder=embedder)
+    assistant = Assistant(fixture_settings, embedder=embedder)
+    started, release = threading.Event(), threading.Event()
+
+    class GatedEmbedder(Embedder):
+        def embed_passages(self, texts, show_progress=False):
+            started.set()
+            release.wait(30)
+            return embedder.embed_passages(texts, show_progress)
+
+    errors: list[BaseException] = []
+    worker = threading.Thread(target=lambda: _run(lambda: ingest(fixture_settings, force=True, embedder=GatedEmbedder(fixture_settings.embedding)), errors))
+    worker.start()
+    assert started.wait(60)
+    versions_seen = set()
+    for _ in range(5):
+        answer = assistant.ask("Siapa yang menanggung biaya magang pegawai?")
+        assert answer.citations and answer.citations[0].doc == "perkom-3-2030"
+        versions_seen.add(assistant.reader.get().version.name)
+    assert versions_seen == {first.version}
+    release.set()
+    worker.join(60)
+    assert not errors
+    assistant.ask("Siapa yang menanggung biaya magang pegawai?")
+    assert assistant.reader.get().version.name == current_version(fixture_settings.index).name != first.version
+
+
+def _run(fn, errors):
+    try:
+        fn()
+    except BaseException as exc:  # surfaced by the test thread
+        errors.append(exc)
