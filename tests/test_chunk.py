@@ -76,3 +76,11 @@ def test_short_ayat_are_grouped_into_one_node_with_a_range():
     chunks = chunk_document(ParsedDocument("uu-99-2030", pasal=[pasal]), ENTRY, max_words=200)
     assert [c.id for c in chunks] == ["uu-99-2030:pasal-7:ayat-1-2", "uu-99-2030:pasal-7:ayat-3"]
     assert chunks[0].ayat == "1-2" and chunks[0].label == "UU 99/2030 Pasal 7"
+
+
+def test_a_definition_node_is_quoted_without_the_shared_lead():
+    items = [Item("1", "Kolaborasi adalah kerja bersama."), Item("2", "Instansi adalah lembaga pemerintah.")]
+    pasal = Pasal("1", "Dalam Undang-Undang ini yang dimaksud dengan:\n1. Kolaborasi adalah kerja bersama.\n2. Instansi adalah lembaga pemerintah.", items=items)
+    chunks = chunk_document(ParsedDocument("uu-99-2030", pasal=[pasal]), ENTRY, max_words=220)
+    assert chunks[1].units(quote=True) == [(None, "Instansi adalah lembaga pemerintah.")]
+    assert chunks[1].units()[0][1].startswith("Dalam Undang-Undang ini")

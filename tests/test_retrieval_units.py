@@ -126,3 +126,26 @@ def test_intents_recognise_effective_date_and_transitional_questions():
     assert [i.name for i in transitional] == ["transitional"]
     assert matches(transitional, "peraturan pelaksanaan ... dinyatakan masih tetap berlaku sepanjang tidak bertentangan")
     assert intents_of("Apa tugas sekretariat kerja sama?") == []
+
+
+@pytest.mark.parametrize(
+    "question, term",
+    [
+        ("Apa itu bantuan kedinasan?", "bantuan kedinasan"),
+        ("Apa yang dimaksud dengan kerja sama daerah menurut PP 28/2018?", "kerja sama daerah"),
+        ("What is meant by official assistance?", "official assistance"),
+        ("Siapa yang membina kerja sama daerah?", None),
+    ],
+)
+def test_definition_questions_name_their_term(question, term):
+    from kb_assistant.retrieval.intents import definition_term
+
+    assert definition_term(question) == term
+
+
+def test_definition_matching_needs_the_term_before_adalah():
+    from kb_assistant.retrieval.intents import defines
+
+    text = "Dalam Undang-Undang ini yang dimaksud dengan: 10. Bantuan Kedinasan adalah kerja sama antara Badan."
+    assert defines("bantuan kedinasan", text)
+    assert not defines("kerja sama", text)

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from kb_assistant.answer.types import citation_label
 from kb_assistant.indexing.chunk import Chunk
 from kb_assistant.retrieval.retriever import PasalHit
+from kb_assistant.retrieval.normalize import english_terms
 from kb_assistant.retrieval.text import analyse
 
 MAX_UNIT_WORDS = 90
@@ -29,7 +30,7 @@ class Statement:
 def best_units(question_terms: set[str], chunk: Chunk, limit: int = 2) -> list[tuple[str | None, str, float]]:
     """The units of ``chunk`` sharing the most question terms, in document order."""
     scored = []
-    for position, (ayat, text) in enumerate(chunk.units()):
+    for position, (ayat, text) in enumerate(chunk.units(quote=True)):
         terms = set(analyse(text))
         overlap = len(question_terms & terms)
         scored.append((overlap / (1 + 0.02 * len(text.split())), position, ayat, text))
@@ -50,14 +51,14 @@ def compose(
     max_sentences: int,
 ) -> tuple[str, list[Statement]]:
     """A short Indonesian answer quoting the best units of the chosen Pasal."""
-    terms = set(analyse(question, drop_question_words=True))
+    terms = set(analyse(f"{question} {english_terms(question)}", drop_question_words=True))
     statements: list[Statement] = []
     for index, hit in enumerate(hits[:max_citations]):
         chunk = chunks.get(hit.node_ids[0])
         if chunk is None:
             continue
         for ayat, text, _ in best_units(terms, chunk, limit=2 if index == 0 else 1):
-            label = citation_label(chunk.doc_name, chunk.pasal, ayat) if chunk.kind != "section" else chunk.label
+            label = chunk.label if chunk.kind in {"section", "definition"} else citation_label(chunk.doc_name, chunk.pasal, ayat)
             statements.append(Statement(text, chunk.doc, chunk.pasal, ayat, label))
             if len(statements) >= max_sentences:
                 break

@@ -16,6 +16,7 @@ from kb_assistant.parsing.tree import Ayat, Item, ParsedDocument, Pasal, Section
 
 SENTENCE_END = re.compile(r"(?<=[.;:])\s+(?=[A-Z(a-z0-9])")
 AYAT_START = re.compile(r"^\((\d+[a-z]?)\)\s*")
+DEFINITION_LEAD = re.compile(r"^[^:]{0,120}:\s*\d+[a-z]?\.\s+")
 UNIT_SPLIT = re.compile(r"\n(?=\(\d+[a-z]?\)\s)|(?<=[.;])\s+(?=[A-Z(])")
 HEADING_SEP = " › "
 
@@ -62,11 +63,18 @@ class Chunk:
     def to_dict(self) -> dict:
         return asdict(self)
 
-    def units(self) -> list[tuple[str | None, str]]:
-        """(ayat, text) pieces: its ayat, or its sentences when it has none — what an answer quotes."""
+    def units(self, quote: bool = False) -> list[tuple[str | None, str]]:
+        """(ayat, text) pieces: its ayat, or its sentences when it has none — what an answer quotes.
+
+        ``quote``: drop a definition's shared lead ("… yang dimaksud dengan: 10."), which names the
+        regulation (useful for ranking) but is no statement to quote.
+        """
+        text = self.text
+        if quote and self.kind == "definition":
+            text = DEFINITION_LEAD.sub("", " ".join(text.split()), count=1)
         units: list[tuple[str | None, str]] = []
         current_ayat = self.ayat_start if self.ayat_start == self.ayat_end else None
-        for piece in UNIT_SPLIT.split(self.text):
+        for piece in UNIT_SPLIT.split(text):
             piece = " ".join(piece.split())
             if not piece:
                 continue

@@ -39,3 +39,26 @@ def intents_of(question: str) -> list[Intent]:
 
 def matches(intents: list[Intent], text: str) -> bool:
     return any(intent.passage.search(text) for intent in intents)
+
+
+DEFINITION_QUESTION = re.compile(
+    r"(?:apa (?:itu|yang dimaksud(?: dengan)?|arti(?:nya)?|pengertian(?: dari)?|definisi(?: dari)?)|"
+    r"(?:arti|pengertian|definisi) (?:dari )?|what (?:is|are) (?:meant by )?(?:an? |the )?|define |definition of (?:an? |the )?)"
+    r"\s*(?P<term>[\w /-]{3,60}?)\s*(?:\?|$|,| dalam | menurut | di | pada | itu | under | according | in )",
+    re.IGNORECASE,
+)
+
+
+def definition_term(question: str) -> str | None:
+    """The term a definition question asks about ("Apa itu bantuan kedinasan?" → "bantuan kedinasan")."""
+    match = DEFINITION_QUESTION.search(question)
+    if not match:
+        return None
+    term = match.group("term").strip(" -/")
+    return term if len(term.split()) <= 6 else None
+
+
+def defines(term: str, text: str) -> bool:
+    """Does this definition text define ``term`` ("<term> ... adalah", near the start of the item)?"""
+    pattern = re.compile(rf"(?:^|[:.]\s*(?:\d+[a-z]?\.\s*)?){re.escape(term)}\b[^.;]{{0,80}}?\b(?:adalah|yaitu|ialah)\b", re.IGNORECASE)
+    return bool(pattern.search(text))

@@ -11,8 +11,8 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from kb_assistant.corpus.manifest import Manifest
-from kb_assistant.retrieval.intents import intents_of, matches
-from kb_assistant.retrieval.normalize import english_terms, looks_english, normalise_query
+from kb_assistant.retrieval.intents import definition_term, defines, intents_of, matches
+from kb_assistant.retrieval.normalize import ENGLISH, ENGLISH_WORDS, english_terms, looks_english, normalise_query
 from kb_assistant.retrieval.scope import Scope, resolve_scope
 from kb_assistant.retrieval.searcher import IndexReader
 from kb_assistant.retrieval.text import analyse
@@ -103,10 +103,13 @@ class Retriever:
         hits = group_by_pasal(loaded.chunks, node_scores, dense_map, bm25_map)
         query_terms = set(analyse(lexical_query if not looks_english(question) else english_terms(question), drop_question_words=True))
         intents = intents_of(question) if mode == "hybrid" else []
-        if intents:
-            hits += self._intent_candidates(intents, loaded, scope, {h.key for h in hits})
+        term = definition_term(normalise_query(question)) if mode == "hybrid" else None
+        if term and looks_english(question):
+            term = ENGLISH.get(term.lower()) or ENGLISH_WORDS.get(term.lower())  # the corpus defines Indonesian terms
+        if intents or term:
+            hits += self._intent_candidates(intents, term, loaded, scope, {h.key for h in hits})
         if mode == "hybrid" and hits:
-            hits = self._rescore(hits, loaded, query_terms, intents)
+            hits = self._rescore(hits, loaded, query_terms, intents, term)
         hits = hits[:top_k]
         supporting = self._expand(hits, loaded) if self.settings.neighbour_expansion else []
         top_dense = max(dense_map.values(), default=0.0)
@@ -126,25 +129,35 @@ class Retriever:
         return hit.unit_coverage
 
     @staticmethod
-    def _intent_candidates(intents: list, loaded, scope: Scope, present: set) -> list[PasalHit]:
-        """Pasal in scope holding the clause the intent asks for, even if neither retriever found them."""
+    def _intent_candidates(intents: list, term: str | None, loaded, scope: Scope, present: set) -> list[PasalHit]:
+        """Pasal in scope holding the clause the intent asks for (or defining the asked term),
+        even if neither retriever found them."""
         extra: dict[tuple[str, str], PasalHit] = {}
         for node_id, chunk in loaded.chunks.items():
             key = (chunk.doc, chunk.pasal or node_id)
             if key in present or key in extra or (scope.docs is not None and chunk.doc not in scope.docs):
                 continue
-            if matches(intents, chunk.text):
+            if (intents and matches(intents, chunk.text)) or (term and chunk.kind == "definition" and defines(term, chunk.text)):
                 extra[key] = PasalHit(chunk.doc, chunk.pasal, [node_id], 0.0)
         return list(extra.values())
 
-    def _rescore(self, hits: list[PasalHit], loaded, query_terms: set[str], intents: list) -> list[PasalHit]:
+    @staticmethod
+    def _matches_intent(chunk, intents: list, term: str | None) -> bool:
+        if intents and matches(intents, chunk.text):
+            return True
+        return bool(term and chunk.kind == "definition" and defines(term, chunk.text))
+
+    def _rescore(self, hits: list[PasalHit], loaded, query_terms: set[str], intents: list, term: str | None = None) -> list[PasalHit]:
         """RRF ranks well but ties at the top; adding normalised BM25 and term coverage breaks ties on evidence."""
         top_rrf = max(h.score for h in hits) or 1.0
         top_bm25 = max(h.bm25 for h in hits) or 1.0
         for hit in hits:
             intent_bonus = 0.0
-            if intents and matches(intents, loaded.chunks[hit.node_ids[0]].text):
-                intent_bonus = self.settings.intent_weight
+            if intents or term:
+                matching = [n for n in loaded.by_pasal.get(hit.key, hit.node_ids) if self._matches_intent(loaded.chunks[n], intents, term)]
+                if matching:  # the node holding the clause or definition is the one to quote
+                    hit.node_ids = matching + [n for n in hit.node_ids if n not in matching]
+                    intent_bonus = self.settings.intent_weight
             hit.score = (
                 hit.score / top_rrf
                 + self.settings.bm25_score_weight * hit.bm25 / top_bm25
