@@ -149,3 +149,11 @@ def test_definition_matching_needs_the_term_before_adalah():
     text = "Dalam Undang-Undang ini yang dimaksud dengan: 10. Bantuan Kedinasan adalah kerja sama antara Badan."
     assert defines("bantuan kedinasan", text)
     assert not defines("kerja sama", text)
+
+
+def test_effective_date_intent_needs_a_when_question():
+    from kb_assistant.retrieval.intents import intents_of
+
+    assert [i.name for i in intents_of("When does Law 20/2023 take effect?")] == ["effective_date"]
+    assert [i.name for i in intents_of("Kapan PP ini mulai berlaku?")] == ["effective_date"]
+    assert intents_of("Apa saja yang mulai berlaku bagi PPPK?") == []

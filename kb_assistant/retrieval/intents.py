@@ -22,7 +22,9 @@ class Intent:
 INTENTS = (
     Intent(
         "effective_date",
-        re.compile(r"mulai berlaku|berlaku (?:sejak|kapan|mulai)|kapan .{0,40}berlaku|take[sn]? effect|come into force|effective (?:date|since|from)|in force since", re.I),
+        # asks *when*: "sejak kapan berlaku", "kapan mulai berlaku", "when does it take effect"
+        re.compile(r"(?:kapan|sejak|tanggal berapa|when|since|what date)\b.{0,60}\b(?:berlaku|take[sn]? effect|took effect|come into force|came into force|in force)|"
+                   r"berlaku (?:sejak|kapan|mulai kapan)|effective date", re.I),
         re.compile(r"mulai berlaku pada tanggal", re.I),
     ),
     Intent(
@@ -42,7 +44,7 @@ def matches(intents: list[Intent], text: str) -> bool:
 
 
 DEFINITION_QUESTION = re.compile(
-    r"(?:apa (?:itu|yang dimaksud(?: dengan)?|arti(?:nya)?|pengertian(?: dari)?|definisi(?: dari)?)|"
+    r"(?:apa (?:itu|yang dimaksud(?: dengan)?|arti(?:nya)?|pengertian(?: dari)?|definisi(?: dari)?)|istilah |maksud(?:nya)? (?:dari )?|"
     r"(?:arti|pengertian|definisi) (?:dari )?|what (?:is|are) (?:meant by )?(?:an? |the )?|define |definition of (?:an? |the )?)"
     r"\s*(?P<term>[\w /-]{3,60}?)\s*(?:\?|$|,| dalam | menurut | di | pada | itu | under | according | in )",
     re.IGNORECASE,
