@@ -219,3 +219,14 @@ def test_login_throttle_locks_a_name_after_repeated_failures(monkeypatch):
     throttle.check("evan")  # other names are not affected
     monkeypatch.setattr(LoginThrottle, "LOCK_S", 0.0)
     throttle.check("tina")  # the lock has passed
+
+
+def test_eval_configs_offer_the_configured_generator(tmp_path):
+    from kb_assistant.app.services import AppServices
+    from kb_assistant.settings import Settings
+
+    settings = Settings()
+    settings.app.data_dir = tmp_path
+    assert "hybrid+openai" not in AppServices(settings, assistant=object()).eval_configs
+    settings.answer.backend = "openai"
+    assert AppServices(settings, assistant=object()).eval_configs[-1] == "hybrid+openai"

@@ -19,7 +19,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from kb_assistant.app.auth import SESSION_TTL_S, LoginThrottled, User
 from kb_assistant.app.jobs import Job, JobBusyError
-from kb_assistant.app.services import EVAL_CONFIGS, AccessError, AppServices, UnknownDocumentError
+from kb_assistant.app.services import AccessError, AppServices, UnknownDocumentError
 from kb_assistant.app.uploads import UploadError, document_metadata, document_suffix, read_dataset_upload, staged
 from kb_assistant.corpus.manifest import ManifestError
 
@@ -305,7 +305,7 @@ def build_router(services: AppServices) -> APIRouter:
     @router.get("/eval/datasets", tags=["evaluation"], summary="QA sets and configurations to choose from (evaluator)")
     def eval_datasets(token: Token) -> dict:
         need(token, "eval")
-        return {"datasets": list(services.datasets()), "configs": list(EVAL_CONFIGS)}
+        return {"datasets": list(services.datasets()), "configs": list(services.eval_configs)}
 
     @router.post("/eval", tags=["evaluation"], status_code=202, summary="Run a QA set through configurations (evaluator)")
     def start_eval(body: EvalRequest, token: Token, wait: bool = Query(False, description="Block until done")):

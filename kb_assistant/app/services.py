@@ -205,14 +205,20 @@ class AppServices:
             raise UploadError(f"set QA '{name}' tidak dikenal; pilih salah satu dari {', '.join(self.datasets()) or '(tidak ada)'}")
         return load_dataset(path)
 
+    @property
+    def eval_configs(self) -> tuple[str, ...]:
+        """Retrieval configurations, plus the configured generator's (e.g. hybrid+openai) when there is one."""
+        backend = self.settings.answer.backend
+        return EVAL_CONFIGS + ((f"hybrid+{backend}",) if backend != "extractive" else ())
+
     def start_eval(self, items: list, dataset_name: str, configs: list[str]) -> Job:
         """Run the QA set through the configurations in the background; writes a report folder."""
         configs = list(dict.fromkeys(configs or []))
         if not configs:
             raise ValueError("pilih minimal satu konfigurasi")
-        unknown = [c for c in configs if c not in EVAL_CONFIGS]
+        unknown = [c for c in configs if c not in self.eval_configs]
         if unknown:
-            raise ValueError(f"konfigurasi tidak dikenal: {', '.join(unknown)}; pilih dari {', '.join(EVAL_CONFIGS)}")
+            raise ValueError(f"konfigurasi tidak dikenal: {', '.join(unknown)}; pilih dari {', '.join(self.eval_configs)}")
         if len(items) > MAX_EVAL_QUESTIONS:
             raise ValueError(f"set QA terlalu besar ({len(items)} pertanyaan, batas {MAX_EVAL_QUESTIONS})")
         settings = self.settings

@@ -12,7 +12,7 @@ import gradio as gr
 
 from kb_assistant.app.jobs import JobBusyError
 from kb_assistant.app.render import FAILURE_HEADERS, FEEDBACK_HEADERS, failure_table, feedback_table
-from kb_assistant.app.services import EVAL_CONFIGS, REPORT_FILES, AppServices
+from kb_assistant.app.services import REPORT_FILES, AppServices
 from kb_assistant.app.uploads import UploadError, read_dataset_upload
 
 UPLOAD = "__upload__"
@@ -31,7 +31,7 @@ def build(services: AppServices, token: gr.State, gate) -> EvalTab:
         gr.Markdown("### Set QA dan konfigurasi")
         with gr.Row():
             dataset = gr.Radio(label="Set QA", choices=[], elem_id="eval-dataset", scale=2)
-            configs = gr.CheckboxGroup(list(EVAL_CONFIGS), value=["hybrid"], label="Konfigurasi", elem_id="eval-configs", scale=1)
+            configs = gr.CheckboxGroup(list(services.eval_configs), value=["hybrid"], label="Konfigurasi", elem_id="eval-configs", scale=1)
         upload = gr.File(label="Set QA sendiri (JSON Lines)", file_types=[".jsonl"], type="filepath", elem_id="eval-upload")
         with gr.Row():
             check = gr.Button("Periksa set QA", elem_id="eval-check")
