@@ -6,7 +6,6 @@ copied): UU 20/2023 (in force), UU 5/2014 (repealed by it) and PP 28/2018 (kerja
 
 from __future__ import annotations
 
-import os
 import shutil
 from pathlib import Path
 

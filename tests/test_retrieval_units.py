@@ -1,6 +1,5 @@
 """Query analysis, scoping, fusion and follow-ups: small, fast, no index needed."""
 
-from pathlib import Path
 
 from kb_assistant.corpus.manifest import load_manifest
 from kb_assistant.indexing.bm25 import BM25CorruptError, BM25Index

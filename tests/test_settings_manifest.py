@@ -1,6 +1,5 @@
 """Settings sources and the manifest: defaults, TOML, env overrides, atomic edits and refusals."""
 
-from pathlib import Path
 
 import pytest
 

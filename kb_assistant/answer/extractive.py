@@ -6,7 +6,6 @@ is built from that passage's metadata, so the answer cannot cite what was not re
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 from kb_assistant.answer.types import citation_label

@@ -12,7 +12,6 @@ import re
 import time
 from pathlib import Path
 
-from kb_assistant.bench.query_bench import percentiles
 from kb_assistant.settings import Settings
 
 PASAL_HEADING = re.compile(r"^Pasal\s+(\d+[A-Z]?)\s*$", re.MULTILINE)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import resource
 import shutil
 import tempfile
-import time
 from pathlib import Path
 
 from kb_assistant.corpus.manifest import load_manifest

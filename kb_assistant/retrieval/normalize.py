@@ -23,7 +23,7 @@ COLLOQUIAL: dict[str, str] = {
     "emang": "memang", "gaji": "gaji penghasilan", "pecat": "pemberhentian diberhentikan", "dipecat": "diberhentikan pemberhentian",
     "resign": "berhenti mengundurkan diri", "pindah": "pindah mutasi", "naik pangkat": "kenaikan pangkat",
     "cpns": "calon PNS", "ortu": "orang tua", "bos": "atasan pimpinan", "atasan": "atasan pimpinan",
-    "taun": "tahun", "thn2": "tahun", "pake": "pakai", "trs": "terus", "maks": "paling lama maksimal", "max": "paling lama maksimal",
+    "taun": "tahun", "thn2": "tahun", "trs": "terus", "maks": "paling lama maksimal", "max": "paling lama maksimal",
     "cepet": "cepat", "ato": "atau", "atw": "atau", "ttg": "tentang", "stlh": "setelah", "sblm": "sebelum", "ilang": "hilang",
     "temen": "teman", "siapin": "menyiapkan", "nyiapin": "menyiapkan", "disiapin": "disiapkan menyiapkan", "ngumumin": "mengumumkan", "kadis": "kepala dinas",
     "nunjuk": "menunjuk", "plh": "pelaksana harian", "plt": "pelaksana tugas", "setahun": "satu tahun", "tenggat": "batas waktu paling lama",
