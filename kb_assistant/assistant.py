@@ -99,9 +99,9 @@ class Assistant:
         scope = retrieval.scope
         multi_document = len([d for d in scope.mentioned if d not in scope.missing_mentioned]) >= 2 or scope.historical
         chosen = choose_hits(retrieval.hits, self.settings.answer.max_citations, multi_document)
-        notes = {d.id: d.status_label(manifest.names()) for d in manifest.documents if d.is_repealed}
+        status_notes = {d.id: d.status_label(manifest.names()) for d in manifest.documents if d.is_repealed}
         text, statements = compose(
-            standalone, chosen, chunks, notes, self.settings.answer.max_citations, self.settings.answer.max_sentences
+            standalone, chosen, chunks, status_notes, self.settings.answer.max_citations, self.settings.answer.max_sentences
         )
         citations: list[Citation] = []
         for statement in statements:
@@ -112,16 +112,8 @@ class Assistant:
         checks: dict[str, float] = {}
         generator = self.generator(backend or self.settings.answer.backend)
         if generator is not None:
-            generated = None
             generation_started = time.perf_counter()
-            try:
-                raw = ""
-                for delta in generator.stream(standalone, passages):
-                    raw += delta
-                    yield generator.preview(passages, raw)
-                generated = generator.finish(standalone, passages, raw)
-            except Exception as exc:  # server down, timeout, bad output: the extractive answer stands
-                notes.append(f"Jawaban generatif gagal ({exc.__class__.__name__}: {exc}); ditampilkan jawaban ekstraktif.")
+            generated = yield from self._generate(generator, standalone, passages, notes)
             retrieval.timings_ms["generate"] = _ms(generation_started)
             if generated is not None:
                 checks = dict(generated.checks)
@@ -141,6 +133,19 @@ class Assistant:
             citations=citations, passages=passages, ranking=ranking, notes=notes, checks=checks,
             timings_ms=retrieval.timings_ms | {"total": _ms(started)},
         )
+
+    @staticmethod
+    def _generate(generator, question: str, passages: list[Passage], notes: list[str]):
+        """Stream the generator's draft (as display text); its verified result, or None on failure."""
+        raw = ""
+        try:
+            for delta in generator.stream(question, passages):
+                raw += delta
+                yield generator.preview(passages, raw)
+            return generator.finish(question, passages, raw)
+        except Exception as exc:  # server down, timeout, bad output: the extractive answer stands
+            notes.append(f"Jawaban generatif gagal ({exc.__class__.__name__}: {exc}); ditampilkan jawaban ekstraktif.")
+            return None
 
     def _refusal_reason(self, retrieval: Retrieval, manifest: Manifest) -> str | None:
         """None when the evidence is strong enough to answer; otherwise what to add to the refusal."""

@@ -177,8 +177,8 @@ class Retriever:
         if len(head) < 2 or self.settings.unit_weight <= 0:
             return hits
         top = head[0].score or 1.0
-        for hit in head:
-            hit.score = hit.score / top + self.settings.unit_weight * self._unit_coverage(hit, loaded, query_terms)
+        for hit in head:  # same order as score/top + w·coverage, kept on the scale of the hits below
+            hit.score = hit.score + top * self.settings.unit_weight * self._unit_coverage(hit, loaded, query_terms)
         head.sort(key=lambda h: -h.score)
         return head + hits[len(head):]
 
