@@ -3,10 +3,13 @@ evaluator run, refused logins.
 
 One app server per module (uvicorn in a thread on a free 127.0.0.1 port) over a private copy of
 the small index; test users get their hashes at run time. Screenshots of every run land in
-tests/screenshots/; the README's docs/screenshots/chat.png and korpus.png are taken here too.
+tests/screenshots/; with KB_UPDATE_DOC_SCREENSHOTS=1 the README's docs/screenshots/chat.png and
+korpus.png are taken here too.
 """
 
 from __future__ import annotations
+
+import os
 
 import re
 import socket
@@ -95,7 +98,7 @@ def page(browser, server):
 def shot(page, name: str, docs_name: str | None = None) -> None:
     RUN_SHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(RUN_SHOTS / f"{name}.png"), full_page=True)
-    if docs_name:
+    if docs_name and os.environ.get("KB_UPDATE_DOC_SCREENSHOTS") == "1":  # refresh the README's pictures on request only
         DOC_SHOTS.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(DOC_SHOTS / docs_name), full_page=True)
 
