@@ -251,10 +251,15 @@ def evaluate(
     from kb_assistant.evaluation.report import markdown_table, write_report
     from kb_assistant.evaluation.runner import run_eval
 
+    from kb_assistant.assistant import Assistant
+    from kb_assistant.indexing.store import IndexUnavailableError
+
     try:
         items = load_dataset(dataset)
-        configs = build_configs(get_settings(), config)
-    except (DatasetError, ValueError, FileNotFoundError) as exc:
+        assistant = Assistant(get_settings())
+        assistant.reader.get()  # fail before the run, not on every question, when there is no index
+        configs = build_configs(get_settings(), config, assistant=assistant)
+    except (DatasetError, ValueError, FileNotFoundError, IndexUnavailableError) as exc:
         _fail(str(exc))
     result = run_eval(items, configs, dataset_name=str(dataset))
     if json_out:

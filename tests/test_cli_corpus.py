@@ -64,3 +64,17 @@ def test_add_then_duplicate_refused_then_remove(fixture_cli, tmp_path):
     assert runner.invoke(cli.app, ["corpus", "remove", "perkom-5-2031"]).exit_code == 0
     missing = runner.invoke(cli.app, ["corpus", "remove", "perkom-5-2031"])
     assert missing.exit_code == 1 and "no document with id" in missing.output
+
+
+def test_eval_without_an_index_fails_clearly(fixture_cli, tmp_path):
+    dataset = tmp_path / "qa.jsonl"
+    dataset.write_text('{"id": "q1", "question": "Apa itu piket?", "gold": [], "answerable": false, "answer": "-", "type": "unanswerable"}\n', encoding="utf-8")
+    result = CliRunner().invoke(cli.app, ["eval", "--dataset", str(dataset)])
+    assert result.exit_code == 1 and "kb ingest" in result.output
+
+
+def test_eval_refuses_a_bad_dataset_and_unknown_config(fixture_cli, tmp_path):
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text("{not json\n", encoding="utf-8")
+    result = CliRunner().invoke(cli.app, ["eval", "--dataset", str(bad)])
+    assert result.exit_code == 1 and "line 1" in result.output.lower()
