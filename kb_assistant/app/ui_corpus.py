@@ -94,16 +94,20 @@ def build(services: AppServices, token: gr.State, gate, chat_docs: gr.Dropdown) 
         keys = ["id", "name", "title", "type", "number", "year", "status", "pasal_expected", "url", "aliases"]
         return document_metadata(dict(zip(keys, values)))
 
+    def with_upload(path: str | None, values: tuple, action):
+        """Run ``action(staged_file, metadata)`` on the uploaded file; UploadError/ManifestError pass through."""
+        if not path:
+            raise UploadError("pilih berkas terlebih dahulu")
+        metadata = metadata_of(values)
+        with staged_path(path, None, _max_bytes(services)) as staged:
+            return action(staged, metadata)
+
     def do_preview(current: str | None, path: str | None, *values):
         refusal = denied(services, current, "corpus")
         if refusal:
             return refusal, "", gr.update(interactive=False)
         try:
-            if not path:
-                raise UploadError("pilih berkas terlebih dahulu")
-            metadata = metadata_of(values)
-            with staged_path(path, None, _max_bytes(services)) as staged:
-                result = services.preview_document(staged, metadata)
+            result = with_upload(path, values, services.preview_document)
         except (UploadError, ManifestError) as exc:
             return f"✖ Tidak dapat dibaca: {exc}. Korpus tidak berubah.", "", gr.update(interactive=False)
         return ("✔ Berkas terbaca. Periksa struktur di bawah, lalu klik **Tambahkan ke korpus**.",
@@ -118,11 +122,7 @@ def build(services: AppServices, token: gr.State, gate, chat_docs: gr.Dropdown) 
         if refusal:
             return refusal, gr.update(interactive=False)
         try:
-            if not path:
-                raise UploadError("pilih berkas terlebih dahulu")
-            metadata = metadata_of(values)
-            with staged_path(path, None, _max_bytes(services)) as staged:
-                result = services.add_document(staged, metadata)
+            result = with_upload(path, values, services.add_document)
         except (UploadError, ManifestError) as exc:
             return f"✖ Tidak ditambahkan: {exc}. Korpus tidak berubah.", gr.update(interactive=False)
         return (f"✔ {result['name']} ditambahkan ({result['pasal_found']} Pasal). Klik **Indeks ulang** agar dapat ditanyakan.",
