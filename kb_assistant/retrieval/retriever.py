@@ -76,11 +76,13 @@ class Retriever:
             question, self.manifest, loaded.docs, self.settings.include_repealed, filters.docs, filters.include_repealed
         )
         normalised = normalise_query(question)
-        lexical_query = f"{normalised} {english_terms(question)}".strip()
+        english = looks_english(question)
+        glosses = english_terms(question)
+        lexical_query = f"{normalised} {glosses}".strip()
         k = self.settings.candidates
 
         started = time.perf_counter()
-        dense_query = f"{normalised} ({english_terms(question)})" if looks_english(question) and self.settings.english_glosses else normalised
+        dense_query = f"{normalised} ({glosses})" if english and self.settings.english_glosses else normalised
         query_vector = self.embedder.embed_queries([dense_query])[0]
         timings["embed"] = _ms(started)
         started = time.perf_counter()
@@ -101,10 +103,10 @@ class Retriever:
         dense_map = dict(dense)
         bm25_map = dict(lexical)
         hits = group_by_pasal(loaded.chunks, node_scores, dense_map, bm25_map)
-        query_terms = set(analyse(lexical_query if not looks_english(question) else english_terms(question), drop_question_words=True))
+        query_terms = set(analyse(glosses if english else lexical_query, drop_question_words=True))
         intents = intents_of(question) if mode == "hybrid" else []
-        term = definition_term(normalise_query(question)) if mode == "hybrid" else None
-        if term and looks_english(question):
+        term = definition_term(normalised) if mode == "hybrid" else None
+        if term and english:
             term = ENGLISH.get(term.lower()) or ENGLISH_WORDS.get(term.lower())  # the corpus defines Indonesian terms
         if intents or term:
             hits += self._intent_candidates(intents, term, loaded, scope, {h.key for h in hits})
@@ -116,14 +118,14 @@ class Retriever:
         coverage = loaded.coverage(query_terms, [h.key for h in hits[:3]])
         top_unit = self._unit_coverage(hits[0], loaded, query_terms) if hits else 0.0
         return Retrieval(normalised, hits, supporting, scope, top_dense, timings, coverage=coverage,
-                         top_unit_coverage=top_unit, english=looks_english(question))
+                         top_unit_coverage=top_unit, english=english)
 
     @staticmethod
     def _unit_coverage(hit: PasalHit, loaded, query_terms: set[str]) -> float:
         if hit.unit_coverage is None:
             hit.unit_coverage = max(
-                (loaded.coverage_of_text(query_terms, text) for node_id in loaded.by_pasal.get(hit.key, hit.node_ids)
-                 for _, text in loaded.chunks[node_id].units()),
+                (loaded.coverage_of_terms(query_terms, terms) for node_id in loaded.by_pasal.get(hit.key, hit.node_ids)
+                 for terms in loaded.unit_terms(node_id)),
                 default=0.0,
             )
         return hit.unit_coverage

@@ -11,7 +11,7 @@ import logging
 import math
 import threading
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -42,6 +42,8 @@ class LoadedVersion:
     docs: set[str]
     terms: dict[tuple[str, str], frozenset[str]]  # (doc, pasal or node id) -> its analysed terms
     idf: dict[str, float]
+    doc_nodes: dict[str, list[str]] = field(default_factory=dict)  # doc id -> its node ids
+    _unit_terms: dict[str, list[frozenset[str]]] = field(default_factory=dict)
 
     def idf_of(self, term: str) -> float:
         """Unseen terms weigh as much as the rarest ones: they are what the corpus lacks."""
@@ -51,11 +53,22 @@ class LoadedVersion:
     def _max_idf(self) -> float:
         return max(self.idf.values(), default=1.0)
 
-    def coverage_of_text(self, query_terms: set[str], text: str) -> float:
+    def coverage_of_terms(self, query_terms: set[str], terms: frozenset[str]) -> float:
         total = sum(self.idf_of(t) for t in query_terms)
         if not total:
             return 0.0
-        return sum(self.idf_of(t) for t in query_terms & set(analyse(text))) / total
+        return sum(self.idf_of(t) for t in query_terms & terms) / total
+
+    def unit_terms(self, node_id: str) -> list[frozenset[str]]:
+        """Analysed terms of each ayat/sentence of a node, computed once per loaded version."""
+        cached = self._unit_terms.get(node_id)
+        if cached is None:
+            cached = [frozenset(analyse(text)) for _, text in self.chunks[node_id].units()]
+            self._unit_terms[node_id] = cached
+        return cached
+
+    def nodes_of(self, docs: set[str]) -> set[str]:
+        return {node_id for doc in docs for node_id in self.doc_nodes.get(doc, ())}
 
     def coverage(self, query_terms: set[str], keys: list[tuple[str, str]]) -> float:
         """Share of the query's idf weight found in the text of these Pasal."""
@@ -118,7 +131,7 @@ class IndexReader:
         loaded = self.get()
         allowed = None
         if docs is not None:
-            allowed = {nid for nid, chunk in loaded.chunks.items() if chunk.doc in docs}
+            allowed = loaded.nodes_of(docs)
         return loaded.bm25.search(query, k, allowed)
 
 
@@ -155,4 +168,7 @@ def load_version(settings: IndexSettings, version: IndexVersion) -> LoadedVersio
     n = len(chunk_list)
     idf = {term: math.log((n + 1) / (count + 0.5)) for term, count in df.items()}
     frozen = {key: frozenset(value) for key, value in terms.items()}
-    return LoadedVersion(version, chunks, bm25, collection, by_pasal, {c.doc for c in chunk_list}, frozen, idf)
+    doc_nodes: dict[str, list[str]] = {}
+    for chunk in chunk_list:
+        doc_nodes.setdefault(chunk.doc, []).append(chunk.id)
+    return LoadedVersion(version, chunks, bm25, collection, by_pasal, set(doc_nodes), frozen, idf, doc_nodes)
