@@ -119,6 +119,7 @@ def parse_regulation(pages: list[Page], doc_id: str) -> ParsedDocument:
     lines = _split_inline_structure(_to_lines(clean_pages(pages)))
     body, _closing, penjelasan, lampiran = _split_parts(lines)
     doc.lampiran = _join(lampiran)
+    doc.lampiran_pages = _to_pages(lampiran)
     segments, preamble_lines = _segment_pasal(body, doc)
     if not segments:
         doc.warnings.append("no Pasal headings found (amending law with Roman Pasal numbers, or not a regulation?)")
@@ -139,6 +140,17 @@ def parse_regulation(pages: list[Page], doc_id: str) -> ParsedDocument:
 
 def _to_lines(pages: list[Page]) -> list[Line]:
     return [Line(page.number, text) for page in pages for text in page.text.split("\n") if text.strip()]
+
+
+def _to_pages(lines: list[Line]) -> list[Page]:
+    """Lines back into pages (consecutive lines of one page), for parsers that need page numbers."""
+    pages: list[Page] = []
+    for line in lines:
+        if pages and pages[-1].number == line.page:
+            pages[-1].text += "\n" + line.text
+        else:
+            pages.append(Page(line.page, line.text))
+    return pages
 
 
 def _split_inline_structure(lines: list[Line]) -> list[Line]:

@@ -72,10 +72,11 @@ class Section:
 class ParsedDocument:
     doc_id: str
     pasal: list[Pasal] = field(default_factory=list)
-    sections: list[Section] = field(default_factory=list)  # only for non-regulations
+    sections: list[Section] = field(default_factory=list)  # a guide's sections, or a regulation's Lampiran sections
     penjelasan_umum: str = ""
     preamble: str = ""  # Menimbang / Mengingat
     lampiran: str = ""  # the annex (LAMPIRAN) after the closing or the Penjelasan, where the source has it
+    lampiran_pages: list[Page] = field(default_factory=list)  # the same annex as cleaned lines grouped by source page
     duplicates: list[str] = field(default_factory=list)  # Pasal numbers seen more than once in the body
     warnings: list[str] = field(default_factory=list)
 
