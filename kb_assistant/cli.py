@@ -202,6 +202,31 @@ def models_bench(
     console.print(to_markdown(result))
 
 
+@models_app.command("adapt")
+def models_adapt(
+    max_pairs: int = typer.Option(1200, "--max-pairs", help="Most training pairs (0 = all mined)."),
+    batch_size: int = typer.Option(16, "--batch-size"),
+    pairs_only: bool = typer.Option(False, "--pairs-only", help="Mine and count the pairs, do not train."),
+) -> None:
+    """Fine-tune multilingual-e5-small for one epoch on pairs mined from the corpus structure
+    (definitions, headings, Penjelasan, cross-references; never QA questions) into
+    models/multilingual-e5-small-adapted."""
+    from collections import Counter
+
+    from kb_assistant.indexing.corpus_nodes import corpus_chunks
+    from kb_assistant.models.adapt import adapt_model
+    from kb_assistant.models.pairs import mine_pairs
+
+    settings = get_settings()
+    pairs = mine_pairs(corpus_chunks(settings), max_pairs=max_pairs)
+    console.print(f"{len(pairs)} pairs: {dict(Counter(p.kind for p in pairs))}")
+    if pairs_only or not pairs:
+        return
+    base = settings.embedding.model_copy(update={"model": "multilingual-e5-small"})
+    path = adapt_model(base, pairs, log=console.print, batch_size=batch_size)
+    console.print(f"adapted model: {path}")
+
+
 # ---------------------------------------------------------------- index
 @app.command()
 def ingest(

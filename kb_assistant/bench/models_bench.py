@@ -18,6 +18,7 @@ from pathlib import Path
 import numpy as np
 
 from kb_assistant.bench.query_bench import percentiles
+from kb_assistant.indexing.corpus_nodes import corpus_chunks
 from kb_assistant.settings import Settings
 
 Key = tuple[str, str]
@@ -28,20 +29,6 @@ FUSION_K = 60  # the usual reciprocal-rank-fusion constant; not tuned
 def unit_key(chunk) -> str:
     """The citable unit of a node: its Pasal, or its section for annex/guide nodes."""
     return getattr(chunk, "unit_key", None) or chunk.pasal or ""
-
-
-def corpus_chunks(settings: Settings) -> list:
-    """Every node of every manifest document, as the index pipeline would chunk it."""
-    from kb_assistant.corpus.manifest import load_manifest
-    from kb_assistant.corpus.sources import find_file
-    from kb_assistant.indexing.pipeline import _chunks_for
-
-    chunks = []
-    for entry in load_manifest(settings.corpus.manifest).documents:
-        path = find_file(entry, settings.corpus.search_path)
-        if path is not None:
-            chunks.extend(_chunks_for(settings, entry, path))
-    return chunks
 
 
 def rank_units(query: np.ndarray, passages: np.ndarray, keys: list[Key], k: int = TOP_K) -> list[Key]:
