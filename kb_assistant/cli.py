@@ -206,6 +206,7 @@ def models_bench(
 def models_adapt(
     max_pairs: int = typer.Option(1200, "--max-pairs", help="Most training pairs (0 = all mined)."),
     batch_size: int = typer.Option(16, "--batch-size"),
+    max_tokens: int = typer.Option(256, "--max-tokens", help="Training truncation (shorter is faster)."),
     pairs_only: bool = typer.Option(False, "--pairs-only", help="Mine and count the pairs, do not train."),
 ) -> None:
     """Fine-tune multilingual-e5-small for one epoch on pairs mined from the corpus structure
@@ -223,7 +224,7 @@ def models_adapt(
     if pairs_only or not pairs:
         return
     base = settings.embedding.model_copy(update={"model": "multilingual-e5-small"})
-    path = adapt_model(base, pairs, log=console.print, batch_size=batch_size)
+    path = adapt_model(base, pairs, log=console.print, batch_size=batch_size, max_tokens=max_tokens)
     console.print(f"adapted model: {path}")
 
 

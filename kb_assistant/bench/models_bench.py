@@ -79,19 +79,32 @@ def _throughput(embedder, chunks: list, sample: list[int]) -> tuple[dict, np.nda
              "seconds": round(seconds, 1), "passages_per_s": round(len(nodes) / seconds, 2)}, vectors)
 
 
-def _corpus_vectors(embedder, chunks: list, sample: list[int], sample_vectors: np.ndarray, cache_dir: Path) -> np.ndarray:
-    """All nodes' vectors: cached, or the sample's plus the rest embedded now (then cached)."""
+def _corpus_vectors(embedder, chunks: list, sample: list[int], sample_vectors: np.ndarray, cache_dir: Path,
+                    slice_size: int = 64) -> np.ndarray:
+    """All nodes' vectors: cached, or the sample's plus the rest embedded now, saved slice by slice
+    so that an interrupted run (a large model on a busy machine) resumes where it stopped."""
     file = _cache_file(embedder, chunks, cache_dir)
     if file.is_file():
         return np.load(file)
-    taken = set(sample)
-    rest = [i for i in range(len(chunks)) if i not in taken]
-    vectors = np.zeros((len(chunks), sample_vectors.shape[1]), dtype=np.float32)
-    vectors[sample] = sample_vectors
-    if rest:
-        vectors[rest] = _embed(embedder, [chunks[i] for i in rest], show_progress=True)
     cache_dir.mkdir(parents=True, exist_ok=True)
+    partial, done_file = file.with_suffix(".partial.npy"), file.with_suffix(".done.npy")
+    if partial.is_file() and done_file.is_file():
+        vectors, done = np.load(partial), np.load(done_file)
+    else:
+        vectors = np.zeros((len(chunks), sample_vectors.shape[1]), dtype=np.float32)
+        done = np.zeros(len(chunks), dtype=bool)
+    vectors[sample], done[sample] = sample_vectors, True
+    todo = [i for i in range(len(chunks)) if not done[i]]
+    for start in range(0, len(todo), slice_size):
+        part = todo[start:start + slice_size]
+        vectors[part] = _embed(embedder, [chunks[i] for i in part])
+        done[part] = True
+        np.save(partial, vectors)
+        np.save(done_file, done)
+        print(f"{embedder.settings.model}: {int(done.sum())}/{len(chunks)} nodes embedded", flush=True)
     np.save(file, vectors)
+    partial.unlink(missing_ok=True)
+    done_file.unlink(missing_ok=True)
     return vectors
 
 
