@@ -70,6 +70,8 @@ def _embed(embedder, chunks: list, show_progress: bool = False) -> np.ndarray:
 def _throughput(embedder, chunks: list, sample: list[int]) -> tuple[dict, np.ndarray]:
     """Passages/s on the sampled real nodes, after a warm-up batch; also returns their vectors."""
     nodes = [chunks[i] for i in sample]
+    if not nodes:  # --sample 0: quality only (e.g. resuming a large model's corpus vectors)
+        return {}, np.zeros((0, embedder.dimension), dtype=np.float32)
     _embed(embedder, nodes[:4])
     started = time.perf_counter()
     vectors = _embed(embedder, nodes)
@@ -143,12 +145,13 @@ def bench_one(settings: Settings, questions: list[str], sample_n: int, cache_dir
         latencies.append((time.perf_counter() - t0) * 1000)
         rankings.append(rank_units(vector, passages, keys))
     rss_mb = round(psutil.Process().memory_info().rss / 2**20, 1)
-    rate = throughput["passages_per_s"]
+    rate = throughput.get("passages_per_s")
+    estimate = {str(len(chunks)): round(len(chunks) / rate), "2500": round(2500 / rate)} if rate else {}
     return {
         "model": settings.embedding.model, "fingerprint": embedder.model_fingerprint, "dtype": embedder.dtype,
         "dimension": embedder.dimension, "max_seq_length": embedder.max_seq_length, "load_s": round(load_s, 1),
         "throughput": throughput, "query_ms": percentiles(latencies), "rss_mb": rss_mb,
-        "nodes": len(chunks), "build_estimate_s": {str(len(chunks)): round(len(chunks) / rate), "2500": round(2500 / rate)},
+        "nodes": len(chunks), "build_estimate_s": estimate,
         "bf16_min_cosine_vs_fp32": _bf16_agreement(embedder, chunks),
         "rankings": [[list(k) for k in r] for r in rankings],
     }
@@ -213,7 +216,7 @@ def to_markdown(result: dict) -> str:
     lines += ["", "| model | dtype | passages/s (200 nodes) | query p50 ms | RSS MB | build est. (nodes → s) | bf16 min cos |",
               "|---|---|---|---|---|---|---|"]
     for name, row in result["models"].items():
-        if "throughput" in row:
+        if row.get("throughput"):
             est = ", ".join(f"{n} → {s}" for n, s in row["build_estimate_s"].items())
             lines.append(f"| {name} | {row['dtype']} | {row['throughput']['passages_per_s']} | {row['query_ms']['p50']} | "
                          f"{row['rss_mb']} | {est} | {row['bf16_min_cosine_vs_fp32']} |")
