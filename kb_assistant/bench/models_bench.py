@@ -53,12 +53,30 @@ def rrf(rankings: list[list[Key]], k: int = FUSION_K) -> list[Key]:
     return sorted(scores, key=lambda key: -scores[key])[:TOP_K]
 
 
-def _cache_file(embedder, chunks: list, cache_dir: Path) -> Path:
-    """Where the corpus vectors of this model and these node texts are kept."""
-    digest = hashlib.sha256(embedder.model_fingerprint.encode())
-    for chunk in chunks:
-        digest.update(f"{chunk.id}\0{chunk.label}\0{chunk.embed_text}\n".encode())
-    return cache_dir / f"{embedder.settings.model}-{digest.hexdigest()[:16]}.npy"
+def node_key(chunk) -> str:
+    """What a node's vector depends on besides the model: its title and embedded text."""
+    return hashlib.sha1(f"{chunk.label}\0{chunk.embed_text}".encode()).hexdigest()
+
+
+def _cache_file(embedder, cache_dir: Path) -> Path:
+    """The vector cache of this model (its fingerprint: files, output size) and its prompts."""
+    digest = hashlib.sha256(f"{embedder.model_fingerprint}\0{embedder.passage_prompt('{title}')}".encode()).hexdigest()
+    return cache_dir / f"{embedder.settings.model}-{digest[:16]}.npz"
+
+
+def load_cache(file: Path) -> dict[str, np.ndarray]:
+    """node key -> vector, from an earlier (possibly interrupted) run."""
+    if not file.is_file():
+        return {}
+    with np.load(file) as data:
+        return dict(zip(data["keys"].tolist(), data["vectors"]))
+
+
+def save_cache(file: Path, cache: dict[str, np.ndarray]) -> None:
+    file.parent.mkdir(parents=True, exist_ok=True)
+    tmp = file.with_suffix(".tmp.npz")
+    np.savez(tmp, keys=np.array(list(cache)), vectors=np.stack(list(cache.values())).astype(np.float32))
+    tmp.replace(file)
 
 
 def _embed(embedder, chunks: list, show_progress: bool = False) -> np.ndarray:
@@ -83,31 +101,24 @@ def _throughput(embedder, chunks: list, sample: list[int]) -> tuple[dict, np.nda
 
 def _corpus_vectors(embedder, chunks: list, sample: list[int], sample_vectors: np.ndarray, cache_dir: Path,
                     slice_size: int = 64) -> np.ndarray:
-    """All nodes' vectors: cached, or the sample's plus the rest embedded now, saved slice by slice
-    so that an interrupted run (a large model on a busy machine) resumes where it stopped."""
-    file = _cache_file(embedder, chunks, cache_dir)
-    if file.is_file():
-        return np.load(file)
-    cache_dir.mkdir(parents=True, exist_ok=True)
-    partial, done_file = file.with_suffix(".partial.npy"), file.with_suffix(".done.npy")
-    if partial.is_file() and done_file.is_file():
-        vectors, done = np.load(partial), np.load(done_file)
-    else:
-        vectors = np.zeros((len(chunks), sample_vectors.shape[1]), dtype=np.float32)
-        done = np.zeros(len(chunks), dtype=bool)
-    vectors[sample], done[sample] = sample_vectors, True
-    todo = [i for i in range(len(chunks)) if not done[i]]
+    """All nodes' vectors: from the per-node cache where the node is unchanged, the rest embedded
+    now and saved slice by slice, so an interrupted run (a large model on a busy machine) resumes
+    and a corpus change re-embeds only changed nodes."""
+    file = _cache_file(embedder, cache_dir)
+    cache = load_cache(file)
+    keys = [node_key(c) for c in chunks]
+    for index, vector in zip(sample, sample_vectors):
+        cache[keys[index]] = vector
+    todo = [i for i, key in enumerate(keys) if key not in cache]
     for start in range(0, len(todo), slice_size):
         part = todo[start:start + slice_size]
-        vectors[part] = _embed(embedder, [chunks[i] for i in part])
-        done[part] = True
-        np.save(partial, vectors)
-        np.save(done_file, done)
-        print(f"{embedder.settings.model}: {int(done.sum())}/{len(chunks)} nodes embedded", flush=True)
-    np.save(file, vectors)
-    partial.unlink(missing_ok=True)
-    done_file.unlink(missing_ok=True)
-    return vectors
+        for index, vector in zip(part, _embed(embedder, [chunks[i] for i in part])):
+            cache[keys[index]] = vector
+        save_cache(file, cache)
+        print(f"{embedder.settings.model}: {len(chunks) - len(todo) + start + len(part)}/{len(chunks)} nodes embedded", flush=True)
+    if sample and not todo:
+        save_cache(file, cache)
+    return np.stack([cache[key] for key in keys]).astype(np.float32)
 
 
 def _bf16_agreement(embedder, chunks: list, n: int = 16) -> float | None:
