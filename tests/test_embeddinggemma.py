@@ -1,0 +1,62 @@
+"""The real EmbeddingGemma-300M, when `kb models prepare --model embeddinggemma-300m` has run (slow)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from kb_assistant.models import chunked
+from kb_assistant.settings import EmbeddingSettings
+
+pytestmark = pytest.mark.slow
+GEMMA = EmbeddingSettings(model="embeddinggemma-300m")
+FOLDER = Path(GEMMA.models_dir) / GEMMA.model
+
+
+@pytest.fixture(scope="module")
+def gemma():
+    spec = chunked.spec_for(GEMMA.model)
+    if not chunked.is_prepared(FOLDER, spec):
+        pytest.skip("EmbeddingGemma not prepared (kb models prepare --model embeddinggemma-300m)")
+    from kb_assistant.indexing.embed import Embedder
+
+    return Embedder(GEMMA)
+
+
+PASSAGES = [
+    "Pegawai Pemerintah dengan Perjanjian Kerja berhak memperoleh gaji, tunjangan, cuti, dan pengembangan kompetensi.",
+    "Daerah dapat mengadakan kerja sama dengan daerah lain yang didasarkan pada pertimbangan efisiensi dan efektivitas pelayanan publik.",
+]
+TITLES = ["UU 20/2023 Pasal 21", "UU 23/2014 Pasal 363"]
+
+
+def test_profile_window_and_size(gemma):
+    assert gemma.max_seq_length == 2048 and gemma.dimension == 768 and gemma.uses_titles
+    assert gemma.passage_prompt("UU 20/2023 Pasal 4") == "title: UU 20/2023 Pasal 4 | text: "
+
+
+def test_queries_find_their_passage_in_both_languages(gemma):
+    p = gemma.embed_passages(PASSAGES, titles=TITLES)
+    q = gemma.embed_queries(["apa saja hak PPPK?", "can regions cooperate with other regions?"])
+    scores = q @ p.T
+    assert scores[0, 0] > scores[0, 1] and scores[1, 1] > scores[1, 0]
+
+
+def test_bf16_agrees_with_fp32(gemma):
+    from kb_assistant.indexing.embed import Embedder
+
+    if gemma.dtype != "bfloat16":
+        pytest.skip("no fast bf16 on this CPU")
+    fp32 = Embedder(GEMMA.model_copy(update={"dtype": "float32"}))
+    a, b = gemma.embed_passages(PASSAGES, titles=TITLES), fp32.embed_passages(PASSAGES, titles=TITLES)
+    assert float(np.min(np.sum(a * b, axis=1))) >= 0.9999
+
+
+def test_matryoshka_256(gemma):
+    from kb_assistant.indexing.embed import Embedder
+
+    small = Embedder(GEMMA.model_copy(update={"dimensions": 256}))
+    out = small.embed_passages(PASSAGES[:1], titles=TITLES[:1])
+    assert out.shape == (1, 256) and small.model_fingerprint != gemma.model_fingerprint
