@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+import secrets
 import time
 from typing import Any, Iterator
 
@@ -14,6 +16,7 @@ from kb_assistant.retrieval.retriever import Filters, Mode, PasalHit, Retrieval,
 from kb_assistant.retrieval.searcher import IndexReader
 from kb_assistant.settings import Settings, offline_environment
 
+log = logging.getLogger(__name__)
 REFUSAL = "Maaf, jawaban atas pertanyaan ini tidak ditemukan dalam korpus peraturan yang tersedia."
 SHOWN_PASSAGES = 5
 
@@ -144,7 +147,10 @@ class Assistant:
                 yield generator.preview(passages, raw)
             return generator.finish(question, passages, raw)
         except Exception as exc:  # server down, timeout, bad output: the extractive answer stands
-            notes.append(f"Jawaban generatif gagal ({exc.__class__.__name__}: {exc}); ditampilkan jawaban ekstraktif.")
+            # the exception text may hold the LLM server's URL and reply: it goes to the log, the user gets an id
+            ident = secrets.token_hex(4)
+            log.warning("generator failed (error %s): %s: %s", ident, exc.__class__.__name__, exc)
+            notes.append(f"Jawaban generatif gagal (kode {ident}); ditampilkan jawaban ekstraktif.")
             return None
 
     def _refusal_reason(self, retrieval: Retrieval, manifest: Manifest) -> str | None:

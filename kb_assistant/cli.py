@@ -117,12 +117,12 @@ def corpus_add(
     alias: list[str] = typer.Option([], "--alias", help="Other names users give it (repeatable)"),
 ) -> None:
     """Add a PDF/Markdown/text file: parsed first, then copied into corpus/files and listed."""
-    from kb_assistant.corpus.catalog import add_document
+    from kb_assistant.corpus.service import CorpusService
 
     metadata = {"id": doc_id, "name": name, "title": title, "type": doc_type, "number": number, "year": year,
                 "status": status, "pasal_expected": pasal_expected, "url": url, "aliases": alias}
     try:
-        report = add_document(get_settings(), file, metadata)
+        report = CorpusService(get_settings()).add(file, metadata)
     except ManifestError as exc:
         _fail(str(exc))
     row = report.row()
@@ -132,10 +132,12 @@ def corpus_add(
 @corpus_app.command("remove")
 def corpus_remove(doc_id: str) -> None:
     """Remove a document from the manifest (its nodes leave the index at the next ingest)."""
-    from kb_assistant.corpus.catalog import remove_document
+    from kb_assistant.corpus.service import CorpusService, UnknownDocumentError
 
     try:
-        entry = remove_document(get_settings(), doc_id)
+        entry = CorpusService(get_settings()).remove(doc_id)
+    except UnknownDocumentError:
+        _fail(f"no document with id '{doc_id}'")
     except ManifestError as exc:
         _fail(str(exc))
     console.print(f"removed {entry.id} ({entry.name}); run `kb ingest` to update the index")
@@ -144,10 +146,12 @@ def corpus_remove(doc_id: str) -> None:
 @corpus_app.command("status")
 def corpus_status(doc_id: str, status: str, by: list[str] = typer.Option([], "--by", help="Id of the repealing/amending document")) -> None:
     """Mark a document berlaku, dicabut or diubah."""
-    from kb_assistant.corpus.catalog import set_status
+    from kb_assistant.corpus.service import CorpusService, UnknownDocumentError
 
     try:
-        entry = set_status(get_settings(), doc_id, status, by)
+        entry = CorpusService(get_settings()).set_status(doc_id, status, by)
+    except UnknownDocumentError:
+        _fail(f"no document with id '{doc_id}'")
     except ManifestError as exc:
         _fail(str(exc))
     console.print(entry.status_label(load_manifest(get_settings().corpus.manifest).names()))

@@ -78,3 +78,14 @@ def test_eval_refuses_a_bad_dataset_and_unknown_config(fixture_cli, tmp_path):
     bad.write_text("{not json\n", encoding="utf-8")
     result = CliRunner().invoke(cli.app, ["eval", "--dataset", str(bad)])
     assert result.exit_code == 1 and "line 1" in result.output.lower()
+
+
+def test_status_refuses_a_document_repealed_by_itself(fixture_cli):
+    """The CLI goes through the same corpus service as the app: a self-repeal is refused, nothing written."""
+    before = Path(fixture_cli.corpus.manifest).read_bytes()
+    runner = CliRunner()
+    result = runner.invoke(cli.app, ["corpus", "status", "perkom-1-2030", "dicabut", "--by", "perkom-1-2030"])
+    assert result.exit_code == 1 and "sendiri" in result.output
+    unknown = runner.invoke(cli.app, ["corpus", "status", "perkom-1-2030", "dicabut", "--by", "tidak-ada-2099"])
+    assert unknown.exit_code == 1 and "tidak dikenal" in unknown.output
+    assert Path(fixture_cli.corpus.manifest).read_bytes() == before
