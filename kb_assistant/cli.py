@@ -277,16 +277,17 @@ def evaluate(
 # ---------------------------------------------------------------- bench
 @app.command()
 def bench(
-    what: str = typer.Argument("all", help="index, query, load, baseline or all"),
+    what: str = typer.Argument("all", help="index, query, cold, load, baseline (comma-separated) or all"),
     out: Path = typer.Option(Path("eval/reports/bench"), "--out", help="Folder for bench.json and bench.md"),
     dataset: Path = typer.Option(Path("../shared/eval-dev/qa-dev.jsonl"), "--dataset"),
     clients: int = typer.Option(20, "--clients"),
     seconds: float = typer.Option(60.0, "--seconds"),
+    login_flood: bool = typer.Option(False, "--login-flood", help="load: run a second time while a client floods /api/login with made-up names"),
 ) -> None:
-    """Measure index build, query latency, load, memory and a llama-index baseline."""
+    """Measure index build, query latency, cold start, load, memory and a llama-index baseline."""
     from kb_assistant.bench import run_bench
 
-    result = run_bench(get_settings(), what, out, dataset=dataset, clients=clients, seconds=seconds)
+    result = run_bench(get_settings(), what, out, dataset=dataset, clients=clients, seconds=seconds, login_flood=login_flood)
     console.print_json(json.dumps(result))
 
 

@@ -114,7 +114,7 @@ class AppSettings(BaseModel):
     upload_max_files: int = Field(1, description="Files per request on Gradio's own upload endpoint (anonymous), like the REST upload; its size limit is corpus.max_file_mb.")
     login_concurrency: int = Field(2, description="Password checks (argon2, 64 MiB each) running at once; more wait up to login_wait_s, then get 503.")
     login_wait_s: float = Field(5.0, description="How long a login waits for a free password-check slot.")
-    login_address_failures: int = Field(10, description="Wrong passwords one client address may send per login_address_window_s before its logins get 429 (checked first, so a flood from one address stops counting against the user name).")
+    login_address_failures: int = Field(20, description="Wrong passwords one client address may send per login_address_window_s before its logins get 429 (checked first, so a flood from one address stops counting against the user name).")
     login_address_window_s: float = Field(300.0, description="Window of the per-address login limit.")
     login_name_failures: int = Field(5, description="Wrong passwords for one user name before it backs off (1 s, 2 s, 4 s … up to login_name_max_backoff_s).")
     login_name_max_backoff_s: float = Field(30.0, description="Longest wait a user name is given after wrong passwords: a flood can never lock the real user out for longer.")

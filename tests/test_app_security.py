@@ -224,7 +224,8 @@ def test_unauthenticated_1gib_upload_is_refused_unread(server, tmp_path, monkeyp
     spool.mkdir()
     monkeypatch.setattr(tempfile, "tempdir", str(spool))
     rss_before = psutil.Process().memory_info().rss
-    status, reply, sent = _stream(server, "/api/documents", 1024 ** 3, {"Content-Type": "multipart/form-data; boundary=xyz"})
+    part = b'--xyz\r\nContent-Disposition: form-data; name="file"; filename="besar.pdf"\r\nContent-Type: application/pdf\r\n\r\n'
+    status, reply, sent = _stream(server, "/api/documents", 1024 ** 3, {"Content-Type": "multipart/form-data; boundary=xyz"}, prefix=part)
     assert status == 401, reply[:300]
     assert sum(p.stat().st_size for p in spool.rglob("*") if p.is_file()) == 0
     assert psutil.Process().memory_info().rss - rss_before < 200 * 1024 * 1024
@@ -470,3 +471,20 @@ def test_a_failed_warm_up_is_an_error_with_an_id(settings, caplog):
     body = services.health()
     assert body["status"] == "error" and body["error_id"] and "/srv/kb" not in str(body)
     assert body["error_id"] in caplog.text
+
+
+def test_health_reports_a_degraded_or_broken_store_without_its_internals(settings, monkeypatch):
+    from kb_assistant.app import health
+    from kb_assistant.app.services import AppServices
+
+    report = {"status": "degraded", "version": "v9", "documents": 3, "nodes": 10, "bm25": {"ok": True, "count": 10},
+              "vector_store": {"ok": False, "error": "vector store cannot be read (InternalError: /srv/kb/chroma.sqlite3 malformed)"},
+              "message": "vector store cannot be read (InternalError: /srv/kb/chroma.sqlite3 malformed); answers use BM25 only"}
+    monkeypatch.setattr(health, "_index_health", lambda: (lambda s: dict(report, vector_store=dict(report["vector_store"]))))
+    services = AppServices(settings, assistant=object())
+    services.warm_up.state = "ready"
+    services.warm_up._done.set()
+    body = services.health()
+    assert body["status"] == "degraded" and body["index"]["version"] == "v9" and "/srv/kb" not in str(body)
+    report["status"] = "broken"
+    assert services.health()["status"] == "error"
