@@ -252,3 +252,15 @@ def test_eval_configs_offer_the_configured_generator(tmp_path):
     assert "hybrid+openai" not in AppServices(settings, assistant=object()).eval_configs
     settings.answer.backend = "openai"
     assert AppServices(settings, assistant=object()).eval_configs[-1] == "hybrid+openai"
+
+
+def test_multipart_parts_are_counted_across_chunk_borders():
+    from kb_assistant.app.limits import PartCounter
+
+    body = b"".join(b'--batas123\r\nContent-Disposition: form-data; name="files"; filename="f%d.txt"\r\n\r\nisi\r\n' % i for i in range(3))
+    body += b"--batas123--\r\n"
+    for size in (1, 3, 7, len(body)):
+        counter = PartCounter('multipart/form-data; boundary="batas123"')
+        counts = [counter.feed(body[i:i + size]) for i in range(0, len(body), size)]
+        assert counts[-1] == 3 and max(counts) == 3
+    assert PartCounter("application/json").feed(body) == 0

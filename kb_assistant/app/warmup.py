@@ -65,7 +65,7 @@ def warm_assistant(get_assistant: Callable[[], object]) -> Callable[[], None]:
     def load() -> None:
         assistant = get_assistant()
         try:
-            assistant.ask(WARM_QUESTION)  # type: ignore[attr-defined]
+            assistant.ask(WARM_QUESTION, backend="extractive")  # type: ignore[attr-defined]  # no LLM call at start
         except Exception as exc:  # noqa: BLE001 - no index yet is fine: health reports it
             log.warning("warm-up question failed: %s: %s", type(exc).__name__, exc)
 
