@@ -316,7 +316,7 @@ def test_name_backoff_is_short_and_bounded():
 def test_a_flood_of_made_up_names_does_not_reset_the_table():
     from kb_assistant.app.auth import LoginThrottle, LoginThrottled
 
-    throttle = LoginThrottle(address_failures=10 ** 9, name_failures=5)
+    throttle = LoginThrottle(address_failures=10 ** 9, name_failures=5, clock=lambda: 0.0)
     for _ in range(5):
         throttle.finish(throttle.begin("tina", None), ok=False)
     for i in range(12_000):
@@ -488,3 +488,19 @@ def test_health_reports_a_degraded_or_broken_store_without_its_internals(setting
     assert body["status"] == "degraded" and body["index"]["version"] == "v9" and "/srv/kb" not in str(body)
     report["status"] = "broken"
     assert services.health()["status"] == "error"
+
+
+def test_a_login_that_found_no_free_check_slot_does_not_count_against_the_name(settings):
+    from kb_assistant.app.access import AccessService
+    from kb_assistant.app.auth import LoginBusy
+
+    access = AccessService(settings)
+    access.checks.wait_s = 0.01
+    for _ in range(settings.app.login_concurrency):
+        access.checks._slots.acquire()  # every slot busy (a flood in progress)
+    for _ in range(3 * settings.app.login_name_failures):
+        with pytest.raises(LoginBusy):
+            access.login("tina", PASSWORDS["tina"][1], client="10.3.0.1")
+    for _ in range(settings.app.login_concurrency):
+        access.checks._slots.release()
+    assert access.login("tina", PASSWORDS["tina"][1], client="10.3.0.1") is not None

@@ -8,7 +8,7 @@ is checked the same way but never creates a session, and a successful check is r
 from __future__ import annotations
 
 from kb_assistant.app.auth import (
-    BasicCache, LoginThrottle, PasswordChecks, SessionStore, User, UserStore, refusal,
+    BasicCache, LoginBusy, LoginThrottle, PasswordChecks, SessionStore, User, UserStore, refusal,
 )
 from kb_assistant.settings import Settings
 
@@ -54,8 +54,10 @@ class AccessService:
         try:
             with self.checks.slot():
                 user = self.users.authenticate(username, password)
-        finally:
-            self.throttle.finish(attempt, user is not None)
+        except LoginBusy:
+            self.throttle.cancel(attempt)  # never checked: it must not count against the name
+            raise
+        self.throttle.finish(attempt, user is not None)
         return user
 
     def login(self, username: str, password: str, client: str | None = None) -> tuple[str, User] | None:

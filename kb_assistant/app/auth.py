@@ -219,10 +219,17 @@ class LoginThrottle:
 
     def finish(self, attempt: Attempt, ok: bool) -> None:
         """A right password clears the name and gives the address its attempt back."""
-        if not ok:
-            return
+        if ok:
+            self.cancel(attempt)
+            with self._lock:
+                self._names.pop(attempt.name, None)
+
+    def cancel(self, attempt: Attempt) -> None:
+        """Undo a reservation whose password was never checked (no free check slot)."""
         with self._lock:
-            self._names.pop(attempt.name, None)
+            if attempt.name in self._names:
+                failures, last = self._names[attempt.name]
+                self._names[attempt.name] = (max(failures - 1, 0), last)
             if attempt.address is not None and attempt.address in self._addresses:
                 count, since = self._addresses[attempt.address]
                 self._addresses[attempt.address] = (max(count - 1, 0), since)

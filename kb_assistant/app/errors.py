@@ -50,11 +50,13 @@ STATUS_BY_TYPE: dict[type[BaseException], int] = {
     LookupError: 404,
     ValueError: 400,
 }
-HEADERS_BY_STATUS = {401: {"WWW-Authenticate": 'Bearer, Basic realm="kb-assistant"'}, 503: {"Retry-After": "5"}}
+HEADERS_BY_STATUS = {401: {"WWW-Authenticate": "Bearer"}, 503: {"Retry-After": "5"}}
 
 
 def status_of(exc: BaseException) -> int | None:
     """The HTTP status for a known refusal, None for an unexpected error."""
+    if isinstance(exc, AccessError) and type(exc) is AccessError:
+        return exc.status  # the UI-era form: AccessError(message, 401|403)
     for cls in type(exc).__mro__:
         if cls in STATUS_BY_TYPE:
             return STATUS_BY_TYPE[cls]
