@@ -130,6 +130,13 @@ def test_gradio_filedata_cannot_name_a_server_file(server, settings, gradio_dir,
     assert disk_state(settings) == before
     assert len(preview_inputs) == 2 + len(meta)
 
+    # a file really uploaded through Gradio's endpoint is still previewed
+    text = "\n".join(CONTOH_LINES).encode()
+    uploaded = httpx.post(f"{server}/gradio_api/upload", files=[("files", ("contoh.txt", text, "text/plain"))]).json()[0]
+    own = {"path": uploaded, "orig_name": "contoh.txt", "meta": {"_type": "gradio.FileData"}}
+    good = gradio_call(server, preview_fn, [None, own, *meta], session=session)
+    assert good["success"] and "Taman Baca" in str(good["output"]), good
+
 
 def test_a_symlink_in_the_upload_folder_to_a_server_file_is_refused(gradio_dir, tmp_path):
     from kb_assistant.app.uploads import UploadError, staged_path
