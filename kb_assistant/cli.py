@@ -94,7 +94,7 @@ def corpus_show(doc_id: str, pasal: str = typer.Option(..., "--pasal", help="Pas
         console.print(f"  {heading}")
     if found.ayat:
         for ayat in found.ayat:
-            console.print(f"  ({ayat.number}) {ayat.text}")
+            console.print(f"  {ayat.marked_text}")
     else:
         console.print(f"  {found.text}")
     if found.references:

@@ -11,10 +11,15 @@ from dataclasses import dataclass
 
 from kb_assistant.parsing.tree import Page
 
+ALIGN_WINDOW = 60  # raw lines searched ahead for the source of a cleaned line
+KEY_LETTERS = 12  # letters of a line compared with the raw text (OCR repairs change digits, not words)
+
+
 @dataclass
 class Line:
     page: int | None
     text: str
+    source: int | None = None  # 1-based line of the source file it came from, where known
 
 
 AYAT_MARK = re.compile(r"^\((\d{1,2}[a-z]?)\)\s*")
@@ -26,8 +31,37 @@ MARKERS_ONLY_LINE = re.compile(r"^(?:\(\s?[0-9a-zA-Z]{1,2}\s?[)\]]?\s*)+$")
 ITEM_ONLY_LINE = re.compile(r"^(?:[a-z]|\d{1,3})\.$")
 
 
-def to_lines(pages: list[Page]) -> list[Line]:
-    return [Line(page.number, text) for page in pages for text in page.text.split("\n") if text.strip()]
+def to_lines(pages: list[Page], raw: list[Page] | None = None) -> list[Line]:
+    """Non-blank lines of the cleaned pages; with the raw pages, each carries its source line."""
+    lines: list[Line] = []
+    for k, page in enumerate(pages):
+        texts = [text for text in page.text.split("\n") if text.strip()]
+        sources = _align(texts, raw[k]) if raw and k < len(raw) else [None] * len(texts)
+        lines.extend(Line(page.number, text, source) for text, source in zip(texts, sources))
+    return lines
+
+
+def _letters(text: str) -> str:
+    return re.sub(r"[^a-z]", "", text.lower())
+
+
+def _align(texts: list[str], raw: Page) -> list[int | None]:
+    """Source line of each cleaned line: the next raw line containing its first letters.
+
+    Cleaning drops lines and repairs characters but keeps the order, so a forward search finds
+    the line; a line without enough letters gets the position of the line before it.
+    """
+    raw_keys = [_letters(text) for text in raw.text.split("\n")]
+    cursor, out = 0, []
+    for text in texts:
+        key = _letters(text)[:KEY_LETTERS]
+        found = None
+        if len(key) >= 5:
+            found = next((j for j in range(cursor, min(len(raw_keys), cursor + ALIGN_WINDOW)) if key in raw_keys[j]), None)
+        if found is not None:
+            cursor = found
+        out.append(raw.line + cursor)
+    return out
 
 
 def to_pages(lines: list[Line]) -> list[Page]:

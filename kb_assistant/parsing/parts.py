@@ -40,7 +40,7 @@ def split_inline_structure(lines: list[Line]) -> list[Line]:
             pieces = [part for piece in pieces for part in _split_before(piece, pattern)]
         pieces = [part for piece in pieces for part in _split_after(piece, PASAL_DEMI_PASAL)]
         pieces = [part for piece in pieces for part in _split_headings(piece)]
-        out.extend(Line(line.page, piece) for piece in pieces if piece.strip())
+        out.extend(Line(line.page, piece, line.source) for piece in pieces if piece.strip())
     return out
 
 

@@ -67,7 +67,7 @@ def _drop_stray_markers(lines: list[Line]) -> list[Line]:
         following = lines[i + 1].text if i + 1 < len(lines) else ""
         single = re.fullmatch(r"\(\d{1,2}[a-z]?\)", line.text)
         if single and following and not MARKERS_ONLY_LINE.match(following) and not AYAT_MARK.match(following):
-            kept.append(Line(line.page, f"{line.text} {following}"))
+            kept.append(Line(line.page, f"{line.text} {following}", line.source))
             skip = True
     return kept
 

@@ -43,15 +43,15 @@ WRAPPED_REF_WORDS = {
 
 
 STRONG, START, INLINE_AYAT, INLINE = 3, 2, 2, 1
-# Below a strong heading's weight (a heading after a lost one still counts), above a weak one's.
-
-
+# Per skipped number: below a strong heading's weight (a heading after a lost one still counts),
+# above a weak one's.
 GAP_PENALTY = 2
-
-
 MAX_GAP = 12
-
-
+# A real heading (its own line, body text after it) may follow any smaller number: excerpts skip
+# many Pasal ("Pasal 1, 7, 32 ..."). A flat cost below its weight keeps it in the chain, while a
+# chain that needs no jump still wins.
+JUMP_PENALTY = 2
+BODY_START = re.compile(r"^(?:\(\d{1,2}[a-z]?\)\s|[A-Z][a-z]|[A-Z]{2,}\s+[a-z]|[a-z]\.\s)")
 BARE_PASAL_NUMBER = re.compile(r"(?:(?<=[.;:] )|^)([0-9tlLIr]{1,3})(?=\s+(?:Cukup|Ayat|Huruf|Angka|Yang|Ketentuan))")
 
 
@@ -66,6 +66,7 @@ class Candidate:
     number: int
     suffix: str
     weight: int
+    real: bool = False  # a real heading: on its own line (or at a line start before "(1)"), body text after it
 
     @property
     def label(self) -> str:
@@ -79,7 +80,8 @@ def find_candidates(lines: list[Line], penjelasan: bool = False) -> list[Candida
         for match in PASAL_TOKEN.finditer(text):
             weight = _heading_weight(lines, index, match, penjelasan)
             if weight:
-                found.append(Candidate(index, match.start(), match.end(), int(match.group(1)), match.group(2) or "", weight))
+                real = weight == STRONG and _is_real_heading(lines, index, match)
+                found.append(Candidate(index, match.start(), match.end(), int(match.group(1)), match.group(2) or "", weight, real))
         if penjelasan:
             for match in BARE_PASAL_NUMBER.finditer(text):
                 digits = match.group(1).translate(BARE_DIGITS)
@@ -128,24 +130,30 @@ def _heading_weight(lines: list[Line], index: int, match: re.Match, penjelasan: 
     return 0
 
 
+def _is_real_heading(lines: list[Line], index: int, match: re.Match) -> bool:
+    """Own line followed by a line of body text, or "Pasal N (1) Text" at a line start."""
+    rest = lines[index].text[match.end() :].strip()
+    if rest:
+        return bool(BODY_START.match(rest))
+    following = lines[index + 1].text if index + 1 < len(lines) else ""
+    return bool(BODY_START.match(following)) and not PASAL_TOKEN.match(following)
+
+
 def best_chain(candidates: list[Candidate]) -> list[Candidate]:
     """Highest-scoring chain of strictly increasing Pasal numbers in document order.
 
-    Score = sum of candidate weights minus GAP_PENALTY per skipped number (counting from 1), so
-    a chain that includes a weak inline heading beats one that skips its number.
+    Score = sum of candidate weights minus the cost of the numbers each one skips (counting from
+    1): GAP_PENALTY per number, so a chain that includes a weak inline heading beats one that
+    skips its number; for a real heading at most JUMP_PENALTY, so an excerpt keeps its Pasal.
     """
     score: list[float] = []
     back: list[int | None] = []
     best_by_number: dict[int, int] = {}  # number -> best candidate index, any suffix
     best_by_key: dict[tuple[int, str], int] = {}
     for j, cand in enumerate(candidates):
-        best, parent = cand.weight - GAP_PENALTY * (cand.number - 1), None
-        options = [(i, 0) for key, i in best_by_key.items() if key[0] == cand.number and key[1] < cand.suffix] if cand.suffix else []
-        for number in range(cand.number - 1, max(0, cand.number - MAX_GAP - 1), -1):
-            if number in best_by_number:
-                options.append((best_by_number[number], cand.number - number - 1))
-        for i, gap in options:
-            value = score[i] + cand.weight - GAP_PENALTY * gap
+        best, parent = cand.weight - _gap_cost(cand, cand.number - 1), None
+        for i, gap in _predecessors(cand, best_by_number, best_by_key):
+            value = score[i] + cand.weight - _gap_cost(cand, gap)
             if value > best:
                 best, parent = value, i
         score.append(best)
@@ -165,6 +173,24 @@ def best_chain(candidates: list[Candidate]) -> list[Candidate]:
     return chain[::-1]
 
 
+def _gap_cost(cand: Candidate, gap: int) -> int:
+    return min(GAP_PENALTY * gap, JUMP_PENALTY) if cand.real else GAP_PENALTY * gap
+
+
+def _predecessors(
+    cand: Candidate, best_by_number: dict[int, int], best_by_key: dict[tuple[int, str], int]
+) -> list[tuple[int, int]]:
+    """(candidate index, numbers skipped) of the headings ``cand`` may follow: the same number with
+    an earlier letter ("12" before "12A"), a smaller number nearby, or any smaller one for a real heading."""
+    options = [(i, 0) for key, i in best_by_key.items() if key[0] == cand.number and key[1] < cand.suffix] if cand.suffix else []
+    if cand.real:
+        numbers = [n for n in best_by_number if n < cand.number]
+    else:
+        numbers = [n for n in range(cand.number - 1, max(0, cand.number - MAX_GAP - 1), -1) if n in best_by_number]
+    options.extend((best_by_number[n], cand.number - n - 1) for n in numbers)
+    return options
+
+
 def cut_at_headings(lines: list[Line], chosen: list[Candidate]) -> list[tuple[Candidate | None, list[Line]]]:
     """Split the lines at the chosen headings: [(None, lines before), (heading, its lines), ...]."""
     by_line: dict[int, list[Candidate]] = {}
@@ -176,10 +202,10 @@ def cut_at_headings(lines: list[Line], chosen: list[Candidate]) -> list[tuple[Ca
         for cand in sorted(by_line.get(index, []), key=lambda c: c.start):
             before = line.text[cursor : cand.start].strip()
             if before:
-                parts[-1][1].append(Line(line.page, before))
+                parts[-1][1].append(Line(line.page, before, line.source))
             parts.append((cand, []))
             cursor = cand.end
         rest = line.text[cursor:].strip()
         if rest:
-            parts[-1][1].append(Line(line.page, rest))
+            parts[-1][1].append(Line(line.page, rest, line.source))
     return parts

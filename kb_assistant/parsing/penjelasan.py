@@ -60,7 +60,7 @@ def _split_umum(head: list[Line]) -> list[Line]:
         match = UMUM_MARK.search(line.text)
         if match:
             rest = line.text[match.end() :].strip()
-            return ([Line(line.page, rest)] if rest else []) + head[i + 1 :]
+            return ([Line(line.page, rest, line.source)] if rest else []) + head[i + 1 :]
     first_text = next((i for i, line in enumerate(head) if re.search(r"[a-z]", line.text)), len(head))
     return head[first_text:]
 

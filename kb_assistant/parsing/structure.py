@@ -24,7 +24,7 @@ __all__ = ["find_references", "parse_regulation"]
 def parse_regulation(pages: list[Page], doc_id: str) -> ParsedDocument:
     """The whole tree of one regulation from its extracted pages."""
     doc = ParsedDocument(doc_id=doc_id)
-    lines = split_inline_structure(to_lines(clean_pages(pages)))
+    lines = split_inline_structure(to_lines(clean_pages(pages), pages))
     body, _closing, penjelasan, lampiran = split_parts(lines)
     doc.lampiran = join_lines(lampiran)
     doc.lampiran_pages = to_pages(lampiran)

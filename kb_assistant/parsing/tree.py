@@ -15,6 +15,7 @@ class Page:
 
     number: int | None
     text: str
+    line: int = 1  # the source line (1-based) the page's text starts at, so warnings can name a line
 
 
 @dataclass
@@ -40,6 +41,13 @@ class Ayat:
     number: str  # "1", "2", "1a"
     text: str  # full text of the ayat, list items included
     items: list[Item] = field(default_factory=list)
+
+    @property
+    def marked_text(self) -> str:
+        """The text with its marker exactly once: "(2) ..." (the parser keeps the printed marker)."""
+        text = self.text.strip()
+        marker = f"({self.number})"
+        return text if text.startswith(marker) else f"{marker} {text}".strip()
 
 
 @dataclass
