@@ -34,7 +34,9 @@ ELLIPSIS_END = re.compile(r"(?:\.\s?){3}\s*$|…\s*$")
 LONE_KEYWORD_LINE = re.compile(r"^\s*(?:Bagian|Paragraf|Pasal|BAB)\s*(?:\.\s*)*$")
 # Garuda emblem and stamp debris in PP scans: "#D", "{iD", '#",D', "$rB", "$-,D", "ni#" ...
 # plus Markdown emphasis left without words ("_._", "__").
-JUNK_TOKEN = re.compile(r"(?<!\S)(?:[-.]*[#{$][^\s]{0,4}|[qf]\"?[',]+D|\w{0,2}#|[_.]*_[_.]*)(?!\S)")
+# Every alternative is unambiguous ("\.*_" takes the first underscore): "[_.]*_[_.]*" backtracked
+# quadratically on a long run of underscores that ends in another character.
+JUNK_TOKEN = re.compile(r"(?<!\S)(?:[-.]*[#{$][^\s]{0,4}|[qf]\"?[',]+D|\w{0,2}#|\.*_[_.]*)(?!\S)")
 
 # --- structure words ----------------------------------------------------------------------------
 

@@ -105,7 +105,7 @@ def join_paragraphs(lines: list[str]) -> str:
     """Unwrap lines into paragraphs: a new paragraph after a line that ends a sentence."""
     paragraphs: list[str] = []
     for text in lines:
-        if paragraphs and not re.search(r"[.;:]$", paragraphs[-1]) and not starts_logical_line(text):
+        if paragraphs and not paragraphs[-1].endswith((".", ";", ":")) and not starts_logical_line(text):
             paragraphs[-1] = join_wrapped(paragraphs[-1], text)
         else:
             paragraphs.append(text)

@@ -76,7 +76,7 @@ def reflow(lines: list[str]) -> list[str]:
     """Join the scan's hard-wrapped lines; each ayat and list item starts a line of its own."""
     out: list[str] = []
     for text in lines:
-        if out and (not starts_logical_line(text) or WRAPPED_LABEL_END.search(out[-1])):
+        if out and (not starts_logical_line(text) or WRAPPED_LABEL_END.search(out[-1][-40:])):  # the tail: linear
             out[-1] = join_wrapped(out[-1], text)
         elif out and ITEM_ONLY_LINE.match(out[-1]):
             out[-1] = f"{out[-1]} {text}"

@@ -69,7 +69,7 @@ def _reflow_penjelasan(lines: list[str]) -> list[str]:
     out: list[str] = []
     for text in lines:
         starts = re.match(r"^(?:Ayat\s*\(|Huruf\s+\w|Angka\s+\d|Cukup\s*jelas)", text) or starts_logical_line(text)
-        if out and not starts and not re.match(r"^(?:Ayat|Huruf|Angka)\b", out[-1].split("\n")[-1]):
+        if out and not starts and not re.match(r"^(?:Ayat|Huruf|Angka)\b", out[-1]):
             out[-1] = join_wrapped(out[-1], text)
         else:
             out.append(text)
