@@ -41,6 +41,14 @@ def to_lines(pages: list[Page], raw: list[Page] | None = None) -> list[Line]:
     return lines
 
 
+def where(line: Line | None) -> str:
+    """'line 120 (page 4)' for warnings; as much as is known."""
+    if line is None:
+        return "line ?"
+    text = f"line {line.source}" if line.source is not None else "line ?"
+    return text + (f" (page {line.page})" if line.page is not None else "")
+
+
 def _letters(text: str) -> str:
     return re.sub(r"[^a-z]", "", text.lower())
 
@@ -56,8 +64,9 @@ def _align(texts: list[str], raw: Page) -> list[int | None]:
     for text in texts:
         key = _letters(text)[:KEY_LETTERS]
         found = None
-        if len(key) >= 5:
-            found = next((j for j in range(cursor, min(len(raw_keys), cursor + ALIGN_WINDOW)) if key in raw_keys[j]), None)
+        if len(key) >= 5:  # a raw line starting with it, or (long enough to be specific) holding it
+            window = range(cursor, min(len(raw_keys), cursor + ALIGN_WINDOW))
+            found = next((j for j in window if raw_keys[j].startswith(key) or (len(key) >= 8 and key in raw_keys[j])), None)
         if found is not None:
             cursor = found
         out.append(raw.line + cursor)

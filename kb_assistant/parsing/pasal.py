@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from kb_assistant.parsing.lines import AYAT_MARK, ITEM_ONLY_LINE, MARKERS_ONLY_LINE, Line, join_wrapped, split_inline, starts_logical_line
+from kb_assistant.parsing.lines import AYAT_MARK, ITEM_ONLY_LINE, MARKERS_ONLY_LINE, Line, join_wrapped, split_inline, starts_logical_line, where
 from kb_assistant.parsing.references import find_references
 from kb_assistant.parsing.segments import Segment
 from kb_assistant.parsing.tree import Ayat, Item, ParsedDocument, Pasal
@@ -25,10 +25,19 @@ WRAPPED_LABEL_END = re.compile(r"\b(?:huruf|angka|ayat|Pasal)$")
 
 
 ITEM_DIGITS = str.maketrans({"l": "1", "I": "1", "L": "1"})
+# "(4) (5) (1) (2) Panitia ...": the scan printed a column of ayat numbers before the text; only the
+# marker next to the text is kept (one marker per ayat). Not after "ayat", where it is a reference.
+MARKER_RUN = re.compile(
+    r"(?<!ayat )(?<!\S)(?:\(\d{1,2}[a-z]?\)\s+)+(?=\(\d{1,2}[a-z]?\)\s*[^\s(])"  # before the marker of the text
+    r"|(?<=[.;:])\s+(?:\(\d{1,2}[a-z]?\)\s*){2,}$"  # or left over after the last sentence of a line
+)
 
 
 def build_pasal(segment: Segment, lines: list[Line], context: dict[str, str], doc: ParsedDocument) -> Pasal:
-    logical = reflow([line.text for line in _drop_stray_markers(lines)])
+    kept, dropped = _drop_stray_markers(lines)
+    logical = reflow(_collapse_marker_runs(kept, dropped))
+    if dropped:
+        doc.warnings.append(f"{where(segment.heading)}: Pasal {segment.number}: stray ayat markers dropped: {' '.join(dropped)[:80]}")
     pages = [line.page for line in lines if line.page is not None]
     pasal = Pasal(
         number=segment.number,
@@ -36,6 +45,7 @@ def build_pasal(segment: Segment, lines: list[Line], context: dict[str, str], do
         headings=[context[key] for key in ("bab", "bagian", "paragraf") if key in context],
         page_start=segment.heading_page,
         page_end=max(pages) if pages and segment.heading_page is not None else segment.heading_page,
+        line=segment.heading.source if segment.heading else None,
     )
     if pasal.page_end is not None and pasal.page_start is not None and pasal.page_end < pasal.page_start:
         pasal.page_end = pasal.page_start
@@ -48,14 +58,23 @@ def build_pasal(segment: Segment, lines: list[Line], context: dict[str, str], do
         pasal.items = _split_items(logical)
     pasal.references = find_references(pasal.text, pasal.number)
     if not pasal.text.strip():
-        doc.warnings.append(f"Pasal {pasal.number}: no text in the source at this heading")
+        doc.warnings.append(f"{where(segment.heading)}: Pasal {pasal.number}: no text in the source at this heading")
     return pasal
 
 
-def _drop_stray_markers(lines: list[Line]) -> list[Line]:
+def _collapse_marker_runs(lines: list[Line], dropped: list[str]) -> list[str]:
+    texts = []
+    for line in lines:
+        dropped.extend(match.group(0).strip() for match in MARKER_RUN.finditer(line.text))
+        texts.append(MARKER_RUN.sub("", line.text).strip())
+    return texts
+
+
+def _drop_stray_markers(lines: list[Line]) -> tuple[list[Line], list[str]]:
     """Ayat numbers the OCR separated from their text carry nothing; one marker alone on a line
-    is joined to the text line after it, anything else marker-only is dropped."""
+    is joined to the text line after it, anything else marker-only is dropped (and returned)."""
     kept: list[Line] = []
+    dropped: list[str] = []
     skip = False
     for i, line in enumerate(lines):
         if skip:
@@ -69,7 +88,9 @@ def _drop_stray_markers(lines: list[Line]) -> list[Line]:
         if single and following and not MARKERS_ONLY_LINE.match(following) and not AYAT_MARK.match(following):
             kept.append(Line(line.page, f"{line.text} {following}", line.source))
             skip = True
-    return kept
+        else:
+            dropped.append(line.text)
+    return kept, dropped
 
 
 def reflow(lines: list[str]) -> list[str]:

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from kb_assistant.parsing.chapters import HEADING_KEYWORD
 from kb_assistant.parsing.lines import Line
+from kb_assistant.parsing.tree import Page
 
 PASAL_TOKEN = re.compile(r"\bPasal\s+(\d{1,3})([A-Z])?(?![\w])")
 
@@ -52,10 +53,19 @@ MAX_GAP = 12
 # chain that needs no jump still wins.
 JUMP_PENALTY = 2
 BODY_START = re.compile(r"^(?:\(\d{1,2}[a-z]?\)\s|[A-Z][a-z]|[A-Z]{2,}\s+[a-z]|[a-z]\.\s)")
+SELF_NAMED = re.compile(r"^(?:Undang-Undang|Peraturan|Keputusan)\b[^.;:()]{0,40}\bini\s+(?:mulai\s+)?berlaku\b")
 BARE_PASAL_NUMBER = re.compile(r"(?:(?<=[.;:] )|^)([0-9tlLIr]{1,3})(?=\s+(?:Cukup|Ayat|Huruf|Angka|Yang|Ketentuan))")
 
 
 BARE_DIGITS = str.maketrans({"t": "1", "l": "1", "L": "1", "I": "1", "r": "1"})
+
+
+MIN_PASAL_HEADINGS = 2  # "Pasal N" lines that make a text a regulation whatever its declared type
+
+
+def pasal_heading_count(pages: list[Page]) -> int:
+    """How many lines are only "Pasal N" (a regulation's headings), for documents of another type."""
+    return sum(1 for page in pages for text in page.text.split("\n") if PASAL_LINE.match(text.strip()))
 
 
 @dataclass
@@ -111,7 +121,9 @@ def _heading_weight(lines: list[Line], index: int, match: re.Match, penjelasan: 
             return START  # a Pasal rarely starts in lower case, but OCR drops first words
         return STRONG
     if REF_FOLLOW.match(rest):
-        return 0
+        # "... tidak berlaku. Pasal 46 Peraturan Pemerintah ini mulai berlaku": a heading run into
+        # the text, whose first words name the regulation itself; usable only if nothing better.
+        return INLINE if SELF_NAMED.match(rest) and (not before or before.endswith((".", ";", ":"))) else 0
     ayat_follows = bool(AYAT_OPENER.match(rest))
     if not ayat_follows and not rest[:1].isupper():
         return 0

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from kb_assistant.parsing.chapters import take_heading_block
-from kb_assistant.parsing.lines import Line, join_paragraphs, join_wrapped, starts_logical_line
+from kb_assistant.parsing.lines import Line, join_paragraphs, join_wrapped, starts_logical_line, where
 from kb_assistant.parsing.parts import PASAL_DEMI_PASAL
 from kb_assistant.parsing.pasal_headings import best_chain, cut_at_headings, find_candidates
 from kb_assistant.parsing.tree import ParsedDocument, Pasal
@@ -47,7 +47,7 @@ def attach_penjelasan(doc: ParsedDocument, lines: list[Line]) -> None:
         text = "\n".join(" ".join(STRAY_PASAL_WORD.sub(" ", row).split()) for row in text.split("\n")).strip()
         text = re.sub(rf"^Pasal {re.escape(cand.label)}\s+", "", text)  # the same heading printed twice
         if pasal is None:
-            doc.warnings.append(f"Penjelasan has 'Pasal {cand.label}' but the body has no such Pasal")
+            doc.warnings.append(f"{where(lines[cand.line])}: Penjelasan has 'Pasal {cand.label}' but the body has no such Pasal; its explanation is not kept")
             continue
         pasal.penjelasan = f"{pasal.penjelasan}\n{text}".strip() if pasal.penjelasan else text
         pasal.penjelasan_ayat.update(_penjelasan_ayat(text))

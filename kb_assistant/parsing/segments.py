@@ -9,9 +9,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from kb_assistant.parsing.lines import MARKERS_ONLY_LINE, Line
+from kb_assistant.parsing.lines import MARKERS_ONLY_LINE, Line, where
 from kb_assistant.parsing.pasal_headings import STRONG, Candidate, best_chain, cut_at_headings, find_candidates
 from kb_assistant.parsing.tree import ParsedDocument
+
 
 @dataclass
 class Segment:
@@ -20,6 +21,7 @@ class Segment:
     number: str
     heading_page: int | None
     lines: list[Line] = field(default_factory=list)
+    heading: Line | None = None  # the line the heading stands on (for its source line)
 
 
 def segment_pasal(body: list[Line], doc: ParsedDocument) -> tuple[list[Segment], list[Line]]:
@@ -28,7 +30,7 @@ def segment_pasal(body: list[Line], doc: ParsedDocument) -> tuple[list[Segment],
     chain = _with_repeated_headings(candidates, chain)
     parts = cut_at_headings(body, chain)
     preamble = parts[0][1]
-    segments = [Segment(cand.label, body[cand.line].page, lines) for cand, lines in parts[1:] if cand]
+    segments = [Segment(cand.label, body[cand.line].page, lines, body[cand.line]) for cand, lines in parts[1:] if cand]
     segments = _merge_repeated_headings(segments, doc)
     segments = _recover_missing(segments, doc)
     _warn_out_of_sequence(body, candidates, chain, doc)
@@ -65,12 +67,13 @@ def _merge_repeated_headings(segments: list[Segment], doc: ParsedDocument) -> li
         if merged and merged[-1].number == segment.number:
             previous = merged[-1]
             if not _has_words(previous.lines):
-                merged[-1] = Segment(segment.number, previous.heading_page, segment.lines)
+                merged[-1] = Segment(segment.number, previous.heading_page, segment.lines, previous.heading)
                 continue
             if not _has_words(segment.lines):
                 continue
             if segment.number not in doc.duplicates:
                 doc.duplicates.append(segment.number)
+                doc.warnings.append(f"{where(segment.heading)}: Pasal {segment.number} appears a second time with its own text")
         merged.append(segment)
     return merged
 
@@ -90,16 +93,28 @@ def _recover_missing(segments: list[Segment], doc: ParsedDocument) -> list[Segme
         if len(restarts) == 1:
             k = restarts[0]
             head, tail = segment.lines[:k], segment.lines[k:]
-            out[-1] = Segment(segment.number, segment.heading_page, head)
-            out.append(Segment(missing, tail[0].page, tail))
-            doc.warnings.append(f"Pasal {missing}: heading not found; recovered where a new ayat (1) starts after Pasal {segment.number}")
+            out[-1] = Segment(segment.number, segment.heading_page, head, segment.heading)
+            out.append(Segment(missing, tail[0].page, tail, tail[0]))
+            doc.warnings.append(
+                f"{where(tail[0])}: Pasal {missing}: heading not found; recovered where a new ayat (1) starts after Pasal {segment.number}"
+            )
         else:
-            doc.warnings.append(f"Pasal {missing}: heading not found between Pasal {segment.number} and Pasal {nxt.number}")
+            doc.merged.append(missing)
+            doc.warnings.append(
+                f"{where(nxt.heading)}: Pasal {missing}: heading not found between Pasal {segment.number} and Pasal {nxt.number}; "
+                f"its text, if the source has it, is merged into Pasal {segment.number}"
+            )
     return out
 
 
 def _warn_out_of_sequence(body: list[Line], candidates: list[Candidate], chain: list[Candidate], doc: ParsedDocument) -> None:
-    chosen = {id(c) for c in chain}
+    """A heading on its own line that the chain left out is text merged into the Pasal before it."""
+    chosen = sorted(chain, key=lambda c: (c.line, c.start))
+    chosen_ids = {id(c) for c in chain}
     for cand in candidates:
-        if cand.weight == STRONG and id(cand) not in chosen:
-            doc.warnings.append(f"line 'Pasal {cand.label}' (page {body[cand.line].page}) is out of sequence; kept as text")
+        if cand.weight == STRONG and id(cand) not in chosen_ids:
+            before = [c for c in chosen if (c.line, c.start) < (cand.line, cand.start)]
+            into = f"Pasal {before[-1].label}" if before else "the preamble"
+            if before:
+                doc.merged.append(before[-1].label)
+            doc.warnings.append(f"{where(body[cand.line])}: 'Pasal {cand.label}' is out of sequence; kept as text inside {into}")
