@@ -107,17 +107,24 @@ def reflow(lines: list[str]) -> list[str]:
 
 
 def _split_ayat(logical: list[str]) -> list[tuple[str, list[str]]]:
-    """[(ayat number, its logical lines)], accepting markers only in sequence (1), (2), ..."""
+    """[(ayat number, its logical lines)], accepting markers only in sequence (1), (2), ...
+
+    A marker at a line start may skip numbers that never start a line later in the Pasal (an
+    excerpt's "(1) ... (4) ...", or a lone "(3)"); a marker inside a line must be the next one.
+    """
     expanded: list[tuple[str, bool]] = []  # (text, cut from the previous piece inside a line)
     for text in logical:
         pieces = split_inline(text, INLINE_AYAT_MARK)
         expanded.extend((piece, k > 0) for k, piece in enumerate(pieces))
+    later = _line_start_numbers(expanded)
     blocks: list[tuple[str, list[str]]] = []
     expected = 1
-    for text, inline in expanded:
+    for index, (text, inline) in enumerate(expanded):
         match = AYAT_MARK.match(text)
-        skip = 0 if inline or not any(block[0] for block in blocks) else 1
-        if match and _ayat_in_sequence(match.group(1), expected, blocks, skip):
+        # a first marker other than (1) only where the Pasal starts with it (a lone "(3)"): text
+        # before it would belong to no ayat
+        may_skip = not inline and (index == 0 or bool(blocks and blocks[-1][0]))
+        if match and _ayat_in_sequence(match.group(1), expected, blocks, not may_skip, later[index + 1]):
             number = match.group(1)
             blocks.append((number, [text]))
             if number.isdigit():
@@ -132,11 +139,26 @@ def _split_ayat(logical: list[str]) -> list[tuple[str, list[str]]]:
     return [block for block in blocks if block[0]]
 
 
-def _ayat_in_sequence(number: str, expected: int, blocks: list[tuple[str, list[str]]], skip: int = 0) -> bool:
-    """The expected number, a letter variant of the last one ("2a"), or at a line start one
-    further (an ayat whose marker the OCR lost)."""
+def _line_start_numbers(expanded: list[tuple[str, bool]]) -> list[set[int]]:
+    """For each position, the ayat numbers that start a line from there on (and one set past the end)."""
+    sets: list[set[int]] = [set()]
+    for text, inline in reversed(expanded):
+        match = AYAT_MARK.match(text)
+        current = set(sets[-1])
+        if match and not inline and match.group(1).isdigit():
+            current.add(int(match.group(1)))
+        sets.append(current)
+    return sets[::-1]
+
+
+def _ayat_in_sequence(number: str, expected: int, blocks: list[tuple[str, list[str]]], strict: bool, later: set[int]) -> bool:
+    """The expected number; a letter variant of the last one ("2a"); or, at a line start, a
+    further one when the numbers in between never start a line later (skipped, not scrambled)."""
     if number.isdigit():
-        return expected <= int(number) <= expected + skip
+        value = int(number)
+        if value == expected:
+            return True
+        return not strict and value > expected and not any(n in later for n in range(expected, value))
     digits = re.match(r"\d+", number)
     return bool(digits) and bool(blocks) and int(digits.group()) == expected - 1
 
