@@ -17,7 +17,9 @@ from kb_assistant.parsing.tree import Ayat, Item, ParsedDocument, Pasal, Section
 SENTENCE_END = re.compile(r"(?<=[.;:])\s+(?=[A-Z(a-z0-9])")
 AYAT_START = re.compile(r"^\((\d+[a-z]?)\)\s*")
 DEFINITION_LEAD = re.compile(r"^[^:]{0,120}:\s*\d+[a-z]?\.\s+")
-UNIT_SPLIT = re.compile(r"\n(?=\(\d+[a-z]?\)\s)|(?<=[.;])\s+(?=[A-Z(])")
+# Units an answer quotes: ayat, or sentences; never after a list label ("terdiri atas: a. PNS;"),
+# so a list stays with its lead.
+UNIT_SPLIT = re.compile(r"\n(?=\(\d+[a-z]?\)\s)|(?<=[.;])(?<![\s:][a-z0-9]\.)(?<![\s:]\d\d\.)\s+(?=[A-Z(])")
 HEADING_SEP = " › "
 
 
