@@ -54,23 +54,41 @@ def _letters(text: str) -> str:
 
 
 def _align(texts: list[str], raw: Page) -> list[int | None]:
-    """Source line of each cleaned line: the next raw line containing its first letters.
+    """Source line of each cleaned line: where its first letters come next in the raw text.
 
-    Cleaning drops lines and repairs characters but keeps the order, so a forward search finds
-    the line; a line without enough letters gets the position of the line before it.
+    Cleaning drops lines, splits some and repairs characters, but keeps the order, so a forward
+    search finds each line: first in the rest of the raw line the previous one came from, then in
+    the following lines (starting with it, or holding it when the key is long enough to be specific).
     """
-    raw_keys = [_letters(text) for text in raw.text.split("\n")]
-    cursor, out = 0, []
+    raw_lines = raw.text.split("\n")
+    raw_keys = [_letters(text) for text in raw_lines]
+    row, used = 0, 0  # raw line of the previous cleaned line, and how many of its letters it took
+    out: list[int | None] = []
     for text in texts:
-        key = _letters(text)[:KEY_LETTERS]
-        found = None
-        if len(key) >= 5:  # a raw line starting with it, or (long enough to be specific) holding it
-            window = range(cursor, min(len(raw_keys), cursor + ALIGN_WINDOW))
-            found = next((j for j in window if raw_keys[j].startswith(key) or (len(key) >= 8 and key in raw_keys[j])), None)
+        letters = _letters(text)
+        found = _find(raw_keys, row, used, letters[:KEY_LETTERS]) if letters else None
+        if found is None and not letters and row < len(raw_keys) and used >= len(raw_keys[row]):
+            following = next((j for j in range(row + 1, len(raw_lines)) if raw_lines[j].strip()), None)
+            found = (following, 0) if following is not None else None  # "(1)": the next line of the source
         if found is not None:
-            cursor = found
-        out.append(raw.line + cursor)
+            row, offset = found
+            used = offset + len(letters)
+        out.append(raw.line + row)
     return out
+
+
+def _find(raw_keys: list[str], row: int, used: int, key: str) -> tuple[int, int] | None:
+    """(raw line, letter offset) where ``key`` comes next after (row, used)."""
+    if row < len(raw_keys):
+        offset = raw_keys[row].find(key, used)
+        if offset >= 0 and (offset == used or len(key) >= 8):
+            return row, offset
+    for j in range(row + 1, min(len(raw_keys), row + 1 + ALIGN_WINDOW)):
+        if raw_keys[j].startswith(key):
+            return j, 0
+        if len(key) >= 8 and key in raw_keys[j]:
+            return j, raw_keys[j].index(key)
+    return None
 
 
 def to_pages(lines: list[Line]) -> list[Page]:
