@@ -85,6 +85,8 @@ def split_parts(lines: list[Line]) -> tuple[list[Line], list[Line], list[Line], 
         if CLOSING_START.match(text) or (after_last_pasal and text.startswith("Agar ")):
             end = i
             break
+    if end == pen:  # no closing formula (an excerpt): an annex right after the last Pasal still ends the body
+        end = next((i for i in range(first_pasal, pen) if LAMPIRAN_START.match(lines[i].text)), end)
     annex = next((i for i in range(end, len(lines)) if LAMPIRAN_START.match(lines[i].text)), len(lines))
     pen_end = next((i for i in range(pen, annex) if SUPPLEMENT_NOTE.match(lines[i].text)), annex)
     return lines[:end], lines[end:min(pen, annex)], lines[pen:pen_end], lines[annex:]
