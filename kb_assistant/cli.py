@@ -69,7 +69,7 @@ def corpus_validate(as_json: bool = typer.Option(False, "--json", help="Print JS
             detail = row["error"] or (f"missing {row['missing']}" if row["missing"] else "")
             detail += f" merged {row['merged']}" if row["merged"] else ""
             count = f"{row['pasal_found']}/{row['pasal_expected']}" + (f" (known gaps {row['known_gaps']})" if row["known_gaps"] else "")
-            console.print(f"{row['id']:<20} {mark:<7} {count} {detail}".rstrip(), markup=False, highlight=False)
+            console.print(f"{row['id']:<20} {mark:<7} {count} {detail}".rstrip(), markup=False, highlight=False, soft_wrap=True)
     if any(row["file_found"] and not row["ok"] for row in rows):
         raise typer.Exit(1)
 
@@ -131,7 +131,7 @@ def corpus_add(
     row = report.row()
     console.print(f"added {row['id']} ({row['name']}): {row['pasal_found']} Pasal parsed; run `kb ingest` to index it", highlight=False)
     for warning in row["warnings"]:
-        console.print(f"  warning: {warning}", markup=False, highlight=False)
+        console.print(f"  warning: {warning}", markup=False, highlight=False, soft_wrap=True)
     if row["file_found"] and not row["ok"]:
         console.print("  not ok: see `kb corpus validate`", markup=False, highlight=False)
 

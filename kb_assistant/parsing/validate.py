@@ -34,13 +34,13 @@ def validate_document(parsed: ParsedDocument, expected: int | None, known_gaps: 
         "empty": empty,
         "merged": merged,
         "known_gaps": sorted((set(empty) | set(missing) | set(merged)) & gaps, key=_order),
-        "warnings": [*parsed.warnings, *_gap_warnings(parsed.pasal, missing, gaps)],
+        "warnings": [*parsed.warnings, *_gap_warnings(parsed.pasal, missing, gaps | set(merged))],  # merged: the parser said it
         "ok": ok,
     }
 
 
 def _gap_warnings(pasal: list[Pasal], missing: list[str], gaps: set[str]) -> list[str]:
-    """'Pasal 4-5 missing: ...' for each run of lost numbers that is not a confirmed gap."""
+    """'Pasal 4-5 missing: ...' for each run of lost numbers not confirmed or already reported."""
     lost = {int(n) for n in missing if n not in gaps}
     warnings = []
     numbered = [(int(p.number), p) for p in pasal if p.number.isdigit()]
