@@ -11,11 +11,7 @@ import re
 from kb_assistant.parsing.lines import AYAT_MARK, MARKERS_ONLY_LINE, Line
 
 HEADING_KEYWORD = re.compile(r"^(?:(?P<bab>BAB\s+[IVXLC]+)|(?P<bagian>Bagian\s+Ke[a-z]+)|(?P<paragraf>Paragraf\s+\d+))\b")
-
-
 TITLE_CONNECTOR_END = re.compile(r"\b(?:dan|yang|di|ke|dari|atau|serta|untuk|dengan|terhadap|pada|dalam)$")
-
-
 TERMINAL_PUNCT = re.compile(r"[.;:,]$")
 
 

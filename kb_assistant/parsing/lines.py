@@ -23,11 +23,7 @@ class Line:
 
 
 AYAT_MARK = re.compile(r"^\((\d{1,2}[a-z]?)\)\s*")
-
-
 MARKERS_ONLY_LINE = re.compile(r"^(?:\(\s?[0-9a-zA-Z]{1,2}\s?[)\]]?\s*)+$")
-
-
 ITEM_ONLY_LINE = re.compile(r"^(?:[a-z]|\d{1,3})\.$")
 
 

@@ -12,22 +12,12 @@ from kb_assistant.parsing.lines import Line
 from kb_assistant.parsing.pasal_headings import PASAL_LINE, REF_PRECEDE_WORDS
 
 PENJELASAN_START = re.compile(r"\bPENJ\S{0,3}[A-Z\[,(|]{0,3}ASAN(?:\s+ATAS\b|\s*$)")
-
-
 CLOSING_START = re.compile(
     r"\bAgar\s+setiap\s+orang\b|\bAgar\s*(?:[.…]\s*)+|(?<=diundangkan\. )Agar\b|(?<=ditetapkan\. )Agar\b"
 )
-
-
 SUPPLEMENT_NOTE = re.compile(r"\bTAMBAHAN\s+LEMBARAN\s+(?:NEGARA|DAERAH)\b")
-
-
 LAMPIRAN_START = re.compile(r"\bLAMPIRAN\b(?=\s+(?:UNDANG|PERATURAN|KEPUTUSAN|[IVX]+\b)|\s*$)")
-
-
 PASAL_DEMI_PASAL = re.compile(r"(?:\bII\s?\.\s*)?\bPASAL\s?DEMI\s?PASAL\b")
-
-
 INLINE_HEADING = re.compile(r"(?<=\S)\s+(?=(?:BAB\s+[IVXLC]+\s+[A-Z]{3}|Bagian\s+Ke[a-z]+\b|Paragraf\s+\d+\s+[A-Z]))")
 
 

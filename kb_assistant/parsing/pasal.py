@@ -10,20 +10,10 @@ from kb_assistant.parsing.segments import Segment
 from kb_assistant.parsing.tree import Ayat, Item, ParsedDocument, Pasal
 
 INLINE_AYAT_MARK = re.compile(r"(?<=[.;:])\s+(?=\(\d{1,2}[a-z]?\)\s+[A-Z])")
-
-
 HURUF_MARK = re.compile(r"^([a-z]|1)\.\s*")
-
-
 ANGKA_MARK = re.compile(r"^([0-9lIL]{1,3})\.\s*")
-
-
 INLINE_ITEM_MARK = re.compile(r"(?<=;)\s+(?P<keep>(?:dan|atau)\s+)?(?=(?:[a-z]|\d{1,3})\.\s)")
-
-
 WRAPPED_LABEL_END = re.compile(r"\b(?:huruf|angka|ayat|Pasal)$")
-
-
 ITEM_DIGITS = str.maketrans({"l": "1", "I": "1", "L": "1"})
 # "(4) (5) (1) (2) Panitia ...": the scan printed a column of ayat numbers before the text; only the
 # marker next to the text is kept (one marker per ayat). Not after "ayat", where it is a reference.

@@ -17,32 +17,20 @@ from kb_assistant.parsing.lines import Line
 from kb_assistant.parsing.tree import Page
 
 PASAL_TOKEN = re.compile(r"\bPasal\s+(\d{1,3})([A-Z])?(?![\w])")
-
-
 PASAL_LINE = re.compile(r"^Pasal\s+(\d{1,3})([A-Z])?\s*$")
-
-
 AYAT_OPENER = re.compile(r"^\(\d{1,2}[a-z]?\)(?:\s|$)")
-
-
 REF_FOLLOW = re.compile(
     r"^(?:ayat|huruf|angka|sampai|s\.d|dan|atau|serta|jo|juncto|Undang|UU|Peraturan|Tahun|Nomor|ini|tersebut|yang|[,;:)\]/-])",
 )
-
-
 REF_PRECEDE_WORDS = {
     "dalam", "pada", "dan", "atau", "serta", "dengan", "ketentuan", "menurut", "berdasarkan", "sesuai",
     "sampai", "yaitu", "terhadap", "oleh", "di", "mengenai", "tentang", "dari", "bahwa", "atas", "melalui",
     "dimaksud", "lihat", "jo", "juncto", "melaksanakan", "sebagaimana", "ke", "untuk",
 }
-
-
 WRAPPED_REF_WORDS = {
     "dalam", "pada", "dan", "atau", "serta", "dengan", "ketentuan", "menurut", "berdasarkan", "sesuai",
     "sampai", "dimaksud", "terhadap", "jo", "juncto",
 }
-
-
 STRONG, START, INLINE_AYAT, INLINE = 3, 2, 2, 1
 # Per skipped number: below a strong heading's weight (a heading after a lost one still counts),
 # above a weak one's.
@@ -55,11 +43,7 @@ JUMP_PENALTY = 2
 BODY_START = re.compile(r"^(?:\(\d{1,2}[a-z]?\)\s|[A-Z][a-z]|[A-Z]{2,}\s+[a-z]|[a-z]\.\s)")
 SELF_NAMED = re.compile(r"^(?:Undang-Undang|Peraturan|Keputusan)\b[^.;:()]{0,40}\bini\s+(?:mulai\s+)?berlaku\b")
 BARE_PASAL_NUMBER = re.compile(r"(?:(?<=[.;:] )|^)([0-9tlLIr]{1,3})(?=\s+(?:Cukup|Ayat|Huruf|Angka|Yang|Ketentuan))")
-
-
 BARE_DIGITS = str.maketrans({"t": "1", "l": "1", "L": "1", "I": "1", "r": "1"})
-
-
 MIN_PASAL_HEADINGS = 2  # "Pasal N" lines that make a text a regulation whatever its declared type
 
 

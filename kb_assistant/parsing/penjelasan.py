@@ -11,17 +11,9 @@ from kb_assistant.parsing.pasal_headings import best_chain, cut_at_headings, fin
 from kb_assistant.parsing.tree import ParsedDocument, Pasal
 
 UMUM_MARK = re.compile(r"\bI\s?\.\s*UMUM\b|\bUMUM\b(?=\s+[A-Z][a-z]|\s*$)")
-
-
 STRAY_PASAL_WORD = re.compile(r"(?<!\S)(?:Pasal|PasaI|Pasa-l|Pasa1|Pasai|Pasa\.l)(?!\s+\d)(?=\s|$)")
-
-
 CUKUP_JELAS = re.compile(r"^Cukup\s*jelas\.?", re.IGNORECASE)
-
-
 PENJELASAN_AYAT = re.compile(r"(?<!\S)Ayat\s*\((\d{1,2}[a-z]?)\)\s*")
-
-
 ORPHAN_SEARCH_BACK = 8  # Pasal to look back for the empty slot a misprinted explanation belongs to
 
 
