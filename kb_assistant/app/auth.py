@@ -218,11 +218,17 @@ class LoginThrottle:
         return Attempt(name, address)
 
     def finish(self, attempt: Attempt, ok: bool) -> None:
-        """A right password clears the name and gives the address its attempt back."""
+        """A right password clears the name and gives the address its attempt back; a wrong one
+        starts the name's backoff from now (the check itself may have taken a while)."""
         if ok:
             self.cancel(attempt)
             with self._lock:
                 self._names.pop(attempt.name, None)
+            return
+        with self._lock:
+            if attempt.name in self._names:
+                failures, _ = self._names[attempt.name]
+                self._names[attempt.name] = (failures, self._clock())
 
     def cancel(self, attempt: Attempt) -> None:
         """Undo a reservation whose password was never checked (no free check slot)."""
