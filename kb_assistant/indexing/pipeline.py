@@ -20,7 +20,7 @@ from typing import Callable
 from kb_assistant.corpus.manifest import DocumentEntry, load_manifest
 from kb_assistant.corpus.sources import find_file
 from kb_assistant.indexing.bm25 import BM25Index
-from kb_assistant.indexing.chunk import Chunk, chunk_document
+from kb_assistant.indexing.chunk import HEADING_SEP, Chunk, chunk_document
 from kb_assistant.indexing.store import (
     IndexVersion,
     current_version,
@@ -273,6 +273,8 @@ def _chroma_metadata(chunk: Chunk) -> dict:
         "ayat": chunk.ayat or "",
         "kind": chunk.kind,
         "status": chunk.status,
+        "section_path": HEADING_SEP.join(chunk.section_path),
+        "section_id": chunk.section_id,
     }
 
 
