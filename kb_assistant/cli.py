@@ -58,7 +58,7 @@ def corpus_validate(as_json: bool = typer.Option(False, "--json", help="Print JS
     from kb_assistant.corpus.catalog import validate_corpus
 
     reports = validate_corpus(get_settings())
-    keys = ("id", "status", "file_found", "pasal_found", "pasal_expected", "missing", "duplicates", "empty", "known_gaps", "ok", "error")
+    keys = ("id", "status", "file_found", "pasal_found", "pasal_expected", "sections", "missing", "duplicates", "empty", "known_gaps", "ok", "error")
     rows = [{k: r.row()[k] for k in keys} for r in reports]
     if as_json:
         print(json.dumps({"documents": rows}, ensure_ascii=False))
@@ -66,14 +66,19 @@ def corpus_validate(as_json: bool = typer.Option(False, "--json", help="Print JS
         for row in rows:
             mark = "-" if not row["file_found"] else ("ok" if row["ok"] else "NOT OK")
             detail = row["error"] or (f"missing {row['missing']}" if row["missing"] else "")
-            console.print(f"{row['id']:<20} {mark:<7} {row['pasal_found']}/{row['pasal_expected']} {detail}")
+            sections = f" +{row['sections']} sections" if row["sections"] else ""
+            console.print(f"{row['id']:<20} {mark:<7} {row['pasal_found']}/{row['pasal_expected']}{sections} {detail}")
     if any(row["file_found"] and not row["ok"] for row in rows):
         raise typer.Exit(1)
 
 
 @corpus_app.command("show")
-def corpus_show(doc_id: str, pasal: str = typer.Option(..., "--pasal", help="Pasal number, e.g. 4")) -> None:
-    """The parsed Pasal with its ayat, items and Penjelasan."""
+def corpus_show(
+    doc_id: str,
+    pasal: Optional[str] = typer.Option(None, "--pasal", help="Pasal number, e.g. 4"),
+    sections: bool = typer.Option(False, "--sections", help="Print the section tree of the Lampiran or guide instead."),
+) -> None:
+    """The parsed Pasal with its ayat, items and Penjelasan, or (--sections) the section tree."""
     from kb_assistant.corpus.catalog import inspect_document
 
     settings = get_settings()
@@ -86,6 +91,11 @@ def corpus_show(doc_id: str, pasal: str = typer.Option(..., "--pasal", help="Pas
         _fail(f"{entry.id}: file '{entry.file}' not found on the corpus search path")
     if report.error:
         _fail(report.error)
+    if sections:
+        _print_sections(entry.name, report.parsed.sections)
+        return
+    if pasal is None:
+        _fail("give --pasal N or --sections")
     found = report.parsed.get_pasal(pasal)
     if found is None:
         _fail(f"{entry.name} has no Pasal {pasal}")
@@ -100,6 +110,18 @@ def corpus_show(doc_id: str, pasal: str = typer.Option(..., "--pasal", help="Pas
     if found.references:
         console.print("  Rujukan: " + ", ".join(f"Pasal {r.pasal}" + (f" ayat ({r.ayat})" if r.ayat else "") for r in found.references))
     console.print(f"[bold]Penjelasan:[/bold] {found.penjelasan or '-'}")
+
+
+def _print_sections(name: str, sections: list) -> None:
+    """One line per section, indented by depth: how a trainer checks the parse of a Lampiran."""
+    if not sections:
+        console.print(f"{name}: no sections (no Lampiran or headings found)")
+        return
+    for section in sections:
+        depth = max(len(section.path) - 1, 0)
+        pages = f"hlm {section.page_start}" + (f"-{section.page_end}" if section.page_end not in (None, section.page_start) else "") if section.page_start else "hlm -"
+        title = section.path[-1] if section.path else "(awal)"
+        console.print(f"{'  ' * depth}{title}  [dim]{section.id} · {pages} · {len(section.text.split())} kata[/dim]", highlight=False)
 
 
 @corpus_app.command("add")

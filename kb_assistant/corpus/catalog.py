@@ -39,6 +39,7 @@ class DocumentReport:
             "duplicates": self.validation.get("duplicates", []),
             "empty": self.validation.get("empty", []),
             "known_gaps": self.validation.get("known_gaps", []),
+            "sections": len(self.parsed.sections) if self.parsed is not None else 0,  # Lampiran or guide sections
             "ok": bool(self.validation.get("ok", False)) if self.path else None,
             "error": self.error,
         }

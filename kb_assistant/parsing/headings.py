@@ -82,15 +82,32 @@ def candidate(lines: list[str], i: int, caps: bool = False) -> Heading | None:
     if match:
         return _bab(lines, i, match)
     for pattern, reader in ((DOTTED, _dotted), (ALPHA, _alpha), (NUMBER, _number)):
-        match = pattern.match(line)
+        match = pattern.match(_with_continuation(line, following))
         if match:
+            used = 2 if match.group(0) != line else 1
+            after = lines[i + used].strip() if i + used < len(lines) else ""
             heading = reader(match)
-            if heading and _plausible(match.group(2), following, heading):
+            if heading and _plausible(match.group(2), after, heading):
+                heading.lines_used = used
                 return heading
             return None
     if caps and CAPS.match(line) and len(line.split()) >= 2 and re.search(r"[A-Z]{3}", line):
         return Heading(line, "", [("caps", ())])
     return None
+
+
+def _with_continuation(line: str, following: str) -> str:
+    """A title wrapped after a function word ('3.2 Keterkaitan ... dengan Setiap' / 'Road Map
+    Reformasi Birokrasi') continues on the next line when that line is a short capitalised phrase."""
+    words = line.split()
+    if len(words) < 3 or words[-1].lower() not in FUNCTION_WORDS:
+        return line
+    rest = following.split()
+    if not rest or len(rest) > 8 or not following[:1].isupper() or re.search(r"[.;:,]$", following):
+        return line
+    if DOTTED.match(following) or ALPHA.match(following) or NUMBER.match(following) or BAB.match(following):
+        return line
+    return f"{line} {following}"
 
 
 def _bab(lines: list[str], i: int, match: re.Match) -> Heading | None:

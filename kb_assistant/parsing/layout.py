@@ -55,42 +55,60 @@ def _edge_indexes(count: int) -> list[int]:
     return head + foot
 
 
-def _edge_pairs(lines: list[str]) -> set[tuple[str, str]]:
-    """Adjacent line pairs touching the page's edge zones: a running head is two or more lines
-    printed together ("BAB I" + "Pendahuluan"), while a real heading has a different neighbour."""
-    pairs: set[tuple[str, str]] = set()
+def _key(line: str) -> str:
+    return "#" if PAGE_NUMBER.match(line) else line
+
+
+def _edge_keys(lines: list[str]) -> set[tuple[str, ...]]:
+    """The page's first and last line, and adjacent line pairs touching its edge zones (a page
+    number read as '#'): a running head is the same line or lines on many pages ("BAB I" +
+    "Pendahuluan"), while a real heading has a different neighbour."""
+    keys: set[tuple[str, ...]] = set()
+    if lines:
+        keys |= {("first", lines[0]), ("last", lines[-1])}
     for i in _edge_indexes(len(lines)):
         if i + 1 < len(lines):
-            pairs.add((lines[i], lines[i + 1]))
+            keys.add((_key(lines[i]), _key(lines[i + 1])))
         if i:
-            pairs.add((lines[i - 1], lines[i]))
-    return pairs
+            keys.add((_key(lines[i - 1]), _key(lines[i])))
+    return keys
 
 
-def _repeated_edge_pairs(lines_per_page: list[list[str]]) -> set[tuple[str, str]]:
-    counts: Counter[tuple[str, str]] = Counter()
-    tops: Counter[tuple[str, str]] = Counter()
+def _repeated_edge_pairs(lines_per_page: list[list[str]]) -> set[tuple[str, ...]]:
+    counts: Counter[tuple[str, ...]] = Counter()
+    tops: Counter[tuple[str, ...]] = Counter()
     for lines in lines_per_page:
-        counts.update(_edge_pairs(lines))
+        counts.update(_edge_keys(lines))
         if len(lines) > 2 and _short(lines[0]) and _short(lines[1]) and not lines[0].lower().startswith("pasal"):
             tops[(lines[0], lines[1])] += 1
     needed = max(MIN_REPEATS, int(MIN_SHARE * len(lines_per_page)))
     # The first two lines of a page repeated twice are a running head of a short chapter ("BAB IV" / "Penutup").
-    return {pair for pair, n in counts.items() if n >= needed} | {pair for pair, n in tops.items() if n >= 2}
+    repeated = {key for key, n in counts.items() if n >= needed and key != ("#", "#") and not any(map(_sentence_end, key))}
+    return repeated | {pair for pair, n in tops.items() if n >= 2}
+
+
+def _sentence_end(line: str) -> bool:
+    """Furniture is never a sentence: a page often ends with the same 'Cukup jelas.'."""
+    return bool(re.search(r"[.;:,]$", line))
 
 
 def _short(line: str) -> bool:
     return len(line.split()) <= 8
 
 
-def _strip_furniture(lines: list[str], furniture: set[tuple[str, str]]) -> list[str]:
+def _strip_furniture(lines: list[str], furniture: set[tuple[str, ...]]) -> list[str]:
     drop = set()
-    for i in _edge_indexes(len(lines)):
+    edges = _edge_indexes(len(lines))
+    for i in edges:
         line = lines[i]
-        before = (lines[i - 1], line) if i else None
-        after = (line, lines[i + 1]) if i + 1 < len(lines) else None
+        before = (_key(lines[i - 1]), _key(line)) if i else None
+        after = (_key(line), _key(lines[i + 1])) if i + 1 < len(lines) else None
         if PAGE_NUMBER.match(line) or before in furniture or after in furniture:
             drop.add(i)
+    if lines and ("first", lines[0]) in furniture:
+        drop.add(0)
+    if lines and ("last", lines[-1]) in furniture:
+        drop.add(len(lines) - 1)
     return [line for i, line in enumerate(lines) if i not in drop]
 
 
