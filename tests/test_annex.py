@@ -177,3 +177,16 @@ def test_guide_without_headings_keeps_its_text(tmp_path: Path) -> None:
     entry = DocumentEntry(id="catatan-kebun", name="Catatan", title="Catatan", type="guide", file="catatan.txt")
     doc = parse_file(path, entry, 1_000_000)
     assert [(s.title, s.text, s.id) for s in doc.sections] == [("", "Catatan singkat tanpa judul bagian.\nBaris kedua.", "section-1")]
+
+
+def test_pathological_input_stays_linear() -> None:
+    import time
+
+    token = "x" * 160_000
+    long_paragraph = "\n".join(f"baris teks nomor {i} tanpa titik" for i in range(20_000))
+    dots = "A. " + "." * 50_000 + "x"
+    started = time.perf_counter()
+    repaired = repair_pdf_pages([Page(1, token), Page(2, long_paragraph), Page(3, dots)])
+    sections = build_sections([Line(p.number, t) for p in repaired for t in p.text.split("\n")], root=["Lampiran"])
+    assert time.perf_counter() - started < 2.0
+    assert sum(len(s.text) for s in sections) > 160_000

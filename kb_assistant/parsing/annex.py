@@ -8,6 +8,7 @@ the split is made here first, on the extracted pages, before the body is parsed.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from kb_assistant.parsing.annex_text import prepare_lines
 from kb_assistant.parsing.sections import build_sections
@@ -33,8 +34,8 @@ def split_annex(pages: list[Page]) -> tuple[list[Page], list[Page]]:
                 seen_pasal = True
             elif seen_pasal and is_annex_start(text):
                 cut = 0 if _is_cover(lines[:row]) else row
-                body = [*pages[:index], Page(page.number, "\n".join(lines[:cut]))]
-                annex = [Page(page.number, "\n".join(lines[cut:])), *pages[index + 1 :]]
+                body = [*pages[:index], replace(page, text="\n".join(lines[:cut]))]
+                annex = [replace(page, text="\n".join(lines[cut:])), *pages[index + 1 :]]
                 return [p for p in body if p.text.strip()], annex
     return pages, []
 

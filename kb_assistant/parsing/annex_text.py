@@ -21,7 +21,7 @@ TOC_LINE_END = re.compile(r"(?:^|\s|\.)\d{1,3}$|^(?:hlm|halaman)\.?$", re.IGNORE
 PROSE_WORDS = 9  # a line this long that ends in no page number is text, past the end of a contents list
 TOC_MAX_RUN = 6  # lines without a page number inside a contents list (wrapped entries, chapter lines)
 # A lettered or roman heading in capitals inside a line: "... kota. D. PEMBAGIAN URUSAN PEMERINTAHAN BIDANG ...".
-INLINE_CAPS_HEADING = re.compile(r"(?<=\S)\s+(?=(?:[A-Z]{1,2}|[IVX]{1,5})\.\s+[A-Z]{2,}(?:\s+[A-Z][A-Z,/()-]+){2,})")
+INLINE_CAPS_HEADING = re.compile(r"(?<=\S)\s+(?=(?:[A-Z]{1,2}|[IVX]{1,5})\.\s+[A-Z]{2,}(?:\s+[A-Z][A-Z,/()-]+){2})")
 CAPS_TOKEN = re.compile(r"[A-Z][A-Z,/()-]*$")
 TABLE_HEADER_WORD = "NO"  # a matrix's column header ("NO SUB URUSAN ...") starts after the heading
 

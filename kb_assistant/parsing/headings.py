@@ -26,6 +26,7 @@ FUNCTION_WORDS = {
     "terhadap", "agar", "sebagai", "setiap", "para", "antar", "antara", "tentang", "atas", "melalui",
 }
 MAX_TITLE_WORDS = 14
+MAX_TITLE_CHARS = 160
 MAX_NUMBER_TITLE_WORDS = 12
 MAX_BAB_TITLE_LINES = 3
 
@@ -160,6 +161,8 @@ def _number(match: re.Match) -> Heading:
 def _plausible(title: str, following: str, heading: Heading) -> bool:
     """A title, not a list item or table cell: capitalised, short, complete on its line."""
     title = title.strip()
+    if len(title) > MAX_TITLE_CHARS:
+        return False
     words = title.split()
     numbered = heading.ordinals[0][0] == "number"
     if not title[:1].isupper() or len(words) > (MAX_NUMBER_TITLE_WORDS if numbered else MAX_TITLE_WORDS):

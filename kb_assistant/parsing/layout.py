@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from dataclasses import replace
 
 from kb_assistant.parsing.tree import Page
 
@@ -26,6 +27,7 @@ UPPER_PASAL = re.compile(r"^\s*PASAL\s+(\d{1,3}[A-Z]?)\s*$", re.MULTILINE)
 SPACES = re.compile(r"[ \t\u00a0]+")
 # A word broken at the line end: "Pengelo-" / "laan", "pemberan -" / "tasan" (justified text).
 BROKEN_END = re.compile(r"(\w+) ?-$")
+TAIL = 80
 CONTINUATION = re.compile(r"^([a-z]\S*)\s*(.*)$")
 
 
@@ -36,13 +38,13 @@ def repair_pdf_pages(pages: list[Page]) -> list[Page]:
     repaired: list[Page] = []
     for page, lines in zip(pages, lines_per_page):
         kept = _strip_furniture(lines, furniture)
-        repaired.append(Page(page.number, dehyphenate("\n".join(kept))))
+        repaired.append(replace(page, text=dehyphenate("\n".join(kept))))
     return normalise_pasal_headings(repaired)
 
 
 def normalise_pasal_headings(pages: list[Page]) -> list[Page]:
     """A line that is exactly 'PASAL 1' (upper case, as some reprints print it) becomes 'Pasal 1'."""
-    return [Page(page.number, UPPER_PASAL.sub(lambda m: f"Pasal {m.group(1)}", page.text)) for page in pages]
+    return [replace(page, text=UPPER_PASAL.sub(lambda m: f"Pasal {m.group(1)}", page.text)) for page in pages]
 
 
 def _lines(text: str) -> list[str]:
@@ -124,12 +126,13 @@ def dehyphenate(text: str) -> str:
     while i < len(out):
         line = out[i]
         nxt = out[i + 1] if i + 1 < len(out) else None
-        match = BROKEN_END.search(line)
+        tail = line[-TAIL:]  # only the end of a line can hold a broken word (keeps a huge token linear)
+        match = BROKEN_END.search(tail)
         cont = CONTINUATION.match(nxt) if nxt is not None else None
         if match and cont and not match.group(1).isdigit():
             left, right = match.group(1), cont.group(1)
             joined = f"{left}-{right}" if _keeps_hyphen(left, right) else left + right
-            result.append(line[: match.start()] + joined)
+            result.append(line[: len(line) - len(tail) + match.start()] + joined)
             rest = cont.group(2).strip()
             if rest:
                 out[i + 1] = rest

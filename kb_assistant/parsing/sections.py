@@ -15,6 +15,7 @@ from kb_assistant.parsing.annex_text import Line, prepare_lines
 from kb_assistant.parsing.headings import Heading, candidate
 from kb_assistant.parsing.tree import Page, ParsedDocument, Section
 
+SENTENCE_END = set(".;:!?")
 SEQUENCE_SLACK = 1  # a sibling may skip one number (a heading lost in the source)
 LIST_START = re.compile(r"^(?:[a-z]|\d{1,2}|[A-Z])[.)]\s|^[•▪●-]\s")
 
@@ -137,19 +138,23 @@ def _starts(kind: str, ordinal: tuple[int, ...]) -> bool:
 
 
 def reflow(lines: list[str]) -> str:
-    """Join wrapped lines into paragraphs; a list item or a line after a sentence end starts anew."""
-    paragraphs: list[str] = []
+    """Join wrapped lines into paragraphs; a list item or a line after a sentence end starts anew.
+
+    Paragraphs are built as word lists and joined once, so a long run of lines stays linear."""
+    paragraphs: list[list[str]] = []
     for text in lines:
         text = text.strip()
         if not text:
             continue
-        if paragraphs and not re.search(r"[.;:!?]$", paragraphs[-1]) and not LIST_START.match(text):
-            left = paragraphs[-1]
-            joined = left[:-1] + text if left.endswith("-") and text[:1].islower() and not left.endswith(" -") else f"{left} {text}"
-            paragraphs[-1] = joined
+        if paragraphs and paragraphs[-1][-1][-1:] not in SENTENCE_END and not LIST_START.match(text):
+            last = paragraphs[-1]
+            if last[-1].endswith("-") and text[:1].islower() and not last[-1].endswith(" -") and len(last[-1]) > 1:
+                last[-1] = last[-1][:-1] + text
+            else:
+                last.append(text)
         else:
-            paragraphs.append(text)
-    return "\n".join(paragraphs)
+            paragraphs.append([text])
+    return "\n".join(" ".join(parts) for parts in paragraphs)
 
 
 def parse_sections(pages: list[Page], doc_id: str) -> ParsedDocument:
