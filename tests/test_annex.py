@@ -190,3 +190,29 @@ def test_pathological_input_stays_linear() -> None:
     sections = build_sections([Line(p.number, t) for p in repaired for t in p.text.split("\n")], root=["Lampiran"])
     assert time.perf_counter() - started < 2.0
     assert sum(len(s.text) for s in sections) > 160_000
+
+
+def test_two_column_page_read_across_is_read_column_by_column(tmp_path: Path) -> None:
+    left = ["Kebun desa dikelola bersama oleh", "warga desa dengan jadwal yang di-", "sepakati dalam musyawarah desa.",
+            "Setiap keluarga menanam sayur", "dan buah di petak masing-masing", "serta menjaga kebersihan kebun."]
+    right = ["Air untuk kebun diambil dari", "sumur bersama yang dijaga oleh", "penjaga sumur yang dipilih war-",
+             "ga setiap tahun pada bulan awal.", "Pupuk dibuat dari sisa dapur", "yang dikumpulkan setiap pekan."]
+    pdf = FPDF()
+    pdf.set_font("Helvetica", size=10)
+    pdf.add_page()
+    for row, (a, b) in enumerate(zip(left, right)):  # drawn row by row, as some generators do
+        pdf.text(10, 20 + row * 6, a)
+        pdf.text(110, 20 + row * 6, b)
+    path = tmp_path / "kolom.pdf"
+    path.write_bytes(bytes(pdf.output()))
+    from kb_assistant.parsing.extract import extract_pages
+
+    text = extract_pages(path, 1_000_000)[0].text
+    flat = " ".join(text.split("\n"))
+    assert "disepakati dalam musyawarah desa." in flat and "dipilih warga setiap tahun" in flat
+    assert text.index("kebersihan kebun.") < text.index("Air untuk kebun")  # left column first
+
+
+def test_a_word_hyphenated_at_the_foot_of_a_page_is_joined() -> None:
+    pages = repair_pdf_pages([Page(1, "Teks halaman pertama tentang pengelo-"), Page(2, "laan kebun desa.\nBaris berikut.")])
+    assert [p.text for p in pages] == ["Teks halaman pertama tentang pengelolaan", "kebun desa.\nBaris berikut."]

@@ -14,6 +14,7 @@ import re
 from contextlib import contextmanager
 from pathlib import Path
 
+from kb_assistant.parsing.columns import page_text
 from kb_assistant.parsing.layout import repair_pdf_pages
 from kb_assistant.parsing.tree import Page
 
@@ -109,7 +110,7 @@ def _pdf_pages(path: Path, data: bytes) -> list[Page]:
                     raise ExtractionError(path, f"PDF is encrypted and cannot be opened ({_one_line(exc)})") from exc
                 if not opened:
                     raise ExtractionError(path, "PDF is encrypted with a password; save an unprotected copy first")
-            texts = [page.extract_text() or "" for page in reader.pages]
+            texts = [page_text(page) for page in reader.pages]
     except ExtractionError:
         raise
     except Exception as exc:  # pypdf raises many types (PdfReadError, KeyError, ValueError...) on bad files

@@ -28,6 +28,7 @@ SPACES = re.compile(r"[ \t\u00a0]+")
 # A word broken at the line end: "Pengelo-" / "laan", "pemberan -" / "tasan" (justified text).
 BROKEN_END = re.compile(r"(\w+) ?-$")
 TAIL = 80
+FIRST_WORD = re.compile(r"([a-z]\S*)[ \t]*\n?")
 CONTINUATION = re.compile(r"^([a-z]\S*)\s*(.*)$")
 
 
@@ -39,7 +40,24 @@ def repair_pdf_pages(pages: list[Page]) -> list[Page]:
     for page, lines in zip(pages, lines_per_page):
         kept = _strip_furniture(lines, furniture)
         repaired.append(replace(page, text=dehyphenate("\n".join(kept))))
-    return normalise_pasal_headings(repaired)
+    return normalise_pasal_headings(_join_across_pages(repaired))
+
+
+def _join_across_pages(pages: list[Page]) -> list[Page]:
+    """A word hyphenated at the foot of a page ends on the next one: it is completed where it starts."""
+    for page, following in zip(pages, pages[1:]):
+        head, _, last = page.text.rpartition("\n")
+        match = BROKEN_END.search(last[-TAIL:])
+        start = following.text.lstrip()
+        cont = FIRST_WORD.match(start)
+        if not match or not cont:
+            continue
+        left, right = match.group(1), cont.group(1)
+        joined = f"{left}-{right}" if _keeps_hyphen(left, right) else left + right
+        last = last[: len(last) - len(last[-TAIL:]) + match.start()] + joined
+        page.text = f"{head}\n{last}" if head else last
+        following.text = start[cont.end() :]
+    return pages
 
 
 def normalise_pasal_headings(pages: list[Page]) -> list[Page]:
