@@ -9,7 +9,9 @@ the next line, not a table-of-contents entry ending in a page number.
 from __future__ import annotations
 
 import re
+import tomllib
 from dataclasses import dataclass
+from pathlib import Path
 
 MARKDOWN = re.compile(r"^(#{1,6})\s+(.+?)\s*#*\s*$")
 BAB = re.compile(r"^BAB\s+([IVXLC]+)\b[.:]?\s*(.*)$")
@@ -20,11 +22,16 @@ CAPS = re.compile(r"^[A-Z0-9][A-Z0-9 ,&/()'-]{3,80}$")
 TOC_ENTRY = re.compile(r"(?:\s\d{1,3}|\.{3,}\s*\d{0,3})$")
 OPEN_END = re.compile(r"[,;:]$")
 ROMAN = {"I": 1, "V": 5, "X": 10, "L": 50, "C": 100}
-# Words that do not end a title and are not counted as its content words ("Teknologi Informasi dan Komunikasi").
-FUNCTION_WORDS = {
-    "dan", "atau", "yang", "di", "ke", "dari", "untuk", "dengan", "pada", "dalam", "serta", "bagi", "oleh",
-    "terhadap", "agar", "sebagai", "setiap", "para", "antar", "antara", "tentang", "atas", "melalui",
-}
+FUNCTION_WORDS_FILE = Path(__file__).parent / "data" / "function_words.toml"
+
+
+def _function_words() -> frozenset[str]:
+    """Words that do not end a title and are not its content words (a data file with sources)."""
+    data = tomllib.loads(FUNCTION_WORDS_FILE.read_text(encoding="utf-8"))
+    return frozenset(word for group in data["class"] for word in group["words"])
+
+
+FUNCTION_WORDS = _function_words()
 MAX_TITLE_WORDS = 14
 MAX_TITLE_CHARS = 160
 MAX_NUMBER_TITLE_WORDS = 12
