@@ -216,3 +216,19 @@ def test_two_column_page_read_across_is_read_column_by_column(tmp_path: Path) ->
 def test_a_word_hyphenated_at_the_foot_of_a_page_is_joined() -> None:
     pages = repair_pdf_pages([Page(1, "Teks halaman pertama tentang pengelo-"), Page(2, "laan kebun desa.\nBaris berikut.")])
     assert [p.text for p in pages] == ["Teks halaman pertama tentang pengelolaan", "kebun desa.\nBaris berikut."]
+
+
+def test_a_section_of_odd_tokens_gets_smaller_nodes() -> None:
+    prose = " ".join(["kebun desa dikelola warga"] * 100)
+    codes = " ".join(["lDADoll-0e.03 RAB.01.02.03 [PRO-INFRA]"] * 134)  # as many words, many more characters
+    lines = [Line(1, "BAB I"), Line(1, "UMUM"), Line(1, prose), Line(2, "BAB II"), Line(2, "TABEL"), Line(2, codes)]
+    sections = build_sections(lines, root=["Lampiran"], id_prefix="lampiran")
+    chunks = chunk_document(parse_like_sections(sections), ENTRY, max_words=120)
+    parts = {s: sum(c.section_id == s for c in chunks) for s in ("lampiran-1", "lampiran-2")}
+    assert parts["lampiran-2"] > parts["lampiran-1"] >= 4
+
+
+def parse_like_sections(sections):
+    from kb_assistant.parsing.tree import ParsedDocument
+
+    return ParsedDocument("perbup-7-2031", sections=sections)

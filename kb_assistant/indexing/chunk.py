@@ -20,6 +20,7 @@ AYAT_START = re.compile(r"^\((\d+[a-z]?)\)\s*")
 DEFINITION_LEAD = re.compile(r"^[^:]{0,120}:\s*\d+[a-z]?\.\s+")
 UNIT_SPLIT = re.compile(r"\n(?=\(\d+[a-z]?\)\s)|(?<=[.;])\s+(?=[A-Z(])")
 HEADING_SEP = " › "
+PROSE_CHARS_PER_WORD = 7.0  # Indonesian prose averages ~7 characters per word (with its space)
 
 
 @dataclass
@@ -289,4 +290,15 @@ def chunk_section(section: Section, entry: DocumentEntry, max_words: int, index:
         section_id=section_id,
     )
     budget = max(max_words - word_count(heading), max_words // 2)  # a long heading path still leaves room for text
+    budget = _noise_adjusted(chunk.text, budget)
     return [chunk] if word_count(chunk.text) <= budget else _part_chunks(chunk, chunk.text, budget)
+
+
+def _noise_adjusted(text: str, budget: int) -> int:
+    """Fewer words per node for text of long or odd tokens (flattened tables, OCR codes such as
+    'lDADoll'), which the tokenizer cuts into many pieces: the budget assumes plain prose."""
+    words = word_count(text)
+    chars_per_word = (len(text) + 1) / words if words else 0.0
+    if chars_per_word <= PROSE_CHARS_PER_WORD:
+        return budget
+    return max(int(budget * PROSE_CHARS_PER_WORD / chars_per_word), budget // 2)
