@@ -119,7 +119,11 @@ def _print_sections(name: str, sections: list) -> None:
         return
     for section in sections:
         depth = max(len(section.path) - 1, 0)
-        pages = f"hlm {section.page_start}" + (f"-{section.page_end}" if section.page_end not in (None, section.page_start) else "") if section.page_start else "hlm -"
+        pages = "hlm -"
+        if section.page_start is not None:
+            pages = f"hlm {section.page_start}"
+            if section.page_end not in (None, section.page_start):
+                pages += f"-{section.page_end}"
         title = section.path[-1] if section.path else "(awal)"
         console.print(f"{'  ' * depth}{title}  [dim]{section.id} · {pages} · {len(section.text.split())} kata[/dim]", highlight=False)
 
