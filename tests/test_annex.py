@@ -188,7 +188,7 @@ def test_pathological_input_stays_linear() -> None:
     started = time.perf_counter()
     repaired = repair_pdf_pages([Page(1, token), Page(2, long_paragraph), Page(3, dots)])
     sections = build_sections([Line(p.number, t) for p in repaired for t in p.text.split("\n")], root=["Lampiran"])
-    assert time.perf_counter() - started < 2.0
+    assert time.perf_counter() - started < 5.0  # quadratic work on these inputs takes minutes
     assert sum(len(s.text) for s in sections) > 160_000
 
 

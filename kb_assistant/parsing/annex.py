@@ -35,7 +35,7 @@ def split_annex(pages: list[Page]) -> tuple[list[Page], list[Page]]:
             elif seen_pasal and is_annex_start(text):
                 cut = 0 if _is_cover(lines[:row]) else row
                 body = [*pages[:index], replace(page, text="\n".join(lines[:cut]))]
-                annex = [replace(page, text="\n".join(lines[cut:])), *pages[index + 1 :]]
+                annex = [replace(page, text="\n".join(lines[cut:]), line=page.line + cut), *pages[index + 1 :]]
                 return [p for p in body if p.text.strip()], annex
     return pages, []
 
