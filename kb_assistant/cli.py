@@ -169,13 +169,13 @@ def models_prepare(force: bool = typer.Option(False, "--force", help="Convert ag
 # ---------------------------------------------------------------- index
 @app.command()
 def ingest(
-    as_json: bool = typer.Option(False, "--json", help="Print one JSON line of counts."),
+    as_json: bool = typer.Option(False, "--json", help="Print one JSON line: counts and failed documents (id → reason)."),
     force: bool = typer.Option(False, "--force", help="Re-embed every document."),
 ) -> None:
-    """Index the corpus; only changed documents are re-embedded."""
+    """Index the corpus; only changed documents are re-embedded. Exits 1 when a document failed."""
     from tqdm import tqdm
 
-    from kb_assistant.indexing.pipeline import ingest as run_ingest
+    from kb_assistant.indexing import pipeline
 
     bar = tqdm(total=100, desc="ingest", unit="%", file=sys.stderr, bar_format="{desc}: {percentage:3.0f}%|{bar}| {elapsed}")
 
@@ -185,17 +185,30 @@ def ingest(
         bar.refresh()
 
     try:
-        report = run_ingest(get_settings(), force=force, progress=progress)
-    except (ManifestError, OSError) as exc:
+        report = pipeline.ingest(get_settings(), force=force, progress=progress)
+    except (pipeline.IndexWriteError, pipeline.IncompleteIndexError) as exc:
+        bar.close()
+        failed = exc.report.failed if getattr(exc, "report", None) is not None else {}
+        if as_json:
+            print(json.dumps({"error": str(exc), "failed": failed, "switched": False}, ensure_ascii=False))
+        for doc_id, message in failed.items():
+            err.print(f"[red]failed[/red] {doc_id}: {message}")
+        _fail(str(exc))
+    except (ManifestError, pipeline.IngestBusyError, OSError) as exc:
+        bar.close()
+        if as_json:
+            print(json.dumps({"error": str(exc), "failed": {}, "switched": False}, ensure_ascii=False))
         _fail(str(exc))
     finally:
         bar.close()
     if as_json:
-        print(json.dumps(report.summary()))
+        print(json.dumps(report.summary() | {"failed": report.failed, "version": report.version}, ensure_ascii=False))
     else:
         console.print(report.details())
     for doc_id, message in report.failed.items():
         err.print(f"[red]failed[/red] {doc_id}: {message}")
+    if report.failed:
+        raise typer.Exit(1)
 
 
 # ---------------------------------------------------------------- ask
