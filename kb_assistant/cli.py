@@ -141,6 +141,21 @@ def corpus_remove(doc_id: str) -> None:
     console.print(f"removed {entry.id} ({entry.name}); run `kb ingest` to update the index")
 
 
+@corpus_app.command("bind")
+def corpus_bind(doc_ids: list[str] = typer.Argument(None, help="Ids to (re-)bind; default: every unbound document.")) -> None:
+    """Record each document's file hash (sha256) in the manifest; a changed file is then refused until re-bound."""
+    from kb_assistant.corpus.catalog import bind_documents
+
+    try:
+        bound = bind_documents(get_settings(), list(doc_ids or []))
+    except ManifestError as exc:
+        _fail(str(exc))
+    for doc_id, digest in bound.items():
+        console.print(f"bound {doc_id}: sha256 {digest[:16]}…")
+    if not bound:
+        console.print("nothing to bind")
+
+
 @corpus_app.command("status")
 def corpus_status(doc_id: str, status: str, by: list[str] = typer.Option([], "--by", help="Id of the repealing/amending document")) -> None:
     """Mark a document berlaku, dicabut or diubah."""
