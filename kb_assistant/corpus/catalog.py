@@ -49,8 +49,11 @@ def max_bytes(settings: Settings) -> int:
 
 
 def inspect_document(settings: Settings, entry: DocumentEntry, path: Path | None = None) -> DocumentReport:
-    """Parse and validate one document (path defaults to its file on the search path)."""
-    from kb_assistant.parsing import parse_file
+    """Parse and validate one document (path defaults to its file on the search path).
+
+    Parsing is cached by file hash and runs in a worker with a time limit (corpus/parsed.py).
+    """
+    from kb_assistant.corpus.parsed import parse_document
     from kb_assistant.parsing.validate import validate_document
 
     bound = path is None
@@ -61,8 +64,8 @@ def inspect_document(settings: Settings, entry: DocumentEntry, path: Path | None
     if problem:
         return DocumentReport(entry, path, None, {"ok": False}, error=problem)
     try:
-        parsed = parse_file(path, entry, max_bytes(settings))
-    except Exception as exc:  # ExtractionError and parser failures are reported per document
+        parsed = parse_document(settings, entry, path)
+    except Exception as exc:  # ExtractionError, timeouts and parser failures are reported per document
         return DocumentReport(entry, path, None, {"ok": False}, error=str(exc))
     if entry.is_regulation:
         validation = validate_document(parsed, entry.pasal_expected, entry.known_gaps)

@@ -356,9 +356,9 @@ def _read_chunks(version: IndexVersion) -> dict[str, Chunk]:
 
 
 def _chunks_for(settings: Settings, entry: DocumentEntry, path: Path) -> list[Chunk]:
-    from kb_assistant.parsing import parse_file
+    from kb_assistant.corpus.parsed import parse_document
 
-    parsed = parse_file(path, entry, int(settings.corpus.max_file_mb * 1024 * 1024))
+    parsed = parse_document(settings, entry, path)
     chunks = chunk_document(parsed, entry, settings.chunk.max_words, settings.chunk.split_definitions)
     if not chunks:
         raise ValueError("no Pasal or section found in the text")
