@@ -72,3 +72,14 @@ def test_a_pathological_file_times_out_clearly_and_the_next_parse_works(corpus):
         parse_document(corpus, entry, path, target=endless_parse)
     assert time.monotonic() - started < 30
     assert len(parse_document(corpus, entry, path).pasal) == 3
+
+
+def test_a_parser_error_comes_back_as_itself_and_the_worker_survives(corpus):
+    from kb_assistant.parsing import ExtractionError
+
+    entry = load_manifest(corpus.corpus.manifest).get("perkom-1-2030")
+    empty = Path(corpus.corpus.files_dir) / "kosong.md"
+    empty.write_text("", encoding="utf-8")
+    with pytest.raises(ExtractionError, match="kosong.md"):
+        parse_document(corpus, entry, empty)
+    assert len(parse_document(corpus, entry, Path(corpus.corpus.files_dir) / "perkom-1-2030.md").pasal) == 3

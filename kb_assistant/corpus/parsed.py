@@ -107,19 +107,67 @@ def _trim(folder: Path) -> None:
         old.unlink(missing_ok=True)
 
 
+class ParseError(ValueError):
+    """A parser error raised in the worker that could not be sent back as itself."""
+
+
+def _call(target: Callable, args: tuple):
+    """Runs in the worker: exceptions come back as values, since one that does not unpickle
+    (a custom ``__init__``) would kill the pool's result thread."""
+    try:
+        return "ok", target(*args)
+    except Exception as exc:
+        cls = type(exc)
+        state = {k: v for k, v in vars(exc).items() if _picklable(v)}
+        return "error", (cls.__module__, cls.__qualname__, [str(a) for a in exc.args], state, str(exc))
+
+
+def _picklable(value) -> bool:
+    try:
+        pickle.dumps(value)
+        return True
+    except Exception:
+        return False
+
+
+def _rebuild(module: str, qualname: str, args: list, state: dict, message: str) -> Exception:
+    """The worker's exception as its own class (e.g. ExtractionError), else a ParseError."""
+    try:
+        import importlib
+
+        cls = importlib.import_module(module)
+        for part in qualname.split("."):
+            cls = getattr(cls, part)
+        exc = cls.__new__(cls)
+        exc.args = tuple(args)
+        exc.__dict__.update(state)
+        if str(exc) == message:
+            return exc
+    except Exception:
+        pass
+    return ParseError(message)
+
+
 def _run_in_worker(target: Callable, args: tuple, timeout_s: float, name: str):
     """Run ``target(*args)`` in the parse worker; stop the worker when it exceeds the limit."""
     global _pool
     with _pool_lock:  # one parse at a time: the worker is a single process
         if _pool is None:
             _pool = multiprocessing.get_context("spawn").Pool(1)
-        pending = _pool.apply_async(target, args)
+        pending = _pool.apply_async(_call, (target, args))
         try:
-            return pending.get(timeout_s)
+            status, value = pending.get(timeout_s)
         except multiprocessing.TimeoutError:
             _pool.terminate()
             _pool = None
             raise ParseTimeoutError(f"{name}: parsing took longer than {timeout_s:g} s and was stopped (pathological file?); not indexed") from None
+        except Exception:  # the worker died (killed, out of memory): start a fresh one next time
+            _pool.terminate()
+            _pool = None
+            raise
+    if status == "error":
+        raise _rebuild(*value)
+    return value
 
 
 def stop_worker() -> None:
