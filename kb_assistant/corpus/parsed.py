@@ -3,8 +3,8 @@
 Listing documents (`GET /api/documents`, `kb corpus list/validate`) and ingest all need the
 parsed tree; parsing a large PDF takes seconds to minutes, so results are cached under the
 index folder, keyed by the file's sha256, the entry fields parsing depends on and a digest of
-the parser's source (a parser change invalidates the cache by itself). Parsing runs in one
-spawned worker process, so a pathological file is stopped after ``corpus.parse_timeout_s``
+the parser's source (a parser change invalidates the cache by itself). Parsing runs in a
+worker process, so a pathological file is stopped after ``corpus.parse_timeout_s``
 with a clear error instead of hanging a request or an ingest.
 """
 
@@ -13,25 +13,22 @@ from __future__ import annotations
 import functools
 import hashlib
 import logging
-import multiprocessing
 import os
 import pickle
+import subprocess
+import sys
 import tempfile
-import threading
-from multiprocessing.pool import Pool
 from pathlib import Path
 from typing import Callable
 
 from kb_assistant.corpus.manifest import DocumentEntry
 from kb_assistant.corpus.sources import sha256_of
 from kb_assistant.parsing.tree import ParsedDocument
-from kb_assistant.settings import Settings
+from kb_assistant.settings import PROJECT_ROOT, Settings
 
 log = logging.getLogger(__name__)
 CACHE_DIR = "parse-cache"
 MAX_CACHED = 256
-_pool: Pool | None = None
-_pool_lock = threading.Lock()
 
 
 class ParseTimeoutError(RuntimeError):
@@ -111,25 +108,6 @@ class ParseError(ValueError):
     """A parser error raised in the worker that could not be sent back as itself."""
 
 
-def _call(target: Callable, args: tuple):
-    """Runs in the worker: exceptions come back as values, since one that does not unpickle
-    (a custom ``__init__``) would kill the pool's result thread."""
-    try:
-        return "ok", target(*args)
-    except Exception as exc:
-        cls = type(exc)
-        state = {k: v for k, v in vars(exc).items() if _picklable(v)}
-        return "error", (cls.__module__, cls.__qualname__, [str(a) for a in exc.args], state, str(exc))
-
-
-def _picklable(value) -> bool:
-    try:
-        pickle.dumps(value)
-        return True
-    except Exception:
-        return False
-
-
 def _rebuild(module: str, qualname: str, args: list, state: dict, message: str) -> Exception:
     """The worker's exception as its own class (e.g. ExtractionError), else a ParseError."""
     try:
@@ -149,31 +127,24 @@ def _rebuild(module: str, qualname: str, args: list, state: dict, message: str) 
 
 
 def _run_in_worker(target: Callable, args: tuple, timeout_s: float, name: str):
-    """Run ``target(*args)`` in the parse worker; stop the worker when it exceeds the limit."""
-    global _pool
-    with _pool_lock:  # one parse at a time: the worker is a single process
-        if _pool is None:
-            _pool = multiprocessing.get_context("spawn").Pool(1)
-        pending = _pool.apply_async(_call, (target, args))
-        try:
-            status, value = pending.get(timeout_s)
-        except multiprocessing.TimeoutError:
-            _pool.terminate()
-            _pool = None
-            raise ParseTimeoutError(f"{name}: parsing took longer than {timeout_s:g} s and was stopped (pathological file?); not indexed") from None
-        except Exception:  # the worker died (killed, out of memory): start a fresh one next time
-            _pool.terminate()
-            _pool = None
-            raise
+    """Run ``target(*args)`` in a fresh worker process, killed when it exceeds the limit.
+
+    A plain child process (``python -m kb_assistant.corpus.parse_worker``), not multiprocessing:
+    spawn would re-run the parent's ``__main__`` (a script, stdin), which can loop or crash.
+    """
+    request = pickle.dumps((target.__module__, target.__qualname__, args), protocol=pickle.HIGHEST_PROTOCOL)
+    paths = [p for p in sys.path if p and Path(p).is_dir()]
+    env = os.environ | {"PYTHONPATH": os.pathsep.join([str(PROJECT_ROOT), *paths])}
+    try:
+        done = subprocess.run([sys.executable, "-m", "kb_assistant.corpus.parse_worker"], input=request,
+                              capture_output=True, timeout=timeout_s, env=env, check=False)
+    except subprocess.TimeoutExpired:
+        raise ParseTimeoutError(f"{name}: parsing took longer than {timeout_s:g} s and was stopped (pathological file?); not indexed") from None
+    try:
+        status, value = pickle.loads(done.stdout)
+    except Exception:
+        detail = done.stderr.decode(errors="replace").strip().splitlines()[-1:] or [f"exit code {done.returncode}"]
+        raise ParseError(f"{name}: the parser process failed ({detail[0]})") from None
     if status == "error":
         raise _rebuild(*value)
     return value
-
-
-def stop_worker() -> None:
-    """Stop the parse worker (tests, shutdown); the next parse starts a new one."""
-    global _pool
-    with _pool_lock:
-        if _pool is not None:
-            _pool.terminate()
-            _pool = None
