@@ -174,6 +174,21 @@ def corpus_remove(doc_id: str) -> None:
     console.print(f"removed {entry.id} ({entry.name}); run `kb ingest` to update the index")
 
 
+@corpus_app.command("bind")
+def corpus_bind(doc_ids: list[str] = typer.Argument(None, help="Ids to (re-)bind; default: every unbound document.")) -> None:
+    """Record each document's file hash (sha256) in the manifest; a changed file is then refused until re-bound."""
+    from kb_assistant.corpus.catalog import bind_documents
+
+    try:
+        bound = bind_documents(get_settings(), list(doc_ids or []))
+    except ManifestError as exc:
+        _fail(str(exc))
+    for doc_id, digest in bound.items():
+        console.print(f"bound {doc_id}: sha256 {digest[:16]}…")
+    if not bound:
+        console.print("nothing to bind")
+
+
 @corpus_app.command("status")
 def corpus_status(doc_id: str, status: str, by: list[str] = typer.Option([], "--by", help="Id of the repealing/amending document")) -> None:
     """Mark a document berlaku, dicabut or diubah."""
@@ -202,13 +217,13 @@ def models_prepare(force: bool = typer.Option(False, "--force", help="Convert ag
 # ---------------------------------------------------------------- index
 @app.command()
 def ingest(
-    as_json: bool = typer.Option(False, "--json", help="Print one JSON line of counts."),
+    as_json: bool = typer.Option(False, "--json", help="Print one JSON line: counts and failed documents (id → reason)."),
     force: bool = typer.Option(False, "--force", help="Re-embed every document."),
 ) -> None:
-    """Index the corpus; only changed documents are re-embedded."""
+    """Index the corpus; only changed documents are re-embedded. Exits 1 when a document failed."""
     from tqdm import tqdm
 
-    from kb_assistant.indexing.pipeline import ingest as run_ingest
+    from kb_assistant.indexing import pipeline
 
     bar = tqdm(total=100, desc="ingest", unit="%", file=sys.stderr, bar_format="{desc}: {percentage:3.0f}%|{bar}| {elapsed}")
 
@@ -218,17 +233,30 @@ def ingest(
         bar.refresh()
 
     try:
-        report = run_ingest(get_settings(), force=force, progress=progress)
-    except (ManifestError, OSError) as exc:
+        report = pipeline.ingest(get_settings(), force=force, progress=progress)
+    except (pipeline.IndexWriteError, pipeline.IncompleteIndexError) as exc:
+        bar.close()
+        failed = exc.report.failed if getattr(exc, "report", None) is not None else {}
+        if as_json:
+            print(json.dumps({"error": str(exc), "failed": failed, "switched": False}, ensure_ascii=False))
+        for doc_id, message in failed.items():
+            err.print(f"[red]failed[/red] {doc_id}: {message}")
+        _fail(str(exc))
+    except (ManifestError, pipeline.IngestBusyError, OSError) as exc:
+        bar.close()
+        if as_json:
+            print(json.dumps({"error": str(exc), "failed": {}, "switched": False}, ensure_ascii=False))
         _fail(str(exc))
     finally:
         bar.close()
     if as_json:
-        print(json.dumps(report.summary()))
+        print(json.dumps(report.summary() | {"failed": report.failed, "version": report.version}, ensure_ascii=False))
     else:
         console.print(report.details())
     for doc_id, message in report.failed.items():
         err.print(f"[red]failed[/red] {doc_id}: {message}")
+    if report.failed:
+        raise typer.Exit(1)
 
 
 # ---------------------------------------------------------------- ask
