@@ -1,0 +1,68 @@
+"""Guidance for trainers on the Korpus form: document types, field help, and type mismatches.
+
+A regulation uploaded with the type "Pedoman/Modul" is parsed by headings and its Pasal can then
+not be cited; a guide uploaded as a regulation finds no Pasal. Both are recognisable from the
+text (Pasal headings on their own line, a "MEMUTUSKAN / Menetapkan" block), so the preview says so.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+# (label, manifest type): the kinds a trainer adds in practice, in order of legal hierarchy
+DOC_TYPES: list[tuple[str, str]] = [
+    ("UU — Undang-Undang", "UU"),
+    ("PP — Peraturan Pemerintah", "PP"),
+    ("Perpres — Peraturan Presiden", "Perpres"),
+    ("Permen — Peraturan Menteri", "Permen"),
+    ("Peraturan Lembaga/Badan (mis. Peraturan BKN, Peraturan LAN)", "Perlem"),
+    ("SE — Surat Edaran", "SE"),
+    ("Pedoman/Modul (dibaca per bagian, tanpa Pasal)", "guide"),
+]
+TYPE_LABELS = {value: label.split(" (")[0] for label, value in DOC_TYPES}
+
+FIELD_HELP = {
+    "upload": "PDF dengan lapisan teks (bukan hasil pindai tanpa OCR), Markdown atau teks biasa.",
+    "id": "Kode tetap untuk dokumen ini: huruf kecil, angka dan tanda '-', mis. perpres-95-2018. Dipakai di rujukan dan set QA; jangan diubah setelah ditambahkan.",
+    "name": "Nama yang muncul di setiap rujukan, mis. Perpres 95/2018.",
+    "type": "Menentukan cara membaca: peraturan dibaca per Pasal dan ayat; Pedoman/Modul dibaca per bagian (judul).",
+    "title": "Judul resmi lengkap sebagaimana tertulis di dokumen.",
+    "number": "Nomor peraturan, mis. 95.",
+    "year": "Tahun penetapan, mis. 2018.",
+    "status": "berlaku; dicabut (tidak dipakai untuk menjawab kecuali diminta); diubah (sebagian Pasal diganti peraturan lain).",
+    "pasal": "Jumlah Pasal di batang tubuh, bila diketahui: pratinjau memeriksa apakah semua Pasal terbaca.",
+    "url": "Alamat sumber resmi (mis. peraturan.go.id); ditautkan dari setiap rujukan.",
+    "aliases": "Nama lain yang biasa dipakai pengguna, mis. UU ASN; pertanyaan yang menyebutnya dibatasi ke dokumen ini.",
+}
+
+PASAL_LINE = re.compile(r"^\s*pasal\s+\d+[a-z]?\s*$", re.IGNORECASE | re.MULTILINE)
+ENACTING = re.compile(r"\b(memutuskan|menetapkan)\s*:", re.IGNORECASE)
+REGULATION_TYPES = {"UU", "PP", "Perpres", "Permen", "Perlem", "SE", "Perda", "Pergub", "Perbup", "Perwal"}
+
+
+def pasal_headings(text: str) -> int:
+    return len(PASAL_LINE.findall(text))
+
+
+def type_warnings(doc_type: str, text: str, pasal_found: int) -> list[str]:
+    """What the trainer should know about the chosen type, judged from the uploaded text."""
+    headings = pasal_headings(text)
+    if doc_type not in REGULATION_TYPES and headings >= 2 and (ENACTING.search(text) or headings >= 5):
+        return [f"Teks ini tampak seperti peraturan ({headings} judul Pasal ditemukan), tetapi jenisnya "
+                f"'{TYPE_LABELS.get(doc_type, doc_type)}', sehingga dibaca sebagai pedoman biasa per bagian dan Pasal-nya "
+                "tidak dapat dirujuk. Pilih jenis peraturan yang sesuai (mis. Permen atau Peraturan Lembaga/Badan)."]
+    if doc_type in REGULATION_TYPES and pasal_found == 0:
+        return [f"Jenis '{TYPE_LABELS.get(doc_type, doc_type)}' dibaca per Pasal, tetapi tidak ada Pasal yang terbaca. "
+                "Jika ini pedoman atau modul, pilih jenis Pedoman/Modul."]
+    return []
+
+
+def upload_text(path: Path, max_bytes: int) -> str:
+    """The text of an upload as the parser sees it (empty when it cannot be read)."""
+    from kb_assistant.parsing.extract import ExtractionError, extract_pages
+
+    try:
+        return "\n".join(page.text for page in extract_pages(Path(path), max_bytes))
+    except (ExtractionError, OSError, ValueError):
+        return ""
