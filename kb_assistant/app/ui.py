@@ -30,7 +30,7 @@ mark.kb-ayat { display: block; background: #fff3bf; color: inherit; padding: 2px
 .kb-message { min-height: 1.5em; }
 /* the transcript scrolls inside the chat column; the question box stays under it, on screen */
 #chatbot { flex-grow: 0; }
-.kb-transcript { height: calc(100vh - 330px); min-height: 220px; overflow-y: auto; display: flex; flex-direction: column-reverse;
+.kb-transcript { height: calc(100vh - 400px); min-height: 200px; overflow-y: auto;
   border: 1px solid var(--border-color-primary); border-radius: 8px; padding: 8px; background: var(--background-fill-secondary); }
 .kb-msg { max-width: 92%; margin: 6px 0; padding: 8px 12px; border-radius: 10px; overflow-wrap: anywhere; }
 .kb-user { align-self: flex-end; margin-left: auto; background: var(--color-accent-soft); white-space: pre-wrap; }
@@ -54,12 +54,18 @@ mark.kb-ayat { display: block; background: #fff3bf; color: inherit; padding: 2px
   overflow-wrap: anywhere; word-break: break-word; white-space: normal; text-align: left; }
 footer { display: none !important; }
 @media (max-width: 820px) {
-  .kb-transcript { height: calc(100vh - 300px); }
+  .kb-transcript { height: calc(100vh - 360px); }
   #conv-col { order: 2; }
   #viewer-col { display: none; }
-  body.kb-viewer-open #viewer-col { display: flex; position: fixed; top: 56px; left: 0; right: 0; bottom: 0; z-index: 1000;
+  #chat-layout.kb-viewer-open #viewer-col { display: flex; flex-direction: column; flex-wrap: nowrap; position: fixed; top: 56px; left: 0; right: 0; bottom: 0; z-index: 1000;
     overflow-y: auto; padding: 12px; background: var(--background-fill-primary); box-shadow: 0 -4px 16px rgba(0,0,0,.25); }
-  body.kb-viewer-open #viewer-close { display: inline-flex; }
+  #chat-layout.kb-viewer-open #viewer-close { display: inline-flex; }
+  #chat-filters { flex-direction: column; }
+  #chat-layout.kb-viewer-open #viewer-col > * { margin-bottom: 8px; width: 100%; flex: none; }
+  #chat-layout.kb-viewer-open #passage { order: -1; }
+  #chat-layout.kb-viewer-open #viewer-close { order: -2; }
+  #viewer-help { display: none; }
+  #app-title h3 { font-size: 1em; }
 }
 """
 
@@ -82,11 +88,26 @@ HEAD = """<script>
       if (navigator.clipboard) { navigator.clipboard.writeText(text).then(done, done); } else { done(); }
       return;
     }
-    if (act === "cite") document.body.classList.add("kb-viewer-open");
+    const layout = document.getElementById("chat-layout");
+    if (act === "cite" && layout) layout.classList.add("kb-viewer-open");
     window.kbAction = JSON.stringify({ act: act, turn: el.dataset.turn, ref: el.dataset.ref, kind: el.dataset.kind, at: Date.now() });
     const button = document.getElementById("kb-action-btn");
     if (button) button.click();
   });
+  // keep the newest message in view when one is added or streams; a judgement re-render keeps the place
+  let shown = -1, place = 0, pending = false;
+  document.addEventListener("scroll", (event) => {
+    if (event.target.classList && event.target.classList.contains("kb-transcript")) place = event.target.scrollTop;
+  }, true);
+  new MutationObserver(() => {
+    const box = document.querySelector("#chatbot .kb-transcript");
+    if (!box) return;
+    const count = box.querySelectorAll(".kb-msg").length;
+    const streaming = !!box.querySelector(".kb-pending");
+    if (count !== shown || streaming || pending) { box.scrollTop = box.scrollHeight; }
+    else if (box.scrollTop === 0 && place > 0) { box.scrollTop = place; }
+    shown = count; pending = streaming;
+  }).observe(document.body, { childList: true, subtree: true, characterData: true });
 })();
 </script>"""
 

@@ -190,7 +190,7 @@ def build(services: AppServices, token: gr.State, gate, browser_secret: str) -> 
     with gate.panel if gate else nullcontext():
         with gr.Row(equal_height=False, elem_id="chat-layout"):
             with gr.Column(scale=1, min_width=180, elem_id="conv-col"):
-                new_chat = gr.Button("＋ Percakapan baru", size="sm", elem_id="clear-btn")
+                new_chat = gr.Button("+ Percakapan baru", size="sm", elem_id="clear-btn")
                 conv_list = gr.Radio(label="Percakapan sebelumnya", choices=[], elem_id="conv-list")
                 with gr.Accordion("Kelola percakapan", open=False, elem_id="conv-manage"):
                     new_title = gr.Textbox(label="Judul baru", max_lines=1, elem_id="conv-title")
@@ -216,7 +216,8 @@ def build(services: AppServices, token: gr.State, gate, browser_secret: str) -> 
                     gr.Examples(EXAMPLES, inputs=question, label=None)
             with gr.Column(scale=3, elem_id="viewer-col"):
                 close = gr.Button("✕ Tutup", size="sm", elem_id="viewer-close")
-                gr.Markdown("### Rujukan\nKlik nomor rujukan [1], [2] … di jawaban atau pilih di bawah untuk membuka teks Pasalnya; ayat yang menjawab ditandai.")
+                gr.Markdown("### Rujukan\nKlik nomor rujukan [1], [2] … di jawaban atau pilih di bawah untuk membuka teks Pasalnya; ayat yang menjawab ditandai.",
+                            elem_id="viewer-help")
                 refs = gr.Radio(label="Rujukan dan Pasal terdekat", choices=[], type="value", elem_id="refs")
                 copy = gr.Textbox(label="Salin rujukan", interactive=False, buttons=["copy"], elem_id="copy-citation")
                 passage = gr.HTML(elem_id="passage")
@@ -242,18 +243,22 @@ def build(services: AppServices, token: gr.State, gate, browser_secret: str) -> 
 
     def respond(text: str, current: str | None, doc_ids, include_repealed: bool, tok: str | None, bid: str | None):
         if not (text or "").strip():
-            yield [gr.skip()] * 7 + ["⚠ Tulis pertanyaan terlebih dahulu.", gr.skip()]
+            yield [gr.skip()] * 7 + ["⚠ Tulis pertanyaan terlebih dahulu.", gr.skip(), gr.skip()]
             return
+        fresh = gr.skip()
+        if owner_key(None, bid) is None:  # asked before the page finished loading: give the browser its id now
+            bid = fresh = new_browser_id()
         try:
             who = actions.who(tok, bid)
         except AccessError as exc:
-            yield [gr.skip()] * 7 + [f"✖ {exc}", gr.skip()]
+            yield [gr.skip()] * 7 + [f"✖ {exc}", gr.skip(), gr.skip()]
             return
-        yield from stream(who, current, text, doc_ids, include_repealed)
+        for update in stream(who, current, text, doc_ids, include_repealed):
+            yield update + [fresh]
 
     inputs = [question, conversation, docs, repealed, token, browser_id]
-    ask_events = [send.click(respond, inputs, outputs, api_visibility="private"),
-                  question.submit(respond, inputs, outputs, api_visibility="private")]
+    ask_events = [send.click(respond, inputs, outputs + [browser_id], api_visibility="private"),
+                  question.submit(respond, inputs, outputs + [browser_id], api_visibility="private")]
 
     action_outputs = outputs + [repealed, comment]
 
@@ -297,7 +302,7 @@ def build(services: AppServices, token: gr.State, gate, browser_secret: str) -> 
         return html, citation
 
     refs.input(show, [refs, view_turn, token, browser_id], [passage, copy], api_visibility="private")
-    close.click(None, None, None, js="() => document.body.classList.remove('kb-viewer-open')", api_visibility="private")
+    close.click(None, None, None, js="() => document.getElementById('chat-layout').classList.remove('kb-viewer-open')", api_visibility="private")
 
     def start_new(tok: str | None, bid: str | None):
         try:
