@@ -33,7 +33,7 @@ def test_chat_answers_with_cited_pasal_and_opens_citations(page):
     expect(first).to_contain_text("Penjelasan")
     expect(first).to_contain_text("halaman")
     expect(field(page, "copy-citation")).to_have_value(re.compile(r"^UU 20/2023 Pasal 3 ayat \(\d\)$"))
-    shot(page, "chat-answer", docs_name="chat.png")
+    shot(page, "chat-answer")
 
     options = page.locator("#refs label")
     assert options.count() >= 2
@@ -102,7 +102,8 @@ def test_trainer_uploads_previews_indexes_asks_and_removes(page, server, tmp_pat
     pick(page, "meta-type", "Permen")
     field(page, "meta-id").fill("uu-20-2023")  # taken: refused with a clear message
     page.click("#preview-btn")
-    expect(page.locator("#upload-msg")).to_contain_text("already exists")
+    expect(page.locator("#upload-msg")).to_contain_text("sudah ada")
+    expect(page.locator("#upload-msg")).to_contain_text("peraturan-contoh.pdf")  # the trainer's own file name
     expect(page.locator("#upload-msg")).to_contain_text("Korpus tidak berubah")
     expect(page.locator("#add-btn")).to_be_disabled()
 
@@ -120,9 +121,9 @@ def test_trainer_uploads_previews_indexes_asks_and_removes(page, server, tmp_pat
     page.click("#reindex-btn")
     expect(page.locator("#ingest-msg")).to_contain_text("Indeks diperbarui", timeout=SLOW_MS)
     expect(page.locator("#ingest-msg")).to_contain_text(f"ditambahkan: {CONTOH_ID}")
-    shot(page, "korpus-indexed", docs_name="korpus.png")
+    shot(page, "korpus-indexed")
 
-    open_tab(page, "Chat")
+    open_tab(page, "Tanya Jawab")
     ask(page, CONTOH_QUESTION)
     expect(page.locator("#chatbot")).to_contain_text("Peraturan Contoh 1/2030 Pasal 3")
     expect(page.locator("#passage .kb-passage")).to_have_attribute("data-doc", CONTOH_ID)
@@ -166,7 +167,7 @@ def test_evaluator_runs_the_dev_set_and_sees_the_table(page):
     expect(page.locator("#eval-hitk img")).to_be_visible()
     expect(page.locator("#eval-download")).to_be_visible()
     expect(page.locator("#feedback-counts")).to_contain_text("Berguna")
-    shot(page, "evaluasi")
+    shot(page, "evaluasi-run")
 
     page.click("#logout-btn")
     expect(page.locator("#eval-panel")).to_be_hidden()

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from app_fixtures import PASSWORDS
+from app_fixtures import CONTOH_LINES, PASSWORDS
 from browser_support import (  # noqa: F401 - fixtures
     SLOW_MS, TIMEOUT_MS, ask, browser, field, login, open_app, open_tab, page, patient_expect, server, shot,
 )
@@ -227,7 +227,7 @@ def test_answer_text_is_escaped(page, server):
         answer=f'Lihat <img src="{server.url}kb-escape.png" onerror="window.kbHacked=1"> dan [tautan]({server.url}kb-escape-link).'))
     open_tab(page, "Korpus")
     login(page, "korpus", "asti", PASSWORDS["asti"][1])  # any login makes the chat show that user's conversations
-    open_tab(page, "Chat")
+    open_tab(page, "Tanya Jawab")
     expect(page.locator("#chatbot")).to_contain_text('<img src="')
     expect(page.locator("#chatbot")).to_contain_text("[tautan](")
     assert page.locator("#chatbot img").count() == 0
@@ -265,6 +265,34 @@ def test_evaluator_downloads_one_zip_with_the_plots(page, tmp_path):
     page.click("#eval-compare")
     expect(page.locator("#eval-comparison")).to_contain_text("hybrid")
     shot(page, "evaluasi", docs_name="evaluasi.png")
+
+
+def test_trainer_form_explains_fields_and_preview_warns_about_the_type(page, tmp_path):
+    from playwright.sync_api import expect
+
+    from browser_support import pick
+
+    open_tab(page, "Korpus")
+    login(page, "korpus", "tina", PASSWORDS["tina"][1])
+    section = page.locator("#upload-section")
+    expect(section).to_contain_text("Kode tetap untuk dokumen ini")  # each field explains itself
+    page.locator("#meta-type input").first.click()
+    options = [t.strip() for t in page.locator("li[role=option]").all_inner_texts()]
+    page.keyboard.press("Escape")
+    for kind in ("UU", "PP", "Perpres", "Permen", "Peraturan Lembaga/Badan", "SE", "Pedoman/Modul"):
+        assert any(o.startswith(kind) for o in options), (kind, options)
+    text = tmp_path / "pedoman-taman-baca.md"
+    text.write_text("\n".join(["MEMUTUSKAN:", "Menetapkan: PERATURAN CONTOH"] + CONTOH_LINES[5:]), encoding="utf-8")
+    page.locator("#upload-file input[type=file]").set_input_files(str(text))
+    field(page, "meta-id").fill("pedoman-contoh-2030")
+    field(page, "meta-name").fill("Pedoman Contoh 2030")
+    field(page, "meta-title").fill("Pedoman Contoh Pengelolaan Taman Baca")
+    pick(page, "meta-type", "Pedoman/Modul")
+    page.click("#preview-btn")
+    expect(page.locator("#upload-msg")).to_contain_text("pedoman-taman-baca.md")
+    expect(page.locator("#preview")).to_contain_text("Catatan parser")
+    expect(page.locator("#preview")).to_contain_text("tampak seperti peraturan")
+    shot(page, "korpus-preview", docs_name="korpus.png")
 
 
 def _broken_set(path: Path) -> Path:

@@ -220,3 +220,13 @@ def test_type_check_warns_when_a_regulation_is_added_as_a_guide():
     assert type_warnings("Permen", text, 2) == []
     assert "tidak ada Pasal yang terbaca" in type_warnings("Permen", "BAB I\nPendahuluan\n", 0)[0]
     assert type_warnings("guide", "BAB I\nPendahuluan\nsebagaimana Pasal 5 UU ini\n", 0) == []
+
+
+def test_corpus_refusals_are_indonesian_and_name_the_trainers_file():
+    from kb_assistant.app.corpus_guide import corpus_error_text
+
+    assert corpus_error_text("a document with id 'uu-20-2023' already exists; remove it first or choose another id", "x.pdf") == (
+        "dokumen dengan id 'uu-20-2023' sudah ada; hapus dulu dokumen itu atau pilih id lain")
+    assert corpus_error_text("/tmp/kb-upload-1/upload.pdf: PDF has no text layer (scanned?); OCR it first", "scan.pdf").startswith(
+        "PDF tidak memiliki lapisan teks")
+    assert corpus_error_text("sesuatu yang baru", "x.pdf") == "sesuatu yang baru"

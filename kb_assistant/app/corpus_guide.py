@@ -66,3 +66,29 @@ def upload_text(path: Path, max_bytes: int) -> str:
         return "\n".join(page.text for page in extract_pages(Path(path), max_bytes))
     except (ExtractionError, OSError, ValueError):
         return ""
+
+
+CORPUS_ERRORS = [  # English refusals of the corpus and parsing layers -> Indonesian for the Korpus tab
+    (re.compile(r"a document with id '([^']*)' already exists.*"), r"dokumen dengan id '\1' sudah ada; hapus dulu dokumen itu atau pilih id lain"),
+    (re.compile(r"no document with id '([^']*)'.*"), r"tidak ada dokumen dengan id '\1'"),
+    (re.compile(r"unsupported file type '([^']*)'.*"), r"jenis berkas '\1' tidak didukung; gunakan PDF, Markdown atau teks"),
+    (re.compile(r"file not found"), "berkas tidak ditemukan"),
+    (re.compile(r"file is empty.*"), "berkas kosong"),
+    (re.compile(r"file is (.*), over the (.*) limit"), r"berkas berukuran \1, melebihi batas \2"),
+    (re.compile(r"not a PDF file.*"), "berkas berakhiran .pdf tetapi isinya bukan PDF"),
+    (re.compile(r"PDF is corrupt or truncated.*"), "PDF rusak atau terpotong"),
+    (re.compile(r"PDF is encrypted.*"), "PDF terkunci kata sandi; simpan salinan tanpa kata sandi terlebih dahulu"),
+    (re.compile(r"no Pasal or section could be found in the text"), "tidak ada Pasal maupun bagian yang terbaca dari teksnya"),
+    (re.compile(r"no text layer.*|.*scanned.*", re.IGNORECASE), "PDF tidak memiliki lapisan teks (hasil pindai tanpa OCR); jalankan OCR terlebih dahulu"),
+    (re.compile(r"file name escapes the corpus folder"), "nama berkas tidak sah"),
+]
+
+
+def corpus_error_text(message: str, file_name: str) -> str:
+    """A refusal of the corpus layer in Indonesian, naming the trainer's file instead of the staged copy."""
+    text = str(message)
+    text = re.sub(r"^(?:/\S*/)?upload(?:\.\w+)?:\s*", "", text)  # the staged copy's path is no use to the trainer
+    for pattern, replacement in CORPUS_ERRORS:
+        if pattern.fullmatch(text):
+            return pattern.sub(replacement, text)
+    return text

@@ -7,6 +7,7 @@ panel is only cosmetic and the Gradio event API cannot be used to skip the login
 
 from __future__ import annotations
 
+import json
 import secrets
 from dataclasses import dataclass
 from pathlib import Path
@@ -69,11 +70,47 @@ footer { display: none !important; }
 }
 """
 
-# Runs once per page: sets the page language, and forwards clicks on the transcript's app-made
-# links and buttons to the hidden action button (the server checks every request again).
+# Gradio's own control texts that its Indonesian locale lacks (and what an English-locale browser
+# would show): exact strings of text nodes and of aria-label/title/placeholder attributes.
+CHROME_TEXT = {
+    "Copy": "Salin", "Copied": "Disalin", "Copy table data": "Salin data tabel", "Textbox": "Kotak teks",
+    "Fullscreen": "Layar penuh", "Exit fullscreen": "Keluar dari layar penuh", "Dataframe": "Tabel data",
+    "Table actions": "Tindakan tabel", "Empty value": "Nilai kosong", "Click to upload or drop files": "Klik untuk mengunggah atau letakkan berkas",
+    "Click to Upload": "Klik untuk Mengunggah", "Drop File Here": "Letakkan Berkas di Sini", "- or -": "- atau -",
+    "Clear": "Hapus", "Download": "Unduh", "Remove": "Hapus", "Uploading...": "Mengunggah…", "Loading...": "Memuat…",
+    "processing": "memproses", "Error": "Galat", "Close": "Tutup", "Search": "Cari", "Empty": "Kosong", "Image": "Gambar",
+    "Share": "Bagikan", "Settings": "Pengaturan", "Submit": "Kirim", "Retry": "Coba lagi", "Undo": "Urungkan",
+}
+
+# Runs once per page: sets the page language, puts Gradio's leftover English control texts into
+# Indonesian, and forwards clicks on the transcript's app-made links and buttons to the hidden
+# action button (the server checks every request again).
 HEAD = """<script>
 (() => {
   document.documentElement.lang = "id";
+  const words = __CHROME_TEXT__;
+  const skip = (el) => el && el.closest && el.closest(".kb-answer, .kb-pasal-text, .kb-penjelasan, #preview");
+  const translate = (root) => {
+    const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+    while (walker.nextNode()) {
+      const node = walker.currentNode, text = node.data.trim();
+      if (text && words[text] && !skip(node.parentElement)) node.data = node.data.replace(text, words[text]);
+    }
+    const elements = root.querySelectorAll ? root.querySelectorAll("[aria-label], [title], [placeholder]") : [];
+    for (const el of elements) {
+      for (const name of ["aria-label", "title", "placeholder"]) {
+        const value = el.getAttribute(name);
+        if (value && words[value]) el.setAttribute(name, words[value]);
+      }
+    }
+  };
+  let queued = false;
+  new MutationObserver(() => {
+    if (queued) return;
+    queued = true;
+    requestAnimationFrame(() => { queued = false; translate(document.body); });
+  }).observe(document.documentElement, { childList: true, subtree: true, characterData: true, attributes: true,
+                                         attributeFilter: ["aria-label", "title", "placeholder"] });
   new MutationObserver(() => { if (document.documentElement.lang !== "id") document.documentElement.lang = "id"; })
     .observe(document.documentElement, { attributes: true, attributeFilter: ["lang"] });
   document.addEventListener("click", (event) => {
@@ -109,7 +146,7 @@ HEAD = """<script>
     shown = count; pending = streaming;
   }).observe(document.body, { childList: true, subtree: true, characterData: true });
 })();
-</script>"""
+</script>""".replace("__CHROME_TEXT__", json.dumps(CHROME_TEXT, ensure_ascii=False))
 
 
 def mount_options() -> dict:
@@ -171,7 +208,7 @@ def build_ui(services: AppServices) -> gr.Blocks:
             logout = gr.Button("Keluar", visible=False, size="sm", elem_id="logout-btn", scale=0)
         gates: list[Gate] = []
         with gr.Tabs():
-            with gr.Tab("Chat", id="chat", elem_id="tab-chat"):
+            with gr.Tab("Tanya Jawab", id="chat", elem_id="tab-chat"):
                 chat_gate = None
                 if services.settings.app.chat_requires_login:
                     chat_gate = login_gate("chat", "chat", "Masuk untuk bertanya")

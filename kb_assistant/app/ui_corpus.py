@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import gradio as gr
 
 from kb_assistant.app.jobs import JobBusyError
-from kb_assistant.app.corpus_guide import DOC_TYPES, FIELD_HELP, type_warnings, upload_text
+from kb_assistant.app.corpus_guide import DOC_TYPES, FIELD_HELP, corpus_error_text, type_warnings, upload_text
 from kb_assistant.app.render import DOCUMENT_HEADERS, document_table, preview_markdown
 from kb_assistant.app.services import STATUSES, AppServices, UnknownDocumentError
 from kb_assistant.app.uploads import UploadError, document_metadata, staged_path
@@ -118,7 +118,8 @@ def build(services: AppServices, token: gr.State, gate, chat_docs: gr.Dropdown, 
         try:
             result = with_upload(path, values, preview_with_type_check)
         except (UploadError, ManifestError) as exc:
-            return f"✖ {_file_name(path)} tidak dapat dibaca: {exc}. Korpus tidak berubah.", "", gr.update(interactive=False)
+            return (f"✖ {_file_name(path)} tidak dapat dibaca: {corpus_error_text(str(exc), _file_name(path))}. Korpus tidak berubah.", "",
+                    gr.update(interactive=False))
         note = " Ada catatan parser yang perlu diperiksa." if result.get("warnings") else ""
         return (f"✔ {_file_name(path)} terbaca.{note} Periksa struktur di bawah, lalu klik **Tambahkan ke korpus**.",
                 preview_markdown(result), gr.update(interactive=True))
@@ -134,7 +135,8 @@ def build(services: AppServices, token: gr.State, gate, chat_docs: gr.Dropdown, 
         try:
             result = with_upload(path, values, services.add_document)
         except (UploadError, ManifestError) as exc:
-            return f"✖ {_file_name(path)} tidak ditambahkan: {exc}. Korpus tidak berubah.", gr.update(interactive=False)
+            return (f"✖ {_file_name(path)} tidak ditambahkan: {corpus_error_text(str(exc), _file_name(path))}. Korpus tidak berubah.",
+                    gr.update(interactive=False))
         return (f"✔ {result['name']} ditambahkan ({result['pasal_found']} Pasal). Klik **Indeks ulang** agar dapat ditanyakan.",
                 gr.update(interactive=False))
 
@@ -169,7 +171,7 @@ def build(services: AppServices, token: gr.State, gate, chat_docs: gr.Dropdown, 
         try:
             entry = services.set_status(target, value, by_ids or [])
         except (UnknownDocumentError, ManifestError) as exc:
-            return f"✖ {exc}"
+            return f"✖ {corpus_error_text(str(exc), '')}"
         return f"✔ {entry.status_label(services.manifest().names())}. Klik **Indeks ulang** agar status ikut tercatat di indeks."
 
     status_btn.click(do_status, [token, status_doc, new_status, by], status_msg, api_visibility="private").then(
@@ -186,7 +188,7 @@ def build(services: AppServices, token: gr.State, gate, chat_docs: gr.Dropdown, 
         try:
             entry = services.remove_document(target)
         except (UnknownDocumentError, ManifestError) as exc:
-            return f"✖ {exc}", gr.skip()
+            return f"✖ {corpus_error_text(str(exc), '')}", gr.skip()
         return f"✔ {entry.name} dihapus dari korpus. Klik **Indeks ulang** untuk mengeluarkannya dari indeks.", False
 
     remove_btn.click(do_remove, [token, remove_doc, confirm], [remove_msg, confirm], api_visibility="private").then(
