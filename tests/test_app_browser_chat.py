@@ -277,7 +277,7 @@ def test_trainer_form_explains_fields_and_preview_warns_about_the_type(page, tmp
     section = page.locator("#upload-section")
     expect(section).to_contain_text("Kode tetap untuk dokumen ini")  # each field explains itself
     page.locator("#meta-type input").first.click()
-    options = [t.strip() for t in page.locator("li[role=option]").all_inner_texts()]
+    options = [re.sub(r"^✓\s*", "", t.strip()) for t in page.locator("li[role=option]").all_inner_texts()]
     page.keyboard.press("Escape")
     for kind in ("UU", "PP", "Perpres", "Permen", "Peraturan Lembaga/Badan", "SE", "Pedoman/Modul"):
         assert any(o.startswith(kind) for o in options), (kind, options)

@@ -230,3 +230,45 @@ def test_corpus_refusals_are_indonesian_and_name_the_trainers_file():
     assert corpus_error_text("/tmp/kb-upload-1/upload.pdf: PDF has no text layer (scanned?); OCR it first", "scan.pdf").startswith(
         "PDF tidak memiliki lapisan teks")
     assert corpus_error_text("sesuatu yang baru", "x.pdf") == "sesuatu yang baru"
+
+
+class FakeAssistant:
+    """Answers every question from one invented passage and records the context it was given."""
+
+    def __init__(self) -> None:
+        self.histories: list[list] = []
+
+    def ask_stream(self, question, history=None, filters=None):
+        self.histories.append(list(history or []))
+        yield "Berdasarkan"
+        yield _answer(question)
+
+    def ask(self, question, history=None, filters=None):
+        return _answer(question)
+
+
+def test_chat_actions_store_answers_and_a_new_conversation_has_no_context(tmp_path):
+    from conftest import make_settings
+    from kb_assistant.app.services import AppServices
+    from kb_assistant.app.ui_chat import ChatActions
+
+    settings = make_settings(tmp_path, ("uu-20-2023",))
+    services = AppServices(settings, FakeAssistant())
+    actions = ChatActions(services, HistoryStore(tmp_path / "history.sqlite3"))
+    who = actions.who(None, "b" * 32)
+    updates = list(actions.answer_stream(who, None, "Apa nilai dasar ASN?", None, False))
+    conversation, html, turn_id = updates[-1]
+    assert updates[0][2] is None and "kb-pending" in updates[0][1] and turn_id is not None
+    assert 'class="kb-cite"' in html and "kb-pending" not in html
+    list(actions.answer_stream(who, conversation, "Kalau PPPK?", None, False))
+    assert services.assistant.histories[-1][0] == {"role": "user", "content": "Apa nilai dasar ASN?"}
+    list(actions.answer_stream(who, None, "Kalau PPPK?", None, False))  # "Percakapan baru"
+    assert services.assistant.histories[-1] == []
+    refs, passage, citation = actions.open_reference(who, turn_id, 0)
+    assert 'data-pasal="3"' in passage and citation == "UU 20/2023 Pasal 3 ayat (2)" and refs["value"] == 0
+    stranger = actions.who(None, "c" * 32)
+    with pytest.raises(HistoryError):
+        actions.open_reference(stranger, turn_id, 0)
+    actions.judge(who, turn_id, "wrong_answer", "kurang lengkap")
+    assert services.feedback.counts()["wrong_answer"] == 1
+    assert open(actions.export(who, conversation), encoding="utf-8").read().startswith("# Apa nilai dasar ASN?")

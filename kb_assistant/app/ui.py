@@ -80,7 +80,14 @@ CHROME_TEXT = {
     "Clear": "Hapus", "Download": "Unduh", "Remove": "Hapus", "Uploading...": "Mengunggah…", "Loading...": "Memuat…",
     "processing": "memproses", "Error": "Galat", "Close": "Tutup", "Search": "Cari", "Empty": "Kosong", "Image": "Gambar",
     "Share": "Bagikan", "Settings": "Pengaturan", "Submit": "Kirim", "Retry": "Coba lagi", "Undo": "Urungkan",
+    "Letakkan File di Sini": "Letakkan Berkas di Sini", "processing |": "memproses |",
 }
+# texts with numbers in them (Gradio's queue status): [pattern, replacement]
+CHROME_PATTERNS = [
+    [r"^In queue: (\d+) of (\d+)$", "Dalam antrean: $1 dari $2"],
+    [r"^queue: (.*)$", "antrean: $1"],
+    [r"^processing(.*)$", "memproses$1"],
+]
 
 # Runs once per page: sets the page language, puts Gradio's leftover English control texts into
 # Indonesian, and forwards clicks on the transcript's app-made links and buttons to the hidden
@@ -89,18 +96,26 @@ HEAD = """<script>
 (() => {
   document.documentElement.lang = "id";
   const words = __CHROME_TEXT__;
+  const patterns = __CHROME_PATTERNS__.map(([p, r]) => [new RegExp(p), r]);
+  const translated = (text) => {
+    if (words[text]) return words[text];
+    for (const [pattern, replacement] of patterns) if (pattern.test(text)) return text.replace(pattern, replacement);
+    return null;
+  };
   const skip = (el) => el && el.closest && el.closest(".kb-answer, .kb-pasal-text, .kb-penjelasan, #preview");
   const translate = (root) => {
     const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
     while (walker.nextNode()) {
       const node = walker.currentNode, text = node.data.trim();
-      if (text && words[text] && !skip(node.parentElement)) node.data = node.data.replace(text, words[text]);
+      const better = text ? translated(text) : null;
+      if (better && !skip(node.parentElement)) node.data = node.data.replace(text, better);
     }
     const elements = root.querySelectorAll ? root.querySelectorAll("[aria-label], [title], [placeholder]") : [];
     for (const el of elements) {
       for (const name of ["aria-label", "title", "placeholder"]) {
         const value = el.getAttribute(name);
-        if (value && words[value]) el.setAttribute(name, words[value]);
+        const better = value ? translated(value) : null;
+        if (better) el.setAttribute(name, better);
       }
     }
   };
@@ -146,7 +161,8 @@ HEAD = """<script>
     shown = count; pending = streaming;
   }).observe(document.body, { childList: true, subtree: true, characterData: true });
 })();
-</script>""".replace("__CHROME_TEXT__", json.dumps(CHROME_TEXT, ensure_ascii=False))
+</script>""".replace("__CHROME_TEXT__", json.dumps(CHROME_TEXT, ensure_ascii=False)).replace(
+    "__CHROME_PATTERNS__", json.dumps(CHROME_PATTERNS))
 
 
 def mount_options() -> dict:

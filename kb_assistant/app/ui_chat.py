@@ -357,8 +357,10 @@ def build(services: AppServices, token: gr.State, gate, browser_secret: str) -> 
             path = None
         return gr.update(value=path)
 
-    # the file is prepared whenever the conversation changes, so the download button has it ready
+    # the file is prepared whenever the conversation changes or grows, so the download button has it ready
     conversation.change(do_export, [conversation, token, browser_id], export, api_visibility="private")
+    for event in ask_events:
+        event.then(do_export, [conversation, token, browser_id], export, api_visibility="private")
 
     def load(tok: str | None, bid: str | None):
         """After a page load or login: the browser id, the owner's conversations, the latest one restored."""

@@ -36,7 +36,7 @@ def build(services: AppServices, token: gr.State, gate) -> EvalTab:
         with gr.Row():
             dataset = gr.Radio(label="Set QA", choices=[], elem_id="eval-dataset", scale=2)
             configs = gr.CheckboxGroup(list(services.eval_configs), value=["hybrid"], label="Konfigurasi", elem_id="eval-configs", scale=1,
-                                       info="bm25: kata kunci; dense: kemiripan makna; hybrid: gabungan keduanya (dipakai di Chat).")
+                                       info="bm25: kata kunci; dense: kemiripan makna; hybrid: gabungan keduanya (dipakai di Tanya Jawab).")
         upload = gr.File(label="Set QA sendiri (JSON Lines, satu pertanyaan per baris)", file_types=[".jsonl"], type="filepath", elem_id="eval-upload")
         with gr.Row():
             check = gr.Button("Periksa set QA", elem_id="eval-check")
