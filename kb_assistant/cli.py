@@ -58,7 +58,8 @@ def corpus_validate(as_json: bool = typer.Option(False, "--json", help="Print JS
     from kb_assistant.corpus.catalog import validate_corpus
 
     reports = validate_corpus(get_settings())
-    keys = ("id", "status", "file_found", "pasal_found", "pasal_expected", "missing", "duplicates", "empty", "known_gaps", "ok", "error")
+    keys = ("id", "status", "file_found", "pasal_found", "pasal_expected", "missing", "duplicates", "empty", "known_gaps",
+            "merged", "sections", "warnings", "ok", "error")
     rows = [{k: r.row()[k] for k in keys} for r in reports]
     if as_json:
         print(json.dumps({"documents": rows}, ensure_ascii=False))
@@ -66,7 +67,9 @@ def corpus_validate(as_json: bool = typer.Option(False, "--json", help="Print JS
         for row in rows:
             mark = "-" if not row["file_found"] else ("ok" if row["ok"] else "NOT OK")
             detail = row["error"] or (f"missing {row['missing']}" if row["missing"] else "")
-            console.print(f"{row['id']:<20} {mark:<7} {row['pasal_found']}/{row['pasal_expected']} {detail}")
+            detail += f" merged {row['merged']}" if row["merged"] else ""
+            count = f"{row['pasal_found']}/{row['pasal_expected']}" + (f" (known gaps {row['known_gaps']})" if row["known_gaps"] else "")
+            console.print(f"{row['id']:<20} {mark:<7} {count} {detail}".rstrip(), markup=False, highlight=False, soft_wrap=True)
     if any(row["file_found"] and not row["ok"] for row in rows):
         raise typer.Exit(1)
 
@@ -94,7 +97,7 @@ def corpus_show(doc_id: str, pasal: str = typer.Option(..., "--pasal", help="Pas
         console.print(f"  {heading}")
     if found.ayat:
         for ayat in found.ayat:
-            console.print(f"  ({ayat.number}) {ayat.text}")
+            console.print(f"  {ayat.marked_text}")
     else:
         console.print(f"  {found.text}")
     if found.references:
@@ -126,7 +129,11 @@ def corpus_add(
     except ManifestError as exc:
         _fail(str(exc))
     row = report.row()
-    console.print(f"added {row['id']} ({row['name']}): {row['pasal_found']} Pasal parsed; run `kb ingest` to index it")
+    console.print(f"added {row['id']} ({row['name']}): {row['pasal_found']} Pasal parsed; run `kb ingest` to index it", highlight=False)
+    for warning in row["warnings"]:
+        console.print(f"  warning: {warning}", markup=False, highlight=False, soft_wrap=True)
+    if row["file_found"] and not row["ok"]:
+        console.print("  not ok: see `kb corpus validate`", markup=False, highlight=False)
 
 
 @corpus_app.command("remove")

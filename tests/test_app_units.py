@@ -192,7 +192,7 @@ def test_passage_html_shows_status_page_penjelasan_and_repeal_warning():
     html = passage_html(answer.passages[0], "2")
     assert "halaman 4" in html and "Cukup jelas." in html and "kb-inforce" in html and "<mark" in html
     repealed = passage_html(answer.passages[1])
-    assert "DICABUT" in repealed and "sudah dicabut" in repealed and "dicabut oleh UU 20/2023" in repealed
+    assert "DICABUT</span> oleh UU 20/2023" in repealed and "sudah dicabut" in repealed and "dicabut oleh" not in repealed
 
 
 def test_definitions_show_the_lead_once_and_mark_the_answering_one():

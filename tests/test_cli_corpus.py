@@ -78,3 +78,52 @@ def test_eval_refuses_a_bad_dataset_and_unknown_config(fixture_cli, tmp_path):
     bad.write_text("{not json\n", encoding="utf-8")
     result = CliRunner().invoke(cli.app, ["eval", "--dataset", str(bad)])
     assert result.exit_code == 1 and "line 1" in result.output.lower()
+
+
+@pytest.mark.skipif(not SHARED_SOURCES.is_dir(), reason="shared corpus sources not available")
+def test_validate_json_reports_warnings_and_known_gaps_of_the_new_documents(monkeypatch):
+    settings = Settings()
+    settings.corpus.search_path = [PROJECT_ROOT / "corpus" / "files", SHARED_SOURCES]
+    monkeypatch.setattr(cli, "get_settings", lambda: settings)
+    rows = {row["id"]: row for row in json.loads(CliRunner().invoke(cli.app, ["corpus", "validate", "--json"]).stdout)["documents"]}
+    assert all(isinstance(row["warnings"], list) for row in rows.values())
+    for doc_id, found in {"perpres-82-2023": 22, "pp-96-2012": 51, "pp-94-2021": 45}.items():
+        assert rows[doc_id]["ok"] and rows[doc_id]["pasal_found"] == found, rows[doc_id]
+    assert rows["pp-94-2021"]["pasal_expected"] == 46 and rows["pp-94-2021"]["known_gaps"] == ["39"]
+    assert any(w.startswith("line ") and "Pasal 39" in w for w in rows["pp-94-2021"]["warnings"])
+
+
+EXCERPT = (
+    "PERATURAN DESA CONTOH NOMOR 2 TAHUN 2031\nPasal 1\nDesa membentuk regu ronda.\nPasal 7\nRegu ronda berjaga setiap malam.\n"
+    "Pasal 32\nWarga membantu regu ronda.\nPasal 33\nBiaya ronda dari kas desa.\n"
+    "Pasal 74\nPeraturan Desa ini mulai berlaku pada tanggal diundangkan.\n"
+)
+
+
+def _add(tmp_path, text: str, doc_id: str, doc_type: str, *extra: str):
+    source = tmp_path / f"{doc_id}.md"
+    source.write_text(text, encoding="utf-8")
+    args = ["corpus", "add", str(source), "--id", doc_id, "--name", doc_id, "--title", f"Peraturan {doc_id}", "--type", doc_type, *extra]
+    return CliRunner().invoke(cli.app, args)
+
+
+def test_add_excerpt_with_skipped_numbers_keeps_every_pasal_without_warning(fixture_cli, tmp_path):
+    result = _add(tmp_path, EXCERPT, "perdes-2-2031", "Perda")
+    assert result.exit_code == 0 and "5 Pasal parsed" in result.output and "warning" not in result.output
+
+
+def test_add_prints_warnings_with_their_line_and_not_ok(fixture_cli, tmp_path):
+    lost = EXCERPT.replace("Pasal 7\n", "")  # a heading lost: its text runs on under Pasal 1
+    lost = lost.replace("Pasal 32\n", "Pasal 2\n").replace("Pasal 33\n", "Pasal 3\n").replace("Pasal 74\n", "Pasal 5\n")
+    result = _add(tmp_path, lost, "perdes-3-2031", "Perda", "--pasal-expected", "5")
+    assert result.exit_code == 0, result.output
+    assert "warning: line 9: Pasal 4: heading not found" in result.output and "not ok" in result.output
+    assert "Pasal 4 missing" not in result.output  # reported once
+
+
+def test_type_other_with_pasal_headings_is_parsed_by_pasal_and_a_guide_says_it_was_not(fixture_cli, tmp_path):
+    other = _add(tmp_path, EXCERPT, "perdes-4-2031", "other")
+    assert other.exit_code == 0 and "5 Pasal parsed" in other.output and "parsed as a regulation" in other.output
+    guide = _add(tmp_path, EXCERPT, "panduan-ronda", "guide")
+    assert guide.exit_code == 0 and "0 Pasal parsed" in guide.output
+    assert "5 Pasal headings, but type 'guide' is parsed by its section headings, not by Pasal" in " ".join(guide.output.split())

@@ -14,7 +14,8 @@ from kb_assistant.answer.types import Answer, Passage
 from kb_assistant.app.feedback import KIND_LABELS
 
 DEFINITION_LEAD = re.compile(r"^(.*?:)\s*\d+[a-z]?\.\s")
-AYAT_START = re.compile(r"(?:(?<=\n)|^|(?<=\s))\((\d+[a-z]?)\)\s", re.MULTILINE)
+# An ayat marker at a line start or after a sentence end (highlight_ayat checks the sequence).
+AYAT_START = re.compile(r"(?:^|(?<=[.;:])[ \t]+)\((\d+[a-z]?)\)\s", re.MULTILINE)
 STATUS_LABELS = {"berlaku": "berlaku", "dicabut": "DICABUT", "diubah": "diubah"}
 
 
@@ -29,17 +30,29 @@ def ayat_numbers(ayat: str | None) -> set[str]:
 
 
 def highlight_ayat(text: str, ayat: str | None) -> str:
-    """Escaped Pasal text as HTML with the given ayat wrapped in <mark>; plain when no ayat matches."""
+    """Escaped Pasal text as HTML with the given ayat wrapped in <mark>; plain when no ayat matches.
+
+    An ayat starts only at a real marker: at a line start with a higher number than the last, or
+    after a sentence end with the next number; "sebagaimana dimaksud pada ayat (3)" never splits.
+    """
     wanted = ayat_numbers(ayat)
-    starts = list(AYAT_START.finditer(text))
-    if not wanted or not any(m.group(1) in wanted for m in starts):
+    starts: list[tuple[int, str]] = []  # (offset of "(", ayat number)
+    for match in AYAT_START.finditer(text):
+        number, offset = match.group(1), match.start(1) - 1
+        value = int(re.match(r"\d+", number).group())
+        last = int(re.match(r"\d+", starts[-1][1]).group()) if starts else 0
+        line_start = offset == 0 or text[offset - 1] == "\n"
+        lettered = number[-1].isalpha() and value == last and starts and starts[-1][1] != number
+        if lettered or (value > last if line_start else value == last + 1):
+            starts.append((offset, number))
+    if not wanted or not any(number in wanted for _, number in starts):
         return _paragraphs(text)
-    parts: list[str] = [_paragraphs(text[: starts[0].start()])] if text[: starts[0].start()].strip() else []
-    for i, match in enumerate(starts):
-        end = starts[i + 1].start() if i + 1 < len(starts) else len(text)
-        segment = _paragraphs(text[match.start():end])
-        if match.group(1) in wanted:
-            segment = f'<mark class="kb-ayat" data-ayat="{html.escape(match.group(1))}">{segment}</mark>'
+    parts: list[str] = [_paragraphs(text[: starts[0][0]])] if text[: starts[0][0]].strip() else []
+    for i, (offset, number) in enumerate(starts):
+        end = starts[i + 1][0] if i + 1 < len(starts) else len(text)
+        segment = _paragraphs(text[offset:end])
+        if number in wanted:
+            segment = f'<mark class="kb-ayat" data-ayat="{html.escape(number)}">{segment}</mark>'
         parts.append(segment)
     return "".join(parts)
 
@@ -78,6 +91,8 @@ def status_badge(status: str, label: str) -> str:
     """'berlaku' as a green badge; a repealed or amended law also says by which document."""
     css = {"dicabut": "kb-repealed", "diubah": "kb-amended"}.get(status, "kb-inforce")
     detail = (label or "").split(" — ", 1)[-1] if status != "berlaku" else ""
+    if detail.lower().startswith(status):  # the badge already says it: "diubah oleh ...", not "diubah diubah oleh ..."
+        detail = detail[len(status) :].strip()
     badge = f'<span class="kb-status {css}">{html.escape(STATUS_LABELS.get(status, status))}</span>'
     return badge + (f" {html.escape(detail)}" if detail else "")
 

@@ -39,6 +39,9 @@ class DocumentReport:
             "duplicates": self.validation.get("duplicates", []),
             "empty": self.validation.get("empty", []),
             "known_gaps": self.validation.get("known_gaps", []),
+            "merged": self.validation.get("merged", []),
+            "sections": len(self.parsed.sections) if self.parsed else 0,
+            "warnings": self.validation.get("warnings", []),
             "ok": bool(self.validation.get("ok", False)) if self.path else None,
             "error": self.error,
         }
@@ -60,10 +63,11 @@ def inspect_document(settings: Settings, entry: DocumentEntry, path: Path | None
         parsed = parse_file(path, entry, max_bytes(settings))
     except Exception as exc:  # ExtractionError and parser failures are reported per document
         return DocumentReport(entry, path, None, {"ok": False}, error=str(exc))
-    if entry.is_regulation:
+    if entry.is_regulation or parsed.pasal:  # an "other" document with Pasal headings is parsed as a regulation
         validation = validate_document(parsed, entry.pasal_expected, entry.known_gaps)
     else:
-        validation = {"pasal_found": 0, "sections": len(parsed.sections), "missing": [], "duplicates": [], "empty": [], "ok": bool(parsed.sections)}
+        validation = {"pasal_found": 0, "sections": len(parsed.sections), "missing": [], "duplicates": [], "empty": [],
+                      "warnings": list(parsed.warnings), "ok": bool(parsed.sections)}
     return DocumentReport(entry, path, parsed, validation)
 
 

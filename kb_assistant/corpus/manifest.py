@@ -41,6 +41,7 @@ class DocumentEntry(BaseModel):
     repealed_by: list[str] = Field(default_factory=list)
     amends: list[str] = Field(default_factory=list)
     amended_by: list[str] = Field(default_factory=list)
+    implements: list[str] = Field(default_factory=list, description="Ids of the laws this regulation carries out (a PP 'tentang Pelaksanaan UU ...').")
     pasal_expected: int | None = Field(None, description="Number of Pasal in the body, where known.")
     known_gaps: list[str] = Field(default_factory=list, description="Pasal confirmed blank in the source file itself; reported, but they do not fail validation.")
     aliases: list[str] = Field(default_factory=list, description="Other names users give it ('UU Pemda'); a question naming one is scoped to this document.")

@@ -17,7 +17,9 @@ from kb_assistant.parsing.tree import Ayat, Item, ParsedDocument, Pasal, Section
 SENTENCE_END = re.compile(r"(?<=[.;:])\s+(?=[A-Z(a-z0-9])")
 AYAT_START = re.compile(r"^\((\d+[a-z]?)\)\s*")
 DEFINITION_LEAD = re.compile(r"^[^:]{0,120}:\s*\d+[a-z]?\.\s+")
-UNIT_SPLIT = re.compile(r"\n(?=\(\d+[a-z]?\)\s)|(?<=[.;])\s+(?=[A-Z(])")
+# Units an answer quotes: ayat, or sentences; never after a list label ("terdiri atas: a. PNS;"),
+# so a list stays with its lead.
+UNIT_SPLIT = re.compile(r"\n(?=\(\d+[a-z]?\)\s)|(?<=[.;])(?<![\s:][a-z0-9]\.)(?<![\s:]\d\d\.)\s+(?=[A-Z(])")
 HEADING_SEP = " › "
 
 
@@ -163,22 +165,22 @@ def _ayat_chunks(base: Chunk, ayat_list: list[Ayat], budget: int) -> list[Chunk]
             return
         first, last = group[0].number, group[-1].number
         suffix = f"ayat-{first}" if first == last else f"ayat-{first}-{last}"
-        text = "\n".join(f"({a.number}) {a.text}".strip() for a in group)
+        text = "\n".join(a.marked_text for a in group)
         chunks.append(_derive(base, f"{base.id}:{suffix}", text, kind="ayat", ayat_start=first, ayat_end=last))
         group.clear()
 
     for ayat in ayat_list:
-        ayat_text = f"({ayat.number}) {ayat.text}"
+        ayat_text = ayat.marked_text
         if word_count(ayat_text) > budget:
             flush()
             single = _derive(base, f"{base.id}:ayat-{ayat.number}", ayat_text, kind="ayat", ayat_start=ayat.number, ayat_end=ayat.number)
             if ayat.items:
-                lead = f"({ayat.number}) {_lead_text(ayat.text, ayat.items)}"
+                lead = Ayat(ayat.number, _lead_text(ayat.text, ayat.items)).marked_text
                 chunks.extend(_item_chunks(single, lead, ayat.items, budget, id_suffix=""))
             else:
                 chunks.extend(_part_chunks(single, ayat_text, budget))
             continue
-        if group and word_count("\n".join(f"({a.number}) {a.text}" for a in [*group, ayat])) > budget:
+        if group and word_count("\n".join(a.marked_text for a in [*group, ayat])) > budget:
             flush()
         group.append(ayat)
     flush()

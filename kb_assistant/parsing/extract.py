@@ -169,7 +169,7 @@ def split_marked_pages(text: str) -> list[Page]:
     first = cuts[0][2]
     head = text[: cuts[0][0]]
     if head.strip():
-        pages.append(Page(number=1 if first == 2 else None, text=head))
+        pages.append(Page(number=1 if first == 2 else None, text=head, line=1))
     for i, (_, end, number) in enumerate(cuts):
         following = cuts[i + 1][2] if i + 1 < len(cuts) else None
         stop = cuts[i + 1][0] if i + 1 < len(cuts) else len(text)
@@ -179,7 +179,7 @@ def split_marked_pages(text: str) -> list[Page]:
         preceding = cuts[i - 1][2] if i else None
         ends_run = following is None or following < number
         known = following == number + 1 or (ends_run and preceding == number - 1)
-        pages.append(Page(number=number if known else None, text=text[end:stop]))
+        pages.append(Page(number=number if known else None, text=text[end:stop], line=text.count("\n", 0, end) + 1))
     return pages
 
 
