@@ -14,7 +14,9 @@ import re
 import pytest
 
 from app_fixtures import CONTOH_ID, CONTOH_META, CONTOH_QUESTION, PASSWORDS, contoh_pdf
-from browser_support import SLOW_MS, TIMEOUT_MS, ask, browser, field, login, open_tab, page, patient_expect, pick, server, shot  # noqa: F401
+from browser_support import (  # noqa: F401 - fixtures
+    SLOW_MS, TIMEOUT_MS, ask, browser, extra_docs, field, login, open_tab, page, patient_expect, pick, server, shot,
+)
 
 # gradio's queue calls pandas with options pandas 3 deprecates; not ours to fix
 pytestmark = [pytest.mark.slow, pytest.mark.browser, pytest.mark.filterwarnings("ignore::Warning:gradio.queueing")]

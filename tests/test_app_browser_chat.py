@@ -207,6 +207,12 @@ def test_listed_document_without_a_file_is_explained(page):
     ask(page, "Apa tujuan Perpres 95/2018 tentang SPBE?")
     hint = page.locator("#chatbot .kb-hint").last
     expect(hint).to_contain_text("belum ditambahkan oleh pelatih")
+    before = page.locator("#chatbot .kb-bot").last.get_attribute("data-turn")
+    page.locator("#chatbot [data-kb-act=regenerate]").click()  # "Jawab ulang" replaces the answer
+    page.wait_for_function("t => { const b = document.querySelectorAll('#chatbot .kb-bot:not(.kb-pending)');"
+                           " return b.length === 1 && b[0].dataset.turn !== t; }", arg=before)
+    expect(page.locator("#chatbot .kb-user")).to_have_count(1)
+    expect(page.locator("#chatbot .kb-hint").last).to_contain_text("belum ditambahkan oleh pelatih")
     page.locator("#chat-docs input").first.click()
     expect(page.locator("li[role=option]", has_text="Perpres 95/2018")).to_contain_text("belum tersedia")
 

@@ -272,3 +272,15 @@ def test_chat_actions_store_answers_and_a_new_conversation_has_no_context(tmp_pa
     actions.judge(who, turn_id, "wrong_answer", "kurang lengkap")
     assert services.feedback.counts()["wrong_answer"] == 1
     assert open(actions.export(who, conversation), encoding="utf-8").read().startswith("# Apa nilai dasar ASN?")
+
+
+def test_parser_warnings_are_shown_in_indonesian_and_the_type_note_once():
+    from kb_assistant.app.corpus_guide import parser_warning_text, preview_warnings
+
+    assert parser_warning_text("line 120 (page 4): Pasal 7 appears a second time with its own text") == (
+        "baris 120 (hlm. 4): Pasal 7 muncul dua kali dengan teksnya sendiri")
+    assert parser_warning_text("something else") == "something else"
+    type_note = ["Teks ini tampak seperti peraturan"]
+    parser = ["the text has 3 Pasal headings, but type 'guide' is parsed by its section headings, not by Pasal", "no text found"]
+    assert preview_warnings(type_note, parser) == type_note + ["tidak ada teks yang ditemukan"]
+    assert len(preview_warnings([], parser)) == 2

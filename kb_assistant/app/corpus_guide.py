@@ -92,3 +92,43 @@ def corpus_error_text(message: str, file_name: str) -> str:
         if pattern.fullmatch(text):
             return pattern.sub(replacement, text)
     return text
+
+
+_WHERE = r"(?:line (\S+)(?: \(page (\d+)\))?)"
+PARSER_WARNINGS = [  # English parser warnings (parsing/) -> Indonesian for the preview; unknown ones stay as they are
+    (rf"^{_WHERE}: (.*)$", None),  # the location prefix, translated on its own below
+    (r"^Pasal (\S+): stray ayat markers dropped: (.*)$", r"Pasal \1: penanda ayat yang salah tempat dibuang: \2"),
+    (r"^Pasal (\S+): no text in the source at this heading$", r"Pasal \1: tidak ada teks di sumber pada judul ini"),
+    (r"^Penjelasan has 'Pasal (\S+)' but the body has no such Pasal; its explanation is not kept$",
+     r"Penjelasan menyebut 'Pasal \1' tetapi batang tubuh tidak memilikinya; penjelasannya tidak disimpan"),
+    (r"^Pasal (\S+) appears a second time with its own text$", r"Pasal \1 muncul dua kali dengan teksnya sendiri"),
+    (r"^'Pasal (\S+)' is out of sequence; kept as text inside (.*)$", r"'Pasal \1' tidak berurutan; disimpan sebagai teks di dalam \2"),
+    (r"^Pasal (\S+): heading not found; recovered where a new ayat \(1\) starts after Pasal (\S+)$",
+     r"Pasal \1: judulnya tidak ditemukan; dipulihkan di awal ayat (1) baru setelah Pasal \2"),
+    (r"^Pasal (\S+): heading not found between Pasal (\S+) and Pasal (\S+); its text, if the source has it, is merged into Pasal (\S+)$",
+     r"Pasal \1: judulnya tidak ditemukan di antara Pasal \2 dan Pasal \3; teksnya, bila ada di sumber, tergabung ke Pasal \4"),
+    (r"^no Pasal headings found.*$", "tidak ada judul Pasal yang ditemukan (peraturan perubahan dengan nomor Pasal Romawi, atau bukan peraturan?)"),
+    (r"^no text found$", "tidak ada teks yang ditemukan"),
+    (r"^(.*) missing \((.*)\): a lost page or heading\? text there may be merged into Pasal (\S+)$",
+     r"\1 hilang (\2): halaman atau judul yang hilang? teksnya mungkin tergabung ke Pasal \3"),
+]
+REPLACED_BY_TYPE_CHECK = re.compile(r"^the text has \d+ Pasal headings, but type '.*' is parsed by its section headings")
+
+
+def parser_warning_text(warning: str) -> str:
+    """One parser warning in Indonesian where its shape is known ('line 12 (page 3): …' → 'baris 12 (hlm. 3): …')."""
+    text, prefix = str(warning), ""
+    located = re.match(rf"^{_WHERE}: (.*)$", text, re.S)
+    if located:
+        prefix = f"baris {located.group(1)}" + (f" (hlm. {located.group(2)})" if located.group(2) else "") + ": "
+        text = located.group(3)
+    for pattern, replacement in PARSER_WARNINGS[1:]:
+        if re.match(pattern, text, re.S):
+            return prefix + re.sub(pattern, replacement, text, flags=re.S)
+    return prefix + text
+
+
+def preview_warnings(type_notes: list[str], parser_warnings: list[str]) -> list[str]:
+    """The type check first, then the parser's own warnings in Indonesian (its type note is the same finding)."""
+    kept = [w for w in parser_warnings if not (type_notes and REPLACED_BY_TYPE_CHECK.match(str(w)))]
+    return type_notes + [parser_warning_text(w) for w in kept]

@@ -191,11 +191,11 @@ def preview_markdown(preview: dict) -> str:
     """What the parser found in an upload, for the trainer to check before adding it."""
     expected = preview.get("pasal_expected")
     ok = preview.get("ok")
-    verdict = "✔ struktur lengkap" if ok else "⚠ periksa temuan di bawah"
-    lines = [
-        f"### Pratinjau: {preview['name']} (`{preview['id']}`)",
-        f"{verdict} — {preview.get('pasal_found', 0)} Pasal ditemukan" + (f" dari {expected} yang diharapkan" if expected else ""),
-    ]
+    verdict = "✔ struktur lengkap" if ok and not preview.get("warnings") else "⚠ periksa temuan di bawah"
+    found = f"{preview.get('pasal_found', 0)} Pasal ditemukan" + (f" dari {expected} yang diharapkan" if expected else "")
+    if not preview.get("tree") and preview.get("sections"):
+        found = f"dibaca per bagian: {len(preview['sections'])} bagian ditemukan"
+    lines = [f"### Pratinjau: {preview['name']} (`{preview['id']}`)", f"{verdict} — {found}"]
     for key, label in (("missing", "Pasal hilang"), ("duplicates", "Pasal ganda"), ("empty", "Pasal kosong")):
         if preview.get(key):
             lines.append(f"- {label}: {', '.join(map(str, preview[key]))}")

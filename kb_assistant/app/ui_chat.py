@@ -336,7 +336,7 @@ def build(services: AppServices, token: gr.State, gate, browser_secret: str) -> 
             return gr.skip(), f"✖ {_message(exc)}", gr.skip()
         return actions.conversation_list(who, current), "✔ Judul diganti.", ""
 
-    rename.click(do_rename, [new_title, conversation, token, browser_id], [conv_list, conv_msg, new_title], api_visibility="private")
+    renamed = rename.click(do_rename, [new_title, conversation, token, browser_id], [conv_list, conv_msg, new_title], api_visibility="private")
 
     def do_delete(current: str | None, tok: str | None, bid: str | None):
         try:
@@ -359,7 +359,7 @@ def build(services: AppServices, token: gr.State, gate, browser_secret: str) -> 
 
     # the file is prepared whenever the conversation changes or grows, so the download button has it ready
     conversation.change(do_export, [conversation, token, browser_id], export, api_visibility="private")
-    for event in ask_events:
+    for event in ask_events + [renamed]:
         event.then(do_export, [conversation, token, browser_id], export, api_visibility="private")
 
     def load(tok: str | None, bid: str | None):

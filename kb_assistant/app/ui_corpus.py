@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import gradio as gr
 
 from kb_assistant.app.jobs import JobBusyError
-from kb_assistant.app.corpus_guide import DOC_TYPES, FIELD_HELP, corpus_error_text, type_warnings, upload_text
+from kb_assistant.app.corpus_guide import DOC_TYPES, FIELD_HELP, corpus_error_text, preview_warnings, type_warnings, upload_text
 from kb_assistant.app.render import DOCUMENT_HEADERS, document_table, preview_markdown
 from kb_assistant.app.services import STATUSES, AppServices, UnknownDocumentError
 from kb_assistant.app.uploads import UploadError, document_metadata, staged_path
@@ -113,7 +113,7 @@ def build(services: AppServices, token: gr.State, gate, chat_docs: gr.Dropdown, 
             result = services.preview_document(staged, metadata)
             text = upload_text(staged, _max_bytes(services))
             extra = type_warnings(metadata.get("type", ""), text, int(result.get("pasal_found") or 0))
-            return result | {"warnings": extra + list(result.get("warnings") or [])}
+            return result | {"warnings": preview_warnings(extra, list(result.get("warnings") or []))}
 
         try:
             result = with_upload(path, values, preview_with_type_check)
