@@ -68,6 +68,7 @@ class Candidate:
 
 
 def find_candidates(lines: list[Line], penjelasan: bool = False) -> list[Candidate]:
+    """Every "Pasal N" that may be a heading, weighted (in the Penjelasan also bare numbers)."""
     found: list[Candidate] = []
     for index, line in enumerate(lines):
         text = line.text
