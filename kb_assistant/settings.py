@@ -36,6 +36,7 @@ class CorpusSettings(BaseModel):
     files_dir: Path = Field(PROJECT_ROOT / "corpus" / "files", description="Where uploaded documents are copied (git-ignored).")
     search_path: list[Path] = Field(default_factory=_default_search_path, description="Folders searched in order for each document's file.")
     max_file_mb: float = Field(50.0, description="Files larger than this are refused before parsing.")
+    parse_timeout_s: float = Field(120.0, description="A document whose parsing takes longer (a pathological PDF) fails with a timeout; parsing runs in a worker process so it can be stopped.")
 
 
 class EmbeddingSettings(BaseModel):
@@ -58,7 +59,10 @@ class ChunkSettings(BaseModel):
 class IndexSettings(BaseModel):
     dir: Path = Field(PROJECT_ROOT / "indexes", description="Root of the built indexes (git-ignored).")
     collection: str = Field("kb_regulations", description="Chroma collection name (3-512 characters).")
-    chroma_url: str = Field("", description="Empty: embedded PersistentClient under dir. Otherwise a `chroma run` server URL such as http://127.0.0.1:8000.")
+    chroma_url: str = Field("", description="Empty: embedded PersistentClient under dir. Otherwise a `chroma run` server URL such as http://127.0.0.1:8000. Part of the index config: changing it makes the next `kb ingest` build into the new store.")
+    min_free_mb: float = Field(20.0, description="Free space kept in reserve on the index disk: a build needs the last build's size plus this before it starts, and stops cleanly when a write batch would leave less than half of it.")
+    write_batch: int = Field(64, description="Nodes embedded and written to the vector store per checked batch.")
+    write_timeout_s: float = Field(120.0, description="A vector-store write taking longer aborts the build (Chroma can hang on a full disk); the previous index stays CURRENT.")
 
 
 class RetrievalSettings(BaseModel):
