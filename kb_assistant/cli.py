@@ -101,7 +101,8 @@ def corpus_show(
         _fail("give --pasal N or --sections")
     found = report.parsed.get_pasal(pasal)
     if found is None:
-        _fail(f"{entry.name} has no Pasal {pasal}")
+        gap = " (a known gap: the source file lacks it; see the manifest's known_gaps)" if pasal in entry.known_gaps else ""
+        _fail(f"{entry.name} has no Pasal {pasal}{gap}")
     console.print(f"[bold]{entry.name} Pasal {found.number}[/bold]  (halaman {found.page_start or '-'})")
     for heading in found.headings:
         console.print(f"  {heading}")

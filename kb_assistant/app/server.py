@@ -39,7 +39,7 @@ def create_app(settings: Settings, assistant=None) -> FastAPI:
     """The web app; ``assistant`` is loaded at start-up when not given (tests pass a shared one)."""
     import gradio as gr
 
-    from kb_assistant.app.ui import CSS, build_ui, theme
+    from kb_assistant.app.ui import build_ui, mount_options
 
     offline_environment()
     services = AppServices(settings, assistant)
@@ -56,8 +56,8 @@ def create_app(settings: Settings, assistant=None) -> FastAPI:
     demo = build_ui(services)
     max_mb = max(int(settings.corpus.max_file_mb) + 1, 1)
     app = gr.mount_gradio_app(
-        app, demo, path="/", css=CSS, theme=theme(), footer_links=["api"], run_history=False, show_error=False,
-        max_file_size=f"{max_mb}mb", mcp_server=False, ssr_mode=False,
+        app, demo, path="/", run_history=False, show_error=False,
+        max_file_size=f"{max_mb}mb", mcp_server=False, ssr_mode=False, **mount_options(),
     )
     _hold_gradio_to_uploads(demo)
     app.add_middleware(WarmUpGate, warm_up=services.warm_up, timeout_s=settings.app.warmup_timeout_s)
