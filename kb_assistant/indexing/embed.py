@@ -116,6 +116,10 @@ class Embedder:
         self._model: SentenceTransformer | None = None
         self._tokenizer: Tokenizer | None = None
         self._lock = threading.Lock()
+        # one inference at a time: the Gradio queue, FastAPI threads and ingest/eval jobs share this
+        # object, and a fast tokenizer used from two threads at once raises "Already borrowed"
+        self._encode_lock = threading.Lock()
+        self._tokenize_lock = threading.Lock()
 
     @property
     def model(self) -> SentenceTransformer:
@@ -208,16 +212,20 @@ class Embedder:
         Compare with ``max_seq_length``; the model ignores tokens beyond it.
         """
         prefix = self.passage_prompt(title) if prompt is None else prompt
-        return len(self.tokenizer.encode(prefix + text, add_special_tokens=True).ids)
+        tokenizer = self.tokenizer
+        with self._tokenize_lock:
+            return len(tokenizer.encode(prefix + text, add_special_tokens=True).ids)
 
     def _encode(self, texts: list[str], show_progress: bool) -> np.ndarray:
         """``texts`` already carry their prompts (they differ per passage when titles are used)."""
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
-        out = self.model.encode(
-            texts, batch_size=self.settings.batch_size, show_progress_bar=show_progress,
-            convert_to_numpy=True, normalize_embeddings=False,
-        )
+        model = self.model
+        with self._encode_lock:
+            out = model.encode(
+                texts, batch_size=self.settings.batch_size, show_progress_bar=show_progress,
+                convert_to_numpy=True, normalize_embeddings=False,
+            )
         if self.truncate_dim:
             out = out[:, : self.truncate_dim]  # Matryoshka: the leading dimensions, renormalised
         return _l2(out)  # float32 normalisation also after bf16 inference
