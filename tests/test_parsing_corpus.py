@@ -216,3 +216,17 @@ def test_perpres_132_2022_lampiran_is_not_glued_to_pasal_6(corpus) -> None:
 def test_pp_96_2012_implements_uu_25_2009(corpus) -> None:
     entry, _ = corpus["pp-96-2012"]
     assert entry.implements == ["uu-25-2009"] and _pasal(corpus, "pp-96-2012", "51").text.endswith("diundangkan.")
+
+
+CLOSING_TEXT = re.compile(
+    r"Agar setiap orang|Ditetapkan di|Diundangkan di|Salinan sesuai|LEMBARAN NEGARA|BERITA NEGARA|\bttd\b|\bTtd\b", re.IGNORECASE
+)
+
+
+def test_no_last_pasal_ends_with_closing_formula_text(corpus) -> None:
+    """Every document's body ends at its closing, with or without the "Agar" formula (Perpres 81/2010 has none)."""
+    assert "perpres-81-2010" in corpus
+    glued = {doc_id: parsed.pasal[-1].text[-200:] for doc_id, (_, parsed) in corpus.items()
+             if parsed.pasal and CLOSING_TEXT.search(parsed.pasal[-1].text)}
+    assert glued == {}
+    assert _pasal(corpus, "perpres-81-2010", "6").text == "Peraturan Presiden ini mulai berlaku pada tanggal ditetapkan"
