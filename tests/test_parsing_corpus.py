@@ -230,3 +230,26 @@ def test_no_last_pasal_ends_with_closing_formula_text(corpus) -> None:
              if parsed.pasal and CLOSING_TEXT.search(parsed.pasal[-1].text)}
     assert glued == {}
     assert _pasal(corpus, "perpres-81-2010", "6").text == "Peraturan Presiden ini mulai berlaku pada tanggal ditetapkan"
+
+
+STAMP_NO = re.compile(r"(?<!\S)(?:N[lI1|][oO06]r?|NIO|[lI1|]\.[lI1|][oO06]|[lI1|]\.,[lI1|][oO])(?!\S)")
+
+
+def _all_text(parsed: ParsedDocument) -> str:
+    parts = [parsed.preamble, parsed.penjelasan_umum, *(s.text for s in parsed.sections)]
+    parts += [text for p in parsed.pasal for text in (p.text, p.penjelasan)]
+    return "\n".join(parts)
+
+
+@pytest.mark.parametrize("doc_id", ["pp-94-2021", "pp-11-2017"])
+def test_mangled_sk_footer_stamps_are_gone(corpus, doc_id: str) -> None:
+    """The source is full of "Nlo"/"l.lo" footer stamps (PP 94/2021); none is left in any text."""
+    entry, parsed = corpus[doc_id]
+    in_source = len(STAMP_NO.findall((SOURCES / entry.file).read_text(encoding="utf-8")))
+    assert in_source >= (10 if doc_id == "pp-94-2021" else 0)
+    assert STAMP_NO.findall(_all_text(parsed)) == []
+
+
+def test_pp_94_2021_penjelasan_pasal_3_is_not_hidden_by_a_stamp(corpus) -> None:
+    assert _pasal(corpus, "pp-94-2021", "2").penjelasan.startswith("Cukup jelas")
+    assert _pasal(corpus, "pp-94-2021", "3").penjelasan.startswith("Huruf a")
