@@ -19,6 +19,8 @@ from kb_assistant.parsing.stamps import remove_sk_stamps
         ("Cukup jelas .'lI( l.lo l0(..'S8 A", "Cukup jelas."),  # the sentence's full stop glued to the stamp stays
         # no readable "No": a run of debris with the long footer number, closed by its "A"
         ("air bersih. 't; I ll., l0(rr-16,: , A (3) Warga", "air bersih. (3) Warga"),
+        ("satu tahun; ' ,t/ f,trr | ()(r 187 A 3) pemberhentian", "satu tahun; 3) pemberhentian"),  # ends at its "A"
+        ("air bersih; : il( i\\lo l(X.: b. menjaga", "air bersih; b. menjaga"),
     ],
 )
 def test_mangled_stamps_are_removed(text: str, expected: str) -> None:
@@ -34,6 +36,7 @@ def test_mangled_stamps_are_removed(text: str, expected: str) -> None:
         "huruf a dan huruf b",
         "[DAB32- 341 IDAD32- 341 lDAAoel",  # a flattened table of codes
         "IPK*) 2.8 5.0",
+        "Tahun 1945, 2020 A dan B",  # clean numbers are never a stamp's number
         "Ir. Sumarno, M.Si. sebagai ketua",
     ],
 )

@@ -22,11 +22,12 @@ WORD = re.compile(r"[(\"']?[A-Za-z][a-z]*[aeiouAEIOU][A-Za-z-]*[.,;:!?)\"']*|[A-
 MARKER = re.compile(r"\(\d{1,2}[a-z]?[)\]1lt]?|[a-z]\.|\d{1,3}\.")
 NUMBER_IN_WORDS = re.compile(r"\([a-z]")  # "14 (empat belas)": the number is text
 SENTENCE_MARK = re.compile(r"[.,;]")
-NUMBERISH = re.compile(r"[0-9lIiOofrtJS():;\[\].,'\"/\\<{}-]{3,}")
+NUMBER_CHARS = re.compile(r"[0-9lIiOofrtJS():;_\[\].,'\"/\\<{}-]")
+MANGLED = re.compile(r"[A-Za-z()\[\]{}<\\_]")  # an OCR'd number, not a clean one (a year, a figure)
 TOKEN = re.compile(r"\S+")
 TAIL = re.compile(r"[,/\\']?[A-Za-z14]['.,]?|fl")  # the footer's closing "A", as the OCR read it
 MAX_BEFORE, MAX_AFTER, MAX_AFTER_CHARS = 3, 5, 30
-MIN_RUN, MIN_RUN_CHARS, MIN_NUMBER = 3, 10, 5
+MIN_RUN, MIN_RUN_CHARS, MIN_NUMBER = 3, 8, 5
 
 
 def remove_sk_stamps(text: str) -> str:
@@ -48,6 +49,11 @@ def _clean_line(line: str) -> str:
     return line
 
 
+def _numberish(token: str) -> bool:
+    """The footer number as the OCR read it ("l0(,15,)", "l(lh-5(."): digit look-alikes, at most one other."""
+    return len(token) >= 3 and len(NUMBER_CHARS.sub("", token)) <= 1
+
+
 def _merge(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
     merged: list[tuple[int, int]] = []
     for start, end in sorted(spans):
@@ -67,11 +73,13 @@ def _unanchored(tokens: list[tuple[int, int, str]]) -> list[tuple[int, int]]:
         while j < len(tokens) and (_is_debris(tokens[j][2]) or MANGLED_NO.fullmatch(tokens[j][2])):
             j += 1
         run = [token for _, _, token in tokens[i:j]]
-        start = next((k for k, token in enumerate(run) if _is_prefix_debris(token) or NUMBERISH.fullmatch(token)), len(run))
+        start = next((k for k, token in enumerate(run) if _is_prefix_debris(token) or _numberish(token)), len(run))
         run_tail = run[start:]
-        if (len(run_tail) >= MIN_RUN and TAIL.fullmatch(run_tail[-1]) and sum(map(len, run_tail)) >= MIN_RUN_CHARS
-                and any(len(t) >= MIN_NUMBER and NUMBERISH.fullmatch(t) for t in run_tail[:-1])):
-            spans.append((tokens[i + start][0], tokens[j - 1][1]))
+        end = max((k for k, token in enumerate(run_tail) if TAIL.fullmatch(token)), default=-1)  # the footer's "A"
+        stamp = run_tail[: end + 1]
+        if (len(stamp) >= MIN_RUN and sum(map(len, stamp)) >= MIN_RUN_CHARS
+                and any(len(t) >= MIN_NUMBER and _numberish(t) and MANGLED.search(t) for t in stamp[:-1])):
+            spans.append((tokens[i + start][0], tokens[i + start + end][1]))
         i = j + 1
     return spans
 
@@ -106,6 +114,6 @@ def _stamp_at(tokens: list[tuple[int, int, str]], i: int) -> tuple[int, int] | N
     if PLAIN_NO.fullmatch(texts[i]):
         clean = bool(before) and SK_WORD.fullmatch(before[-1]) and bool(after) and SK_NUMBER.fullmatch(after[0])
         return (tokens[first][0], tokens[last][1]) if clean else None
-    if not any(NUMBERISH.fullmatch(token) for token in after):
+    if not any(_numberish(token) for token in after):
         return None
     return tokens[first][0], tokens[last][1]
