@@ -82,7 +82,7 @@ class Assistant:
         chunks = self.reader.get().chunks
         passages = [self._passage(hit, chunks, manifest) for hit in retrieval.hits[:SHOWN_PASSAGES]]
         passages += [self._passage(hit, chunks, manifest) for hit in retrieval.supporting]
-        ranking = [(hit.doc, hit.pasal or hit.node_ids[0]) for hit in retrieval.hits]
+        ranking = [(hit.doc, hit.pasal or hit.unit) for hit in retrieval.hits]
 
         refusal_reason = self._refusal_reason(retrieval, manifest)
         if refusal_reason is not None:
@@ -157,12 +157,14 @@ class Assistant:
         evidence = retrieval.evidence(settings.evidence_dense_center, settings.evidence_dense_weight, settings.evidence_unit_weight)
         if not retrieval.hits or evidence < settings.refusal_threshold:
             return ""
+        if retrieval.missing:
+            return f"Teks yang ditemukan tidak memuat {', '.join(repr(m) for m in retrieval.missing)}."
         return None
 
     def _passage(self, hit: PasalHit, chunks: dict[str, Chunk], manifest: Manifest) -> Passage:
         best = chunks[hit.node_ids[0]]
         doc = manifest.get(best.doc) if manifest.has(best.doc) else None
-        text = pasal_text(self.reader.get().by_pasal.get((best.doc, best.pasal or ""), [best.id]), chunks) if best.pasal else best.text
+        text = pasal_text(self.reader.get().by_unit.get(hit.key, [best.id]), chunks) if best.pasal else best.text
         label = citation_label(best.doc_name, best.pasal) if best.pasal else best.label
         return Passage(
             doc=best.doc, doc_name=best.doc_name, pasal=best.pasal, ayat=best.ayat, label=label, text=text,

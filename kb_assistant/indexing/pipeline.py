@@ -218,7 +218,7 @@ def write_version_files(version: IndexVersion, chunks: list[Chunk], ledger: dict
     with version.nodes_file.open("w", encoding="utf-8") as handle:
         for chunk in chunks:
             handle.write(json.dumps(chunk.to_dict(), ensure_ascii=False) + "\n")
-    BM25Index.build([c.id for c in chunks], [c.embed_text for c in chunks]).save(version.bm25_dir)
+    BM25Index.from_chunks(chunks).save(version.bm25_dir)
     write_json(version.ledger_file, ledger)
     write_json(version.meta_file, {"config": config, "created": time.strftime("%Y-%m-%dT%H:%M:%S"), "nodes": len(chunks)})
 

@@ -19,7 +19,9 @@ import numpy as np
 from kb_assistant.indexing.bm25 import BM25CorruptError, BM25Index
 from kb_assistant.indexing.chunk import Chunk
 from kb_assistant.indexing.pipeline import read_chunks
-from kb_assistant.retrieval.text import analyse
+from kb_assistant.retrieval.lexicon import Lexicon, build_lexicon
+from kb_assistant.retrieval.text import analyse, words
+from kb_assistant.retrieval.units import unit_key
 from kb_assistant.indexing.store import (
     CURRENT_FILE,
     IndexUnavailableError,
@@ -38,12 +40,27 @@ class LoadedVersion:
     chunks: dict[str, Chunk]
     bm25: BM25Index
     collection: object
-    by_pasal: dict[tuple[str, str], list[str]]  # (doc, pasal) -> node ids in order
+    by_unit: dict[tuple[str, str], list[str]]  # (doc, unit_key) -> node ids in order
     docs: set[str]
-    terms: dict[tuple[str, str], frozenset[str]]  # (doc, pasal or node id) -> its analysed terms
+    terms: dict[tuple[str, str], frozenset[str]]  # (doc, unit_key) -> its analysed terms (text, headings, Penjelasan)
     idf: dict[str, float]
     doc_nodes: dict[str, list[str]] = field(default_factory=dict)  # doc id -> its node ids
+    lexicon: Lexicon = field(default_factory=Lexicon)  # terms and acronyms the corpus defines
+    vocabulary: frozenset[str] = frozenset()  # every lowercase word of the corpus
+    cache: dict = field(default_factory=dict)  # per-version caches of the stages (structure maps)
     _unit_terms: dict[str, list[frozenset[str]]] = field(default_factory=dict)
+
+    @property
+    def by_pasal(self) -> dict[tuple[str, str], list[str]]:
+        return self.by_unit
+
+    def unit_text(self, key: tuple[str, str]) -> str:
+        """The whole unit's text with its headings and Penjelasan (what evidence is checked in)."""
+        parts: list[str] = []
+        for node_id in self.by_unit.get(key, ()):
+            chunk = self.chunks[node_id]
+            parts.extend([chunk.prefix, chunk.text, chunk.penjelasan])
+        return "\n".join(dict.fromkeys(p for p in parts if p))
 
     def idf_of(self, term: str) -> float:
         """Unseen terms weigh as much as the rarest ones: they are what the corpus lacks."""
@@ -127,24 +144,23 @@ class IndexReader:
         distances = result["distances"][0]
         return [(node_id, 1.0 - float(d)) for node_id, d in zip(ids, distances)]
 
-    def lexical(self, query: str, k: int, docs: set[str] | None) -> list[tuple[str, float]]:
+    def lexical(self, query: str, k: int, docs: set[str] | None, weights: dict[str, float] | None = None) -> list[tuple[str, float]]:
         loaded = self.get()
         allowed = None
         if docs is not None:
             allowed = loaded.nodes_of(docs)
-        return loaded.bm25.search(query, k, allowed)
+        return loaded.bm25.search(query, k, allowed, weights)
 
 
 def load_version(settings: IndexSettings, version: IndexVersion) -> LoadedVersion:
     chunk_list = read_chunks(version)
-    chunks = {c.id: c for c in chunk_list}
     try:
         bm25 = BM25Index.load(version.bm25_dir)
         if bm25.ids != [c.id for c in chunk_list]:
             raise BM25CorruptError("BM25 ids differ from the node records")
     except BM25CorruptError as exc:
         log.warning("%s; rebuilding BM25 from the node records", exc)
-        bm25 = BM25Index.build([c.id for c in chunk_list], [c.embed_text for c in chunk_list])
+        bm25 = BM25Index.from_chunks(chunk_list)
         try:
             bm25.save(version.bm25_dir)
         except OSError as save_exc:  # read-only index: serve the rebuilt index from memory
@@ -155,20 +171,30 @@ def load_version(settings: IndexSettings, version: IndexVersion) -> LoadedVersio
         raise
     except Exception as exc:
         raise IndexUnavailableError(f"Cannot open the vector store of index {version.name} ({exc.__class__.__name__}: {exc})") from exc
-    by_pasal: dict[tuple[str, str], list[str]] = {}
+    return assemble(version, chunk_list, bm25, collection)
+
+
+def assemble(version, chunk_list: list[Chunk], bm25: BM25Index | None = None, collection=None) -> LoadedVersion:
+    """The in-memory maps of one version: units, term sets, idf, corpus lexicon and vocabulary."""
+    chunks = {c.id: c for c in chunk_list}
+    bm25 = bm25 or BM25Index.from_chunks(chunk_list)
+    by_unit: dict[tuple[str, str], list[str]] = {}
     terms: dict[tuple[str, str], set[str]] = {}
     df: Counter[str] = Counter()
+    vocabulary: set[str] = set()
+    doc_nodes: dict[str, list[str]] = {}
     for chunk in chunk_list:
-        key = (chunk.doc, chunk.pasal or chunk.id)
-        if chunk.pasal:
-            by_pasal.setdefault(key, []).append(chunk.id)
-        chunk_terms = set(analyse(chunk.embed_text))
+        key = (chunk.doc, unit_key(chunk))
+        by_unit.setdefault(key, []).append(chunk.id)
+        doc_nodes.setdefault(chunk.doc, []).append(chunk.id)
+        chunk_terms = set(analyse(f"{chunk.embed_text}\n{chunk.penjelasan}"))
         df.update(chunk_terms)
         terms.setdefault(key, set()).update(chunk_terms)
+        vocabulary.update(words(f"{chunk.embed_text} {chunk.penjelasan}"))
     n = len(chunk_list)
     idf = {term: math.log((n + 1) / (count + 0.5)) for term, count in df.items()}
     frozen = {key: frozenset(value) for key, value in terms.items()}
-    doc_nodes: dict[str, list[str]] = {}
-    for chunk in chunk_list:
-        doc_nodes.setdefault(chunk.doc, []).append(chunk.id)
-    return LoadedVersion(version, chunks, bm25, collection, by_pasal, set(doc_nodes), frozen, idf, doc_nodes)
+    return LoadedVersion(
+        version, chunks, bm25, collection, by_unit, set(doc_nodes), frozen, idf, doc_nodes,
+        lexicon=build_lexicon(chunk_list), vocabulary=frozenset(vocabulary),
+    )

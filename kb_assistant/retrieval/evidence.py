@@ -1,0 +1,48 @@
+"""Evidence for answering: term coverage of the top units, and the specifics they lack.
+
+A question asking for something specific — a figure, a year, a grade, a named programme — is
+answered only when the retrieved text contains it; otherwise the corpus does not say it,
+however close the topic.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from kb_assistant.retrieval.analysis import QueryAnalysis
+from kb_assistant.retrieval.rescore import unit_coverage
+from kb_assistant.retrieval.units import PasalHit
+
+EVIDENCE_DEPTH = 3
+
+
+@dataclass
+class Evidence:
+    coverage: float = 0.0  # share of the question's idf-weighted terms found in the top units
+    top_unit_coverage: float = 0.0  # the same share within the top unit's best ayat or sentence
+    top_dense: float = 0.0
+    missing: list[str] = field(default_factory=list)  # specifics of the question absent from the top units
+
+
+def gather_evidence(hits: list[PasalHit], analysis: QueryAnalysis, loaded, top_dense: float) -> Evidence:
+    top = hits[:EVIDENCE_DEPTH]
+    coverage = loaded.coverage(set(analysis.terms), [h.key for h in top])
+    top_unit = unit_coverage(hits[0], loaded, analysis.terms) if hits else 0.0
+    text = "\n".join(loaded.unit_text(h.key) for h in top)
+    return Evidence(coverage, top_unit, top_dense, missing_specifics(analysis, text, loaded))
+
+
+def missing_specifics(analysis: QueryAnalysis, evidence_text: str, loaded) -> list[str]:
+    """Figures absent from the evidence, and names absent from it and unknown to the corpus's terms."""
+    missing = []
+    low = evidence_text.lower()
+    for specific in analysis.specifics:
+        token = specific.lower()
+        if re.search(rf"(?<![\w/]){re.escape(token)}(?![\w/])", low):
+            continue
+        if any(ch.isdigit() for ch in token) or "/" in token:
+            missing.append(specific)
+        elif token not in loaded.vocabulary and not loaded.lexicon.find(token):
+            missing.append(specific)
+    return missing

@@ -1,0 +1,94 @@
+"""Terms the corpus itself defines, mined from every Ketentuan Umum at index load time.
+
+"Pegawai Pemerintah dengan Perjanjian Kerja yang selanjutnya disingkat PPPK adalah …" gives the
+defined term, its acronym and the node that defines it. A question naming the term or the
+acronym is expanded with the other form, and the defining node becomes a candidate.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from kb_assistant.indexing.chunk import Chunk
+
+LEAD = re.compile(r"^[^:]{0,160}:\s*\d+[a-z]?\.\s+")
+DEFINED = re.compile(
+    r"^(?P<term>[^.;:]{2,120}?)\s*,?\s+(?:yang\s+selanjutnya\s+(?:disingkat|disebut)(?:\s+dengan)?\s+(?P<short>[^,.;]{2,60}?)\s*,?\s+)?"
+    r"(?:adalah|ialah|yaitu|merupakan)\b",
+    re.IGNORECASE,
+)
+ALIAS = re.compile(r"(?P<term>[A-Z][\w ]{2,100}?)\s*,?\s+yang\s+selanjutnya\s+(?:disingkat|disebut)(?:\s+dengan)?\s+(?P<short>[A-Z][\w-]{1,40}(?: [A-Z][\w-]+){0,4})")
+WORD = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+MAX_TERM_WORDS = 8
+
+
+def words(text: str) -> tuple[str, ...]:
+    return tuple(WORD.findall(text.lower()))
+
+
+@dataclass
+class Lexicon:
+    """Defined terms (as word tuples) → defining node ids; short forms ↔ long forms."""
+
+    definitions: dict[tuple[str, ...], list[str]] = field(default_factory=dict)
+    expansions: dict[tuple[str, ...], str] = field(default_factory=dict)  # either form → the other
+    longest: int = 1
+
+    def add_definition(self, term: str, node_id: str) -> None:
+        key = words(term)
+        if 0 < len(key) <= MAX_TERM_WORDS and node_id not in self.definitions.setdefault(key, []):
+            self.definitions[key].append(node_id)
+            self.longest = max(self.longest, len(key))
+
+    def add_alias(self, long: str, short: str) -> None:
+        long_key, short_key = words(long), words(short)
+        if not long_key or not short_key or long_key == short_key or len(long_key) > MAX_TERM_WORDS:
+            return
+        self.expansions.setdefault(short_key, " ".join(long_key))
+        self.expansions.setdefault(long_key, " ".join(short_key))
+        self.longest = max(self.longest, len(long_key), len(short_key))
+
+    def find(self, text: str) -> list[tuple[str, ...]]:
+        """Known terms in ``text``, longest match first, without overlaps."""
+        tokens = words(text)
+        found: list[tuple[str, ...]] = []
+        i = 0
+        while i < len(tokens):
+            for size in range(min(self.longest, len(tokens) - i), 0, -1):
+                key = tokens[i : i + size]
+                if key in self.definitions or key in self.expansions:
+                    found.append(key)
+                    i += size
+                    break
+            else:
+                i += 1
+        return found
+
+    def expand(self, text: str) -> str:
+        """The other form of every known term in ``text`` (acronym ↔ full name), space separated."""
+        return " ".join(dict.fromkeys(self.expansions[key] for key in self.find(text) if key in self.expansions))
+
+
+def build_lexicon(chunks: list[Chunk]) -> Lexicon:
+    """Every definition node's term and every 'yang selanjutnya disingkat/disebut' alias."""
+    lexicon = Lexicon()
+    for chunk in chunks:
+        if chunk.kind == "definition":
+            body = LEAD.sub("", " ".join(chunk.text.split()), count=1)
+            match = DEFINED.match(body)
+            if match:
+                lexicon.add_definition(match.group("term"), chunk.id)
+                if match.group("short"):
+                    lexicon.add_definition(match.group("short"), chunk.id)
+                    lexicon.add_alias(match.group("term"), match.group("short"))
+        if "selanjutnya" in chunk.text:
+            for match in ALIAS.finditer(" ".join(chunk.text.split())):
+                lexicon.add_alias(_last_clause(match.group("term")), match.group("short"))
+    return lexicon
+
+
+def _last_clause(term: str) -> str:
+    """The name just before 'yang selanjutnya', without a leading sentence ('Dalam … ini, Badan X')."""
+    term = re.split(r"[,:]\s+|\s\d+[a-z]?\.\s", term)[-1]
+    return " ".join(term.split()[-MAX_TERM_WORDS:])
