@@ -103,6 +103,9 @@ class Assistant:
         text, statements = compose(
             standalone, chosen, chunks, status_notes, self.settings.answer.max_citations, self.settings.answer.max_sentences
         )
+        status = status_lines(retrieval, manifest)
+        if status:
+            text = "\n".join(status) + "\n" + text
         citations: list[Citation] = []
         for statement in statements:
             citation = Citation(doc=statement.doc, pasal=statement.pasal, ayat=statement.ayat, label=statement.label)
@@ -154,12 +157,14 @@ class Assistant:
             names = ", ".join(manifest.get(d).name for d in scope.missing_mentioned if manifest.has(d))
             return f"Dokumen {names} belum tersedia dalam korpus."
         settings = self.settings.answer
-        evidence = retrieval.evidence(settings.evidence_dense_center, settings.evidence_dense_weight, settings.evidence_unit_weight)
-        if not retrieval.hits or evidence < settings.refusal_threshold:
+        if not retrieval.hits:
             return ""
-        if retrieval.missing:
+        if retrieval.missing:  # asks for a figure, year or name the retrieved text does not hold
             return f"Teks yang ditemukan tidak memuat {', '.join(repr(m) for m in retrieval.missing)}."
-        return None
+        if retrieval.top_unit_coverage >= settings.confident_unit_coverage:
+            return None  # one ayat of the top unit holds the question's key terms
+        evidence = retrieval.evidence(settings.evidence_dense_center, settings.evidence_dense_weight, settings.evidence_unit_weight)
+        return "" if evidence < settings.refusal_threshold else None
 
     def _passage(self, hit: PasalHit, chunks: dict[str, Chunk], manifest: Manifest) -> Passage:
         best = chunks[hit.node_ids[0]]
@@ -172,6 +177,15 @@ class Assistant:
             status_label=doc.status_label(manifest.names()) if doc else best.status, penjelasan=best.penjelasan,
             node_id=best.id, heading=best.heading, supporting=hit.supporting,
         )
+
+
+def status_lines(retrieval: Retrieval, manifest: Manifest) -> list[str]:
+    """For a status or time question: each named document's status from the manifest relations."""
+    analysis = retrieval.analysis
+    if analysis is None or not (analysis.status or analysis.time):
+        return []
+    names = manifest.names()
+    return [f"Status (manifest korpus): {manifest.get(d).status_label(names)}." for d in analysis.scope.mentioned if manifest.has(d)]
 
 
 def pasal_text(node_ids: list[str], chunks: dict[str, Chunk]) -> str:

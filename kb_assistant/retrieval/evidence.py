@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass, field
 
 from kb_assistant.retrieval.analysis import QueryAnalysis
-from kb_assistant.retrieval.rescore import unit_coverage
+from kb_assistant.retrieval.rescore import term_coverage, unit_coverage
 from kb_assistant.retrieval.units import PasalHit
 
 EVIDENCE_DEPTH = 3
@@ -27,7 +27,7 @@ class Evidence:
 
 def gather_evidence(hits: list[PasalHit], analysis: QueryAnalysis, loaded, top_dense: float) -> Evidence:
     top = hits[:EVIDENCE_DEPTH]
-    coverage = loaded.coverage(set(analysis.terms), [h.key for h in top])
+    coverage = term_coverage(top, loaded, analysis.terms)
     top_unit = unit_coverage(hits[0], loaded, analysis.terms) if hits else 0.0
     text = "\n".join(loaded.unit_text(h.key) for h in top)
     return Evidence(coverage, top_unit, top_dense, missing_specifics(analysis, text, loaded))
@@ -39,7 +39,7 @@ def missing_specifics(analysis: QueryAnalysis, evidence_text: str, loaded) -> li
     low = evidence_text.lower()
     for specific in analysis.specifics:
         token = specific.lower()
-        if re.search(rf"(?<![\w/]){re.escape(token)}(?![\w/])", low):
+        if re.search(rf"(?<!\w){re.escape(token)}(?!\w)", low):
             continue
         if any(ch.isdigit() for ch in token) or "/" in token:
             missing.append(specific)

@@ -18,6 +18,10 @@ DEFINED = re.compile(
     r"(?:adalah|ialah|yaitu|merupakan)\b",
     re.IGNORECASE,
 )
+IN_BODY = re.compile(
+    r"(?:^|\n)(?:\(\d+[a-z]?\)\s*)?(?P<term>[A-Z][\w-]*(?: [\w-]+){0,5}?)\s+(?:sebagaimana dimaksud (?:pada|dalam) [^,;]{3,60}?\s+)?"
+    r"(?:adalah|merupakan|yaitu|ialah)\s"
+)
 ALIAS = re.compile(r"(?P<term>[A-Z][\w ]{2,100}?)\s*,?\s+yang\s+selanjutnya\s+(?:disingkat|disebut)(?:\s+dengan)?\s+(?P<short>[A-Z][\w-]{1,40}(?: [A-Z][\w-]+){0,4})")
 WORD = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 MAX_TERM_WORDS = 8
@@ -42,12 +46,14 @@ class Lexicon:
             self.longest = max(self.longest, len(key))
 
     def add_alias(self, long: str, short: str) -> None:
+        """The full name gains its short form: regulations write the short form in their Pasal
+        ("PNS wajib …"), so a question using the full name should match them too. (The other
+        direction would only add the words of the defining node.)"""
         long_key, short_key = words(long), words(short)
-        if not long_key or not short_key or long_key == short_key or len(long_key) > MAX_TERM_WORDS:
+        if not long_key or not short_key or len(long_key) <= len(short_key) or len(long_key) > MAX_TERM_WORDS:
             return
-        self.expansions.setdefault(short_key, " ".join(long_key))
         self.expansions.setdefault(long_key, " ".join(short_key))
-        self.longest = max(self.longest, len(long_key), len(short_key))
+        self.longest = max(self.longest, len(long_key))
 
     def find(self, text: str) -> list[tuple[str, ...]]:
         """Known terms in ``text``, longest match first, without overlaps."""
@@ -66,7 +72,7 @@ class Lexicon:
         return found
 
     def expand(self, text: str) -> str:
-        """The other form of every known term in ``text`` (acronym ↔ full name), space separated."""
+        """The short form of every full name in ``text`` that the corpus abbreviates."""
         return " ".join(dict.fromkeys(self.expansions[key] for key in self.find(text) if key in self.expansions))
 
 
@@ -82,6 +88,9 @@ def build_lexicon(chunks: list[Chunk]) -> Lexicon:
                 if match.group("short"):
                     lexicon.add_definition(match.group("short"), chunk.id)
                     lexicon.add_alias(match.group("term"), match.group("short"))
+        elif chunk.kind != "section":
+            for match in IN_BODY.finditer(chunk.text):  # "(2) Inovasi Daerah sebagaimana dimaksud pada ayat (1) adalah …"
+                lexicon.add_definition(match.group("term"), chunk.id)
         if "selanjutnya" in chunk.text:
             for match in ALIAS.finditer(" ".join(chunk.text.split())):
                 lexicon.add_alias(_last_clause(match.group("term")), match.group("short"))

@@ -15,11 +15,26 @@ from kb_assistant.settings import RetrievalSettings
 BONUS = {"definition": 1.0, "time": 1.0, "status": 0.6, "status-named": 1.0}
 
 
+def hit_terms(hit: PasalHit, loaded) -> frozenset[str]:
+    """The terms a hit offers as evidence: the whole unit, except for a list of definitions
+    (Ketentuan Umum), where only the matched definitions count — the union of fifty unrelated
+    definitions would cover any question."""
+    first = loaded.chunks.get(hit.node_ids[0]) if hit.node_ids else None
+    if first is not None and first.kind == "definition":
+        return frozenset().union(*(loaded.node_terms(n) for n in hit.node_ids if n in loaded.chunks))
+    return loaded.terms.get(hit.key, frozenset())
+
+
+def term_coverage(hits: list[PasalHit], loaded, terms: frozenset[str]) -> float:
+    """Share of the question's idf-weighted terms found in these hits."""
+    return loaded.coverage_of_terms(set(terms), frozenset().union(*(hit_terms(h, loaded) for h in hits)))
+
+
 def unit_coverage(hit: PasalHit, loaded, terms: frozenset[str]) -> float:
     """The best share of the question's terms within one ayat or sentence of the unit."""
     if hit.unit_coverage is None:
         hit.unit_coverage = max(
-            (loaded.coverage_of_terms(terms, unit_terms) for node_id in loaded.by_unit.get(hit.key, hit.node_ids)
+            (loaded.coverage_of_terms(set(terms), unit_terms) for node_id in _scored_nodes(hit, loaded)
              for unit_terms in loaded.unit_terms(node_id)),
             default=0.0,
         )
@@ -36,7 +51,7 @@ def rescore(hits: list[PasalHit], analysis: QueryAnalysis, loaded, settings: Ret
         hit.score = (
             hit.score / top_rrf
             + settings.bm25_score_weight * hit.bm25 / top_bm25
-            + settings.coverage_weight * loaded.coverage(set(analysis.terms), [hit.key])
+            + settings.coverage_weight * term_coverage([hit], loaded, analysis.terms)
             + settings.intent_weight * bonus
         )
     hits.sort(key=lambda h: -h.score)
@@ -57,3 +72,10 @@ def rerank_head(hits: list[PasalHit], analysis: QueryAnalysis, loaded, settings:
         hit.score = hit.score + top * settings.unit_weight * unit_coverage(hit, loaded, analysis.terms)
     head.sort(key=lambda h: -h.score)
     return head + hits[len(head):]
+
+
+def _scored_nodes(hit: PasalHit, loaded) -> list[str]:
+    first = loaded.chunks.get(hit.node_ids[0]) if hit.node_ids else None
+    if first is not None and first.kind == "definition":
+        return hit.node_ids
+    return loaded.by_unit.get(hit.key, hit.node_ids)

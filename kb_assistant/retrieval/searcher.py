@@ -84,6 +84,15 @@ class LoadedVersion:
             self._unit_terms[node_id] = cached
         return cached
 
+    def node_terms(self, node_id: str) -> frozenset[str]:
+        """Analysed terms of one node (text, headings, Penjelasan), computed once per version."""
+        key = ("node", node_id)
+        cached = self.cache.get(key)
+        if cached is None:
+            chunk = self.chunks[node_id]
+            cached = self.cache[key] = frozenset(analyse(f"{chunk.embed_text}\n{chunk.penjelasan}"))
+        return cached
+
     def nodes_of(self, docs: set[str]) -> set[str]:
         return {node_id for doc in docs for node_id in self.doc_nodes.get(doc, ())}
 
