@@ -159,8 +159,12 @@ class Assistant:
         settings = self.settings.answer
         if not retrieval.hits:
             return ""
-        if retrieval.missing:  # asks for a figure, year or name the retrieved text does not hold
+        if retrieval.missing:  # asks for a year, grade or amount the retrieved text does not hold
             return f"Teks yang ditemukan tidak memuat {', '.join(repr(m) for m in retrieval.missing)}."
+        if retrieval.unknown_names and retrieval.top_unit_coverage < settings.name_gate_coverage:
+            return f"Korpus tidak menyebut {', '.join(repr(m) for m in retrieval.unknown_names)}."
+        if retrieval.english:  # English words cannot be matched against the Indonesian text
+            return "" if retrieval.top_dense < settings.english_dense_floor else None
         if retrieval.top_unit_coverage >= settings.confident_unit_coverage:
             return None  # one ayat of the top unit holds the question's key terms
         evidence = retrieval.evidence(settings.evidence_dense_center, settings.evidence_dense_weight, settings.evidence_unit_weight)

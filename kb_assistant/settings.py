@@ -84,6 +84,8 @@ class AnswerSettings(BaseModel):
     evidence_dense_center: float = Field(0.88, description="Cosine similarity that counts as neutral evidence (multilingual-e5-small scores crowd in 0.80-0.95).")
     evidence_dense_weight: float = Field(6.0, description="Weight of the top cosine similarity in the evidence score.")
     evidence_unit_weight: float = Field(0.5, description="Weight of the best ayat/sentence term coverage in the evidence score.")
+    name_gate_coverage: float = Field(0.5, description="Refuse when the question uses a name or acronym unknown to the corpus (e.g. a programme) and the best ayat of the top unit holds less than this share of the question's terms.")
+    english_dense_floor: float = Field(0.80, description="English questions (term coverage cannot be measured against Indonesian text): refuse below this top cosine similarity. Model-specific (multilingual-e5-small).")
     confident_unit_coverage: float = Field(0.8, description="Answer without the evidence threshold when one ayat/sentence of the top unit holds this share of the question's idf-weighted terms (a refusal still happens when a figure, year or name the question asks for is missing).")
     max_citations: int = Field(3, description="Most Pasal cited in one extractive answer.")
     max_sentences: int = Field(4, description="Most statements in one extractive answer.")

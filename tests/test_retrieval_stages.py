@@ -12,7 +12,7 @@ import pytest
 from kb_assistant.corpus.manifest import DocumentEntry, Manifest
 from kb_assistant.indexing.bm25 import BM25Index
 from kb_assistant.indexing.chunk import Chunk
-from kb_assistant.retrieval.analysis import analyse_query, definition_term, specifics
+from kb_assistant.retrieval.analysis import analyse_query, definition_term, names, specifics
 from kb_assistant.retrieval.evidence import gather_evidence
 from kb_assistant.retrieval.fusion import group_by_unit
 from kb_assistant.retrieval.lexicon import build_lexicon
@@ -91,7 +91,10 @@ def test_status_and_time_intents_come_from_the_legal_vocabulary(loaded, question
 
 
 def test_specifics_keep_figures_and_drop_document_citations():
-    assert specifics("Berapa tunjangan PAD golongan III/a tahun 2032 menurut UU 7/2031 Pasal 4?", MANIFEST) == ("PAD", "III/a", "2032")
+    question = "Berapa tunjangan PAD golongan III/a tahun 2032 untuk 6 tahun menurut UU 7/2031 Pasal 4?"
+    assert specifics(question, MANIFEST) == ("III/a", "2032")  # "6 tahun" is a condition, not the asked figure
+    assert names(question, MANIFEST) == ("PAD",)
+    assert names("Apakah Taspen membayar PAD?", MANIFEST) == ("Taspen", "PAD")
 
 
 def test_bm25_heading_and_penjelasan_are_separate_fields(loaded):
@@ -139,6 +142,8 @@ def test_evidence_reports_figures_the_text_lacks(loaded):
     analysis = analysed("Berapa tunjangan arsip PAD tahun 2032?", loaded)
     hits = group_by_unit(loaded.chunks, {f"{NEW}:pasal-4": 1.0}, {}, {})
     assert gather_evidence(hits, analysis, loaded, 0.9).missing == ["2032"]
+    programme = gather_evidence(hits, analysed("Apakah PAD ikut program Sipadu?", loaded), loaded, 0.9)
+    assert programme.unknown_names == ["Sipadu"] and programme.missing == []
     plain = analysed("Apa hak PAD?", loaded)
     evidence = gather_evidence(hits, plain, loaded, 0.9)
     assert evidence.missing == [] and evidence.top_unit_coverage > 0.3

@@ -19,8 +19,11 @@ from kb_assistant.retrieval.tables import patterns
 from kb_assistant.retrieval.text import QUESTION_WORDS, analyse
 
 CITATION_PARTS = re.compile(r"\b(?:pasal|ayat|huruf|angka|article|paragraph)\s*\(?\w{1,4}\)?", re.IGNORECASE)
-NUMERIC = re.compile(r"^(?:\d[\d.,/%-]*\w*|[IVX]{1,4}/[a-e])$", re.IGNORECASE)
+YEAR = re.compile(r"^(?:19|20)\d\d$")
+GRADE = re.compile(r"^(?:[IVX]{1,5}/[a-e]|(?:II|III|IV|V|VI|VII|VIII|IX|X|XI|XII|XIII|XIV|XV|XVI|XVII))$")
+AMOUNT = re.compile(r"^(?:rp\.?\s?)?\d{1,3}(?:[.,]\d{3})+$|^\d{4,}$|^\d+(?:[.,]\d+)?%$", re.IGNORECASE)
 TOKEN = re.compile(r"[\w/%.,-]+")
+SENTENCE_START = re.compile(r"(?:^|[.?!]\s+)$")
 
 
 @dataclass(frozen=True)
@@ -35,7 +38,8 @@ class QueryAnalysis:
     status: bool = False  # asks whether a regulation applies / what replaced it
     time: bool = False  # asks when a regulation took effect
     english: bool = False
-    specifics: tuple[str, ...] = field(default_factory=tuple)  # figures/years/names the answer must hold
+    specifics: tuple[str, ...] = field(default_factory=tuple)  # figures: years, grades, amounts the answer must hold
+    names: tuple[str, ...] = field(default_factory=tuple)  # acronyms and proper names the question asks about
 
     @property
     def lexical_text(self) -> str:
@@ -58,6 +62,7 @@ def analyse_query(question: str, lexicon: Lexicon, manifest: Manifest, scope: Sc
         time=any(p.search(normalised) for p in patterns("legal_status", "time")),
         english=looks_english(question),
         specifics=specifics(question, manifest),
+        names=() if looks_english(question) else names(question, manifest),
     )
 
 
@@ -81,21 +86,33 @@ def status_intent(question: str, manifest: Manifest, scope: Scope) -> bool:
     return after and bool(repealing & set(scope.mentioned))
 
 
-def specifics(question: str, manifest: Manifest) -> tuple[str, ...]:
-    """Figures, years, grades and unusual names the question asks about (document citations,
-    Pasal/ayat numbers and question words removed)."""
+def _without_citations(question: str, manifest: Manifest) -> str:
     text = question
     for start, end in sorted(mention_spans(question, manifest), reverse=True):
-        text = text[:start] + " " + text[end:]
-    text = CITATION_PARTS.sub(" ", text)
-    found: list[str] = []
-    for position, raw in enumerate(TOKEN.findall(text)):
+        text = text[:start] + " " * (end - start) + text[end:]
+    return CITATION_PARTS.sub(lambda m: " " * len(m.group(0)), text)
+
+
+def specifics(question: str, manifest: Manifest) -> tuple[str, ...]:
+    """Years, grades (III/a) and amounts the question asks about (document citations and Pasal
+    numbers removed; small counts such as "6 tahun" are conditions, not what is asked)."""
+    found = []
+    for raw in TOKEN.findall(_without_citations(question, manifest)):
         token = raw.strip(".,-/")
-        if not token or token.lower() in QUESTION_WORDS:
-            continue
-        if NUMERIC.match(token) and any(ch.isdigit() for ch in token) or re.match(r"^[IVX]{1,4}/[a-e]$", token, re.I):
+        if YEAR.match(token) or GRADE.match(token) or AMOUNT.match(token):
             found.append(token)
-        elif len(token) >= 3 and token.isupper() and token.isalpha():
+    return tuple(dict.fromkeys(found))
+
+
+def names(question: str, manifest: Manifest) -> tuple[str, ...]:
+    """Acronyms and capitalised names inside the sentence ("Taspen", "SIASN")."""
+    text = _without_citations(question, manifest)
+    found = []
+    for match in re.finditer(r"[A-Za-z][\w-]*", text):
+        token = match.group(0)
+        if token.lower() in QUESTION_WORDS or GRADE.match(token) or SENTENCE_START.search(text[: match.start()]):
+            continue
+        if (len(token) >= 3 and token.isupper()) or (len(token) >= 4 and token[0].isupper() and token[1:].islower()):
             found.append(token)
     return tuple(dict.fromkeys(found))
 

@@ -22,7 +22,8 @@ class Evidence:
     coverage: float = 0.0  # share of the question's idf-weighted terms found in the top units
     top_unit_coverage: float = 0.0  # the same share within the top unit's best ayat or sentence
     top_dense: float = 0.0
-    missing: list[str] = field(default_factory=list)  # specifics of the question absent from the top units
+    missing: list[str] = field(default_factory=list)  # figures of the question absent from the top units
+    unknown_names: list[str] = field(default_factory=list)  # names absent from the top units and from the corpus
 
 
 def gather_evidence(hits: list[PasalHit], analysis: QueryAnalysis, loaded, top_dense: float) -> Evidence:
@@ -30,19 +31,11 @@ def gather_evidence(hits: list[PasalHit], analysis: QueryAnalysis, loaded, top_d
     coverage = term_coverage(top, loaded, analysis.terms)
     top_unit = unit_coverage(hits[0], loaded, analysis.terms) if hits else 0.0
     text = "\n".join(loaded.unit_text(h.key) for h in top)
-    return Evidence(coverage, top_unit, top_dense, missing_specifics(analysis, text, loaded))
+    low = text.lower()
+    missing = [s for s in analysis.specifics if not _holds(low, s)]
+    unknown = [n for n in analysis.names if not _holds(low, n) and n.lower() not in loaded.vocabulary and not loaded.lexicon.find(n)]
+    return Evidence(coverage, top_unit, top_dense, missing, unknown)
 
 
-def missing_specifics(analysis: QueryAnalysis, evidence_text: str, loaded) -> list[str]:
-    """Figures absent from the evidence, and names absent from it and unknown to the corpus's terms."""
-    missing = []
-    low = evidence_text.lower()
-    for specific in analysis.specifics:
-        token = specific.lower()
-        if re.search(rf"(?<!\w){re.escape(token)}(?!\w)", low):
-            continue
-        if any(ch.isdigit() for ch in token) or "/" in token:
-            missing.append(specific)
-        elif token not in loaded.vocabulary and not loaded.lexicon.find(token):
-            missing.append(specific)
-    return missing
+def _holds(text: str, specific: str) -> bool:
+    return bool(re.search(rf"(?<!\w){re.escape(specific.lower())}(?!\w)", text))

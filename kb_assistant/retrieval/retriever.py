@@ -47,7 +47,8 @@ class Retrieval:
     top_unit_coverage: float = 0.0  # the same share within the top unit's best ayat or sentence
     english: bool = False
     analysis: QueryAnalysis | None = None
-    missing: list[str] = field(default_factory=list)  # specifics the question asks that the evidence lacks
+    missing: list[str] = field(default_factory=list)  # figures the question asks that the evidence lacks
+    unknown_names: list[str] = field(default_factory=list)  # names the question uses that neither evidence nor corpus holds
 
     def evidence(self, dense_center: float, dense_weight: float, unit_weight: float) -> float:
         """One number for "does the corpus answer this": dense similarity, term coverage, best ayat."""
@@ -91,6 +92,7 @@ class Retriever:
         return Retrieval(
             analysis.normalised, hits, supporting, analysis.scope, evidence.top_dense, timings, coverage=evidence.coverage,
             top_unit_coverage=evidence.top_unit_coverage, english=analysis.english, analysis=analysis, missing=evidence.missing,
+            unknown_names=evidence.unknown_names,
         )
 
 

@@ -73,7 +73,7 @@ def structural_nodes(analysis: QueryAnalysis, loaded, manifest: Manifest) -> dic
         structure = structure_map(loaded)
         for doc in docs:
             for node_id in structure.get(doc, {}).get("time" if analysis.time and not analysis.status else "status", []):
-                others = (named - {doc}) or {d for d in docs if d != doc}
+                others = (named | docs) - {doc}
                 cites = cited_by_number(loaded.chunks[node_id].text, others, manifest)
                 found.setdefault(node_id, "status-named" if cites else ("time" if analysis.time else "status"))
             if analysis.time:
