@@ -80,7 +80,7 @@ class RetrievalSettings(BaseModel):
 
 class AnswerSettings(BaseModel):
     backend: Literal["extractive", "openai", "llamacpp"] = Field("extractive", description="Answer generator.")
-    refusal_threshold: float = Field(0.50, description="Minimum evidence score to answer; below it the assistant says the corpus does not cover the question. Evidence = evidence_dense_weight·(top cosine − evidence_dense_center) + term coverage of the top 3 Pasal + evidence_unit_weight·coverage of the best ayat. Calibrated on the dev sets (see README).")
+    refusal_threshold: float = Field(0.30, description="Minimum evidence score to answer; below it the assistant says the corpus does not cover the question. Evidence = evidence_dense_weight·(top cosine − evidence_dense_center) + term coverage of the top 3 Pasal + evidence_unit_weight·coverage of the best ayat. Calibrated on the tune split and the dev set (see README).")
     evidence_dense_center: float = Field(0.88, description="Cosine similarity that counts as neutral evidence (multilingual-e5-small scores crowd in 0.80-0.95).")
     evidence_dense_weight: float = Field(6.0, description="Weight of the top cosine similarity in the evidence score.")
     evidence_unit_weight: float = Field(0.5, description="Weight of the best ayat/sentence term coverage in the evidence score.")
