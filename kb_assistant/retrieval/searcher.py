@@ -2,7 +2,10 @@
 
 A reader re-checks the CURRENT pointer before each search and swaps to a new version only
 once it is fully loaded, so answers always come from the last complete index, even while an
-ingest runs in another thread or process.
+ingest runs in another thread or process. A request takes one :class:`IndexSnapshot` and reads
+only that version, even if CURRENT moves meanwhile. A replaced version's Chroma client is
+closed at the next swap (no files of pruned versions kept open). When the vector store cannot
+be opened or queried, the version is served BM25-only and marked ``degraded``.
 """
 
 from __future__ import annotations
@@ -10,6 +13,7 @@ from __future__ import annotations
 import logging
 import math
 import threading
+import time
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,12 +30,14 @@ from kb_assistant.indexing.store import (
     CURRENT_FILE,
     IndexUnavailableError,
     IndexVersion,
+    StoreHandle,
     current_version,
-    open_collection,
+    open_store,
 )
 from kb_assistant.settings import IndexSettings
 
 log = logging.getLogger(__name__)
+REOPEN_AFTER_S = 10.0  # how often a version whose vector store failed to open tries again
 
 
 @dataclass
@@ -48,6 +54,9 @@ class LoadedVersion:
     lexicon: Lexicon = field(default_factory=Lexicon)  # terms and acronyms the corpus defines
     vocabulary: frozenset[str] = frozenset()  # every lowercase word of the corpus
     cache: dict = field(default_factory=dict)  # per-version caches of the stages (structure maps)
+    store: StoreHandle | None = None  # owner of ``collection``; closed when the version is retired
+    degraded: str = ""  # why dense search is unavailable ("" when the vector store works)
+    retry_at: float = 0.0  # monotonic time of the next attempt to open a store that failed to open
     _unit_terms: dict[str, list[frozenset[str]]] = field(default_factory=dict)
 
     @property
@@ -61,6 +70,15 @@ class LoadedVersion:
             chunk = self.chunks[node_id]
             parts.extend([chunk.prefix, chunk.text, chunk.penjelasan])
         return "\n".join(dict.fromkeys(p for p in parts if p))
+
+    def node_terms(self, node_id: str) -> frozenset[str]:
+        """Analysed terms of one node (text, headings, Penjelasan), computed once per version."""
+        key = ("node", node_id)
+        cached = self.cache.get(key)
+        if cached is None:
+            chunk = self.chunks[node_id]
+            cached = self.cache[key] = frozenset(analyse(f"{chunk.embed_text}\n{chunk.penjelasan}"))
+        return cached
 
     def idf_of(self, term: str) -> float:
         """Unseen terms weigh as much as the rarest ones: they are what the corpus lacks."""
@@ -84,15 +102,6 @@ class LoadedVersion:
             self._unit_terms[node_id] = cached
         return cached
 
-    def node_terms(self, node_id: str) -> frozenset[str]:
-        """Analysed terms of one node (text, headings, Penjelasan), computed once per version."""
-        key = ("node", node_id)
-        cached = self.cache.get(key)
-        if cached is None:
-            chunk = self.chunks[node_id]
-            cached = self.cache[key] = frozenset(analyse(f"{chunk.embed_text}\n{chunk.penjelasan}"))
-        return cached
-
     def nodes_of(self, docs: set[str]) -> set[str]:
         return {node_id for doc in docs for node_id in self.doc_nodes.get(doc, ())}
 
@@ -111,6 +120,7 @@ class IndexReader:
     def __init__(self, settings: IndexSettings) -> None:
         self.settings = settings
         self._loaded: LoadedVersion | None = None
+        self._retired: LoadedVersion | None = None
         self._lock = threading.Lock()
         self._pointer_mtime: float | None = None
 
@@ -123,6 +133,8 @@ class IndexReader:
             mtime = None
         loaded = self._loaded
         if loaded is not None and mtime == self._pointer_mtime:
+            if loaded.store is None and time.monotonic() >= loaded.retry_at:
+                self._reopen(loaded)
             return loaded
         with self._lock:
             version = current_version(self.settings)
@@ -131,34 +143,97 @@ class IndexReader:
                     return self._loaded
                 raise IndexUnavailableError("No index has been built yet: run `kb ingest` (or `make run`).")
             if self._loaded is None or self._loaded.version.name != version.name:
-                self._loaded = load_version(self.settings, version)
+                self._swap(load_version(self.settings, version))
             self._pointer_mtime = mtime
             return self._loaded
 
+    def _swap(self, new: LoadedVersion) -> None:
+        """Make ``new`` current; the one before the replaced version is closed now (requests that
+        took a snapshot of the replaced one may still be reading it)."""
+        if self._retired is not None:
+            close_version(self._retired)
+        self._retired, self._loaded = self._loaded, new
+
+    def _reopen(self, loaded: LoadedVersion) -> None:
+        """Try again to open a vector store that failed (a Chroma server back up)."""
+        with self._lock:
+            if loaded.store is not None or time.monotonic() < loaded.retry_at:
+                return
+            store, degraded = _open_vectors(self.settings, loaded.version, len(loaded.chunks))
+            loaded.retry_at = time.monotonic() + REOPEN_AFTER_S
+            if store is not None:
+                loaded.store, loaded.collection, loaded.degraded = store, store.collection, degraded
+
+    def snapshot(self) -> IndexSnapshot:
+        """One version for a whole request: pass it where the reader would go."""
+        return IndexSnapshot(self.get())
+
+    def close(self) -> None:
+        """Release every open store (a server shutting down, a test)."""
+        with self._lock:
+            for loaded in (self._retired, self._loaded):
+                if loaded is not None:
+                    close_version(loaded)
+            self._retired = self._loaded = None
+            self._pointer_mtime = None
+
     def dense(self, query_vector: np.ndarray, k: int, docs: set[str] | None) -> list[tuple[str, float]]:
         """(node id, cosine similarity) of the nearest nodes, within ``docs`` when given."""
-        loaded = self.get()
-        where = None
-        if docs is not None:
-            if not docs:
-                return []
-            where = {"doc": {"$in": sorted(docs)}} if len(docs) > 1 else {"doc": next(iter(docs))}
-        try:
-            result = loaded.collection.query(
-                query_embeddings=[query_vector.tolist()], n_results=k, where=where, include=["distances"]
-            )
-        except Exception as exc:
-            raise IndexUnavailableError(f"Vector store query failed ({exc.__class__.__name__}: {exc})") from exc
-        ids = result["ids"][0]
-        distances = result["distances"][0]
-        return [(node_id, 1.0 - float(d)) for node_id, d in zip(ids, distances)]
+        return dense_search(self.get(), query_vector, k, docs)
 
     def lexical(self, query: str, k: int, docs: set[str] | None, weights: dict[str, float] | None = None) -> list[tuple[str, float]]:
-        loaded = self.get()
-        allowed = None
-        if docs is not None:
-            allowed = loaded.nodes_of(docs)
-        return loaded.bm25.search(query, k, allowed, weights)
+        return lexical_search(self.get(), query, k, docs, weights)
+
+
+class IndexSnapshot:
+    """The reader interface (get, dense, lexical) bound to one loaded version."""
+
+    def __init__(self, loaded: LoadedVersion) -> None:
+        self.loaded = loaded
+
+    def get(self) -> LoadedVersion:
+        return self.loaded
+
+    def dense(self, query_vector: np.ndarray, k: int, docs: set[str] | None) -> list[tuple[str, float]]:
+        return dense_search(self.loaded, query_vector, k, docs)
+
+    def lexical(self, query: str, k: int, docs: set[str] | None, weights: dict[str, float] | None = None) -> list[tuple[str, float]]:
+        return lexical_search(self.loaded, query, k, docs, weights)
+
+
+def dense_search(loaded: LoadedVersion, query_vector: np.ndarray, k: int, docs: set[str] | None) -> list[tuple[str, float]]:
+    """Nearest nodes by cosine; [] (and the version marked degraded) when the vector store fails."""
+    if loaded.collection is None:
+        return []
+    where = None
+    if docs is not None:
+        if not docs:
+            return []
+        where = {"doc": {"$in": sorted(docs)}} if len(docs) > 1 else {"doc": next(iter(docs))}
+    try:
+        result = loaded.collection.query(
+            query_embeddings=[query_vector.tolist()], n_results=k, where=where, include=["distances"]
+        )
+    except Exception as exc:
+        loaded.degraded = f"vector store query failed ({exc.__class__.__name__}: {exc})"
+        log.error("index %s: %s; answering from BM25 only", loaded.version.name, loaded.degraded)
+        return []
+    if loaded.degraded.startswith("vector store query failed"):
+        loaded.degraded = ""  # the store answers again (a server restarted)
+    ids = result["ids"][0]
+    distances = result["distances"][0]
+    return [(node_id, 1.0 - float(d)) for node_id, d in zip(ids, distances)]
+
+
+def lexical_search(loaded: LoadedVersion, query: str, k: int, docs: set[str] | None, weights: dict[str, float] | None = None) -> list[tuple[str, float]]:
+    allowed = loaded.nodes_of(docs) if docs is not None else None
+    return loaded.bm25.search(query, k, allowed, weights)
+
+
+def close_version(loaded: LoadedVersion) -> None:
+    if loaded.store is not None:
+        loaded.store.close()
+    loaded.collection = None
 
 
 def load_version(settings: IndexSettings, version: IndexVersion) -> LoadedVersion:
@@ -174,13 +249,11 @@ def load_version(settings: IndexSettings, version: IndexVersion) -> LoadedVersio
             bm25.save(version.bm25_dir)
         except OSError as save_exc:  # read-only index: serve the rebuilt index from memory
             log.warning("could not save the rebuilt BM25 index: %s", save_exc)
-    try:
-        collection = open_collection(settings, version)
-    except IndexUnavailableError:
-        raise
-    except Exception as exc:
-        raise IndexUnavailableError(f"Cannot open the vector store of index {version.name} ({exc.__class__.__name__}: {exc})") from exc
-    return assemble(version, chunk_list, bm25, collection)
+    store, degraded = _open_vectors(settings, version, len(chunk_list))
+    collection = store.collection if store is not None else None
+    loaded = assemble(version, chunk_list, bm25, collection)
+    loaded.store, loaded.degraded, loaded.retry_at = store, degraded, time.monotonic() + REOPEN_AFTER_S
+    return loaded
 
 
 def assemble(version, chunk_list: list[Chunk], bm25: BM25Index | None = None, collection=None) -> LoadedVersion:
@@ -207,3 +280,25 @@ def assemble(version, chunk_list: list[Chunk], bm25: BM25Index | None = None, co
         version, chunks, bm25, collection, by_unit, set(doc_nodes), frozen, idf, doc_nodes,
         lexicon=build_lexicon(chunk_list), vocabulary=frozenset(vocabulary),
     )
+
+
+def _open_vectors(settings: IndexSettings, version: IndexVersion, nodes: int) -> tuple[StoreHandle | None, str]:
+    """The version's vector store, or None and why: a store that fails to open or to count
+    leaves the version usable BM25-only (``degraded``)."""
+    try:
+        store = open_store(settings, version)
+    except Exception as exc:
+        reason = f"vector store of index {version.name} cannot be opened ({exc.__class__.__name__}: {exc})"
+        log.error("%s; answering from BM25 only until `kb ingest` rebuilds it", reason)
+        return None, reason
+    try:
+        count = store.collection.count()
+    except Exception as exc:
+        store.close()
+        reason = f"vector store of index {version.name} cannot be read ({exc.__class__.__name__}: {exc})"
+        log.error("%s; answering from BM25 only until `kb ingest` rebuilds it", reason)
+        return None, reason
+    if count != nodes:
+        log.warning("vector store of index %s holds %d of %d nodes; run `kb ingest`", version.name, count, nodes)
+        return store, f"vector store holds {count} of {nodes} nodes"
+    return store, ""
