@@ -182,3 +182,13 @@ def test_every_data_table_entry_has_a_source_and_none_is_copied_from_a_question(
                 text = entry.get("pattern", "") + " " + entry.get("text", "")
                 for run in _literal_runs(text):
                     assert not any(run.lower() in q for q in questions), f"{name}.{group}: '{run}' is copied from a QA question"
+
+
+def test_a_ketentuan_umum_is_evidence_only_through_its_matched_definitions(loaded):
+    from kb_assistant.retrieval.rescore import term_coverage
+
+    analysis = analysed("Apa hak pegawai desa di balai arsip?", loaded)
+    one = group_by_unit(loaded.chunks, {f"{NEW}:pasal-1:angka-2": 1.0}, {}, {})
+    assert one[0].key == (NEW, "1")
+    whole_unit = loaded.coverage_of_terms(set(analysis.terms), loaded.terms[(NEW, "1")])
+    assert term_coverage(one, loaded, analysis.terms) < whole_unit  # angka 1's "pegawai desa" does not count
