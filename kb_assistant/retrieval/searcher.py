@@ -16,6 +16,7 @@ import threading
 import time
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 import numpy as np
@@ -84,7 +85,7 @@ class LoadedVersion:
         """Unseen terms weigh as much as the rarest ones: they are what the corpus lacks."""
         return self.idf.get(term, self._max_idf)
 
-    @property
+    @cached_property
     def _max_idf(self) -> float:
         return max(self.idf.values(), default=1.0)
 
