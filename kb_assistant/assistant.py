@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import copy
+import logging
+import secrets
 import time
 from typing import Any, Iterator
 
@@ -15,6 +17,7 @@ from kb_assistant.retrieval.retriever import Filters, Mode, PasalHit, Retrieval,
 from kb_assistant.retrieval.searcher import IndexReader
 from kb_assistant.settings import Settings, offline_environment
 
+log = logging.getLogger(__name__)
 REFUSAL = "Maaf, jawaban atas pertanyaan ini tidak ditemukan dalam korpus peraturan yang tersedia."
 DEGRADED_NOTE = "Mode terbatas: pencarian vektor sedang tidak tersedia, jawaban hanya dari pencarian kata (BM25)."
 SHOWN_PASSAGES = 5
@@ -152,7 +155,10 @@ class Assistant:
                 yield generator.preview(passages, raw)
             return generator.finish(question, passages, raw)
         except Exception as exc:  # server down, timeout, bad output: the extractive answer stands
-            notes.append(f"Jawaban generatif gagal ({exc.__class__.__name__}: {exc}); ditampilkan jawaban ekstraktif.")
+            # the exception text may hold the LLM server's URL and reply: it goes to the log, the user gets an id
+            ident = secrets.token_hex(4)
+            log.warning("generator failed (error %s): %s: %s", ident, exc.__class__.__name__, exc)
+            notes.append(f"Jawaban generatif gagal (kode {ident}); ditampilkan jawaban ekstraktif.")
             return None
 
     def _refusal_reason(self, retrieval: Retrieval, manifest: Manifest, degraded: bool = False) -> str | None:

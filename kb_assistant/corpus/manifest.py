@@ -23,10 +23,10 @@ from pydantic import BaseModel, Field, ValidationError, field_validator
 from kb_assistant.locks import LockBusyError, LockUnavailableError, file_lock
 
 Status = Literal["berlaku", "dicabut", "diubah"]
-DocType = Literal["UU", "PP", "Perpres", "Permen", "SE", "Perda", "Pergub", "Perbup", "Perwal", "guide", "module", "other"]
+DocType = Literal["UU", "PP", "Perpres", "Permen", "Perlem", "SE", "Perda", "Pergub", "Perbup", "Perwal", "guide", "module", "other"]
 
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{1,62}[a-z0-9]$")
-REGULATION_TYPES = {"UU", "PP", "Perpres", "Permen", "SE", "Perda", "Pergub", "Perbup", "Perwal"}
+REGULATION_TYPES = {"UU", "PP", "Perpres", "Permen", "Perlem", "SE", "Perda", "Pergub", "Perbup", "Perwal"}
 
 
 class ManifestError(ValueError):

@@ -24,7 +24,7 @@ from typing import Callable
 from kb_assistant.corpus.manifest import DocumentEntry, load_manifest
 from kb_assistant.corpus.sources import binding_problem, find_file
 from kb_assistant.indexing.bm25 import BM25Index
-from kb_assistant.indexing.chunk import Chunk, chunk_document
+from kb_assistant.indexing.chunk import HEADING_SEP, Chunk, chunk_document
 from kb_assistant.indexing.store import (
     LOCK_FILE,
     IndexVersion,
@@ -380,8 +380,8 @@ def _chroma_metadata(chunk: Chunk) -> dict:
         "ayat": chunk.ayat or "",
         "kind": chunk.kind,
         "status": chunk.status,
-        "section_path": " › ".join(getattr(chunk, "section_path", None) or []),
-        "section_id": getattr(chunk, "section_id", "") or "",
+        "section_path": HEADING_SEP.join(chunk.section_path),
+        "section_id": chunk.section_id,
     }
 
 

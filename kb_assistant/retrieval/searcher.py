@@ -230,8 +230,8 @@ def load_version(settings: IndexSettings, version: IndexVersion) -> LoadedVersio
     terms: dict[tuple[str, str], set[str]] = {}
     df: Counter[str] = Counter()
     for chunk in chunk_list:
-        key = (chunk.doc, chunk.pasal or chunk.id)
-        if chunk.pasal:
+        key = (chunk.doc, chunk.unit_key)
+        if chunk.pasal or chunk.kind == "section":
             by_pasal.setdefault(key, []).append(chunk.id)
         chunk_terms = set(analyse(chunk.embed_text))
         df.update(chunk_terms)
