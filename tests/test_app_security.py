@@ -494,6 +494,7 @@ def test_health_reports_a_degraded_or_broken_store_without_its_internals(setting
     body = services.health()
     assert body["status"] == "degraded" and body["index"]["version"] == "v9" and "/srv/kb" not in str(body)
     report["status"] = "broken"
+    services.health_service._cache = None  # the index state is re-read at most every few seconds
     assert services.health()["status"] == "error"
 
 
@@ -511,3 +512,17 @@ def test_a_login_that_found_no_free_check_slot_does_not_count_against_the_name(s
     for _ in range(settings.app.login_concurrency):
         access.checks._slots.release()
     assert access.login("tina", PASSWORDS["tina"][1], client="10.3.0.1") is not None
+
+
+def test_gradio_logins_are_throttled_by_client_address(server, app):
+    """The web form's login goes through the same per-address throttle as POST /api/login."""
+    services = app.state.services
+    login_fn, _ = gradio_fn_index(server, "korpus-login-btn")
+    seen = []
+    real = services.access.throttle.begin
+    services.access.throttle.begin = lambda name, address=None: (seen.append(address), real(name, address))[1]
+    try:
+        gradio_call(server, login_fn, ["nama-asal", "sandi-asal"], session="addr-1")
+    finally:
+        services.access.throttle.begin = real
+    assert seen == ["127.0.0.1"]

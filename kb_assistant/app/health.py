@@ -9,6 +9,8 @@ unreadable, BM25 answering), else "ok".
 from __future__ import annotations
 
 import logging
+import threading
+import time
 from typing import Callable
 
 from kb_assistant.app.jobs import JobRunner
@@ -16,6 +18,7 @@ from kb_assistant.app.warmup import WarmUp
 from kb_assistant.settings import Settings
 
 log = logging.getLogger(__name__)
+INDEX_TTL_S = 5.0
 
 
 def index_state(settings: Settings) -> dict:
@@ -67,14 +70,11 @@ class HealthService:
         self.warm_up = warm_up
         self.ingest_jobs = ingest_jobs
         self.model_loaded = model_loaded
+        self._cache: tuple[float, dict] | None = None
+        self._lock = threading.Lock()
 
     def report(self) -> dict:
-        try:
-            index = index_state(self.settings)
-        except Exception as exc:  # noqa: BLE001 - health must answer even when the store cannot be read
-            from kb_assistant.app.errors import log_unexpected
-
-            index = {"available": False, "status": "error", "error_id": log_unexpected(exc, "health")}
+        index = self._index()
         ingest = self.ingest_jobs.current
         body = {
             "status": self._status(index),
@@ -87,6 +87,22 @@ class HealthService:
         if self.warm_up.error_id:
             body["error_id"] = self.warm_up.error_id
         return body
+
+    def _index(self) -> dict:
+        """The index state, re-checked at most every INDEX_TTL_S: opening the store on every call
+        would make the anonymous health endpoint a cheap way to load the server."""
+        with self._lock:
+            cached = self._cache
+            if cached is not None and time.monotonic() - cached[0] < INDEX_TTL_S:
+                return dict(cached[1])
+            try:
+                index = index_state(self.settings)
+            except Exception as exc:  # noqa: BLE001 - health must answer even when the store cannot be read
+                from kb_assistant.app.errors import log_unexpected
+
+                index = {"available": False, "status": "error", "error_id": log_unexpected(exc, "health")}
+            self._cache = (time.monotonic(), index)
+            return dict(index)
 
     def _status(self, index: dict) -> str:
         if self.warm_up.state in ("pending", "warming up"):
