@@ -12,9 +12,9 @@ import re
 from dataclasses import dataclass, field
 
 from kb_assistant.corpus.manifest import Manifest
-from kb_assistant.retrieval.lexicon import Lexicon, words
+from kb_assistant.retrieval.lexicon import Lexicon
 from kb_assistant.retrieval.normalize import looks_english, normalise_query
-from kb_assistant.retrieval.scope import Scope, mention_spans, resolve_scope
+from kb_assistant.retrieval.scope import Scope, mention_spans
 from kb_assistant.retrieval.tables import patterns
 from kb_assistant.retrieval.text import QUESTION_WORDS, analyse
 
@@ -115,7 +115,3 @@ def names(question: str, manifest: Manifest) -> tuple[str, ...]:
         if (len(token) >= 3 and token.isupper()) or (len(token) >= 4 and token[0].isupper() and token[1:].islower()):
             found.append(token)
     return tuple(dict.fromkeys(found))
-
-
-def word_tuple(text: str) -> tuple[str, ...]:
-    return words(text)
