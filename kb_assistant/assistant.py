@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import time
 from typing import Any, Iterator
 
@@ -30,6 +31,14 @@ class Assistant:
         self._manifest = Manifest()
         self._generators: dict[str, object] = {}
         self.retriever = Retriever(self.reader, self.embedder, self.manifest, settings.retrieval)
+
+    def with_settings(self, settings: Settings) -> "Assistant":
+        """A variant answering with other retrieval/answer settings that shares the loaded model and
+        index (evaluation ablations); embedding and index settings must be the same."""
+        variant = copy.copy(self)
+        variant.settings = settings
+        variant.retriever = Retriever(self.reader, self.embedder, self.manifest, settings.retrieval)
+        return variant
 
     @property
     def manifest(self) -> Manifest:
