@@ -62,38 +62,55 @@ def _unit(chunk) -> Unit:
     return Unit(chunk.doc, key, tuple(path))
 
 
-def _ranked_units(answer, chunks: dict) -> list[Unit]:
-    """Answer.ranking holds (doc, pasal) or, for a unit without Pasal, (doc, first node id)."""
-    units = []
-    for doc, ref in answer.ranking:
-        chunk = chunks.get(ref)
-        units.append(_unit(chunk) if chunk is not None else Unit(doc, ref or ""))
-    return units
+class _Units:
+    """Resolves what an Answer names (a Pasal, a node id, a unit key, a label) to a Unit with its path."""
 
+    def __init__(self, chunks: dict) -> None:
+        self.chunks = chunks
+        self._by_unit: dict[tuple[str, str], object] | None = None
 
-def _cited_units(answer, chunks: dict) -> list[Unit]:
-    """Citations name a Pasal; a section citation is resolved through the passage with its label."""
-    by_label = {(p.doc, p.label): p.node_id for p in answer.passages}
-    units = []
-    for c in answer.citations:
-        if c.pasal:
-            units.append(Unit(c.doc, c.pasal))
-            continue
-        chunk = chunks.get(by_label.get((c.doc, c.label), ""))
-        units.append(_unit(chunk) if chunk is not None else Unit(c.doc, f"label:{c.label}", tuple(c.label.split(HEADING_SEP)[1:])))
-    return units
+    def by_ref(self, doc: str, ref: str) -> Unit:
+        """Answer.ranking holds (doc, pasal), or for a unit without Pasal its first node id or unit key."""
+        chunk = self.chunks.get(ref)
+        if chunk is None and ref.startswith("section:"):
+            if self._by_unit is None:
+                self._by_unit = {}
+                for c in self.chunks.values():
+                    self._by_unit.setdefault((c.doc, _unit(c).key), c)
+            chunk = self._by_unit.get((doc, ref))
+        return _unit(chunk) if chunk is not None else Unit(doc, ref or "")
+
+    def cited(self, answer) -> list[Unit]:
+        """Citations name a Pasal; a section citation is resolved through the passage with its label."""
+        by_label = {(p.doc, p.label): p.node_id for p in answer.passages}
+        units = []
+        for c in answer.citations:
+            chunk = None if c.pasal else self.chunks.get(by_label.get((c.doc, c.label), ""))
+            if c.pasal:
+                units.append(Unit(c.doc, c.pasal))
+            elif chunk is not None:
+                units.append(_unit(chunk))
+            else:
+                units.append(Unit(c.doc, f"label:{c.label}", tuple(c.label.split(HEADING_SEP)[1:])))
+        return units
 
 
 def _config(assistant, mode: str, backend: str | None) -> Config:
+    resolvers: dict[int, _Units] = {}  # one per loaded index version
+
     def run(item: QAItem) -> SystemOutput:
         if backend:
             answer = assistant.ask(item.question, mode=mode, backend=backend)
         else:
             answer = assistant.ask(item.question, mode=mode)
         chunks = assistant.reader.get().chunks
+        units = resolvers.get(id(chunks))
+        if units is None:
+            resolvers.clear()
+            units = resolvers[id(chunks)] = _Units(chunks)
         return SystemOutput(
-            ranked=_ranked_units(answer, chunks),
-            cited=_cited_units(answer, chunks),
+            ranked=[units.by_ref(doc, ref) for doc, ref in answer.ranking],
+            cited=units.cited(answer),
             refused=answer.refused,
             latency_ms=answer.timings_ms.get("total"),
             answer=answer.answer,
