@@ -278,16 +278,17 @@ def evaluate(
         json_out.write_text(json.dumps(result, ensure_ascii=False, indent=1), encoding="utf-8")
     if report:
         write_report(result, report)
+    # Markdown tables go out as plain text: a console would wrap their long lines.
     main = main_configs(result)
-    console.print(markdown_table(main), markup=False)
-    console.print("\nPer jenis pertanyaan (by question type)\n", markup=False)
-    console.print(type_table(main), markup=False)
+    print(markdown_table(main))
+    print("\n## Per jenis pertanyaan (by question type)\n")
+    print(type_table(main))
     if ablations:
-        console.print("\nAblasi (ablation)\n", markup=False)
-        console.print(ablation_table(result), markup=False)
+        print("\n## Ablasi (ablation)\n")
+        print(ablation_table(result))
     errors = errors_markdown(result)
     if errors:
-        console.print("\nGalat (errors)\n" + errors, style="red", markup=False)
+        print("\n## Galat (errors)\n\n" + errors)
         raise typer.Exit(1)
 
 
