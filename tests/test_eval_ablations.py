@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from typer.testing import CliRunner
 
@@ -135,3 +137,38 @@ def test_cli_refuses_a_bad_ablation_file_before_running(tmp_path):
     result = CliRunner().invoke(cli.app, ["eval", "--dataset", str(dataset), "--ablate", "--ablations", str(bad)])
     # the overrides are checked when the file is read, before the index or the model is touched
     assert result.exit_code == 1 and "setting 'retrieval.no_such_knob' does not exist" in result.output
+
+
+def test_cli_eval_with_ablations_per_type_tables_and_errors(assistant, small_index, tmp_path, monkeypatch):
+    """The real command on the small index: tables per type and ablation, an error listed and exit 1."""
+    import kb_assistant.assistant as assistant_module
+
+    rows = [
+        {"id": "d1", "question": "Apa yang dimaksud dengan Sistem Merit?", "gold": [{"doc": "uu-20-2023", "pasal": "1"}],
+         "answerable": True, "answer": "kebijakan dan manajemen ASN berdasarkan kualifikasi", "type": "definition"},
+        {"id": "x1", "question": "BOOM apa itu piket?", "gold": [{"doc": "uu-20-2023"}], "answerable": True,
+         "answer": "-", "type": "colloquial"},
+    ]
+    dataset = tmp_path / "qa.jsonl"
+    dataset.write_text("\n".join(json.dumps(r) for r in rows) + "\n", encoding="utf-8")
+    ablations = write(tmp_path, '[no_cov]\nlabel = "tanpa cakupan (no coverage)"\noverrides = { "retrieval.coverage_weight" = 0 }\n')
+    real_ask = type(assistant).ask
+
+    def ask(self, question, *args, **kwargs):
+        if question.startswith("BOOM"):
+            raise RuntimeError("store unreadable")
+        return real_ask(self, question, *args, **kwargs)
+
+    monkeypatch.setattr(type(assistant), "ask", ask)
+    monkeypatch.setattr(assistant_module, "Assistant", lambda settings: assistant)
+    monkeypatch.setattr(cli, "get_settings", lambda: small_index)
+    result = CliRunner().invoke(cli.app, ["eval", "--dataset", str(dataset), "--config", "bm25", "--ablate",
+                                          "--ablations", str(ablations), "--report", str(tmp_path / "rep")])
+    out = result.output
+    assert result.exit_code == 1, out
+    assert "| Metrik (metric) | bm25 | hybrid |" in out  # --ablate adds the full hybrid as the baseline
+    assert "## Per jenis pertanyaan (by question type)" in out and "| colloquial | 1 |" in out
+    assert "| tanpa cakupan (no coverage) |" in out
+    assert "## Galat (errors)" in out and "**x1**: RuntimeError: store unreadable" in out
+    md = (tmp_path / "rep" / "report.md").read_text(encoding="utf-8")
+    assert "## Ablasi (ablation)" in md and "| Galat (errors) | 1 | 1 |" in md
