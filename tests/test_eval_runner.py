@@ -7,7 +7,7 @@ import json
 import pytest
 
 from kb_assistant.evaluation.dataset import GoldRef, QAItem
-from kb_assistant.evaluation.report import markdown_table, write_report
+from kb_assistant.evaluation.report import failures_markdown, markdown_table, write_report
 from kb_assistant.evaluation.runner import SystemOutput, run_eval
 
 ITEMS = [
@@ -159,3 +159,17 @@ def test_markdown_table_rows_are_metrics_columns_are_configs():
     assert any(line.startswith("| Rata-rata peringkat resiprokal (MRR@10) | 1.000 | 0.000 |") for line in lines)
     assert any(line.startswith("| Kesetiaan pada sumber (faithfulness) | – | – |") for line in lines)
     assert any(line.startswith("| Presisi sitasi (citation precision) | 1.000 | 0.000 |") for line in lines)
+
+
+def test_failure_listings_show_section_and_document_gold():
+    from kb_assistant.app.render import failure_table
+
+    items = [
+        QAItem(id="s", question="Apa visi?", gold=[GoldRef(doc="perpres-81-2010", section="Visi Reformasi Birokrasi")],
+               answerable=True, answer="-", type="definition"),
+        QAItem(id="d", question="Apa isi PP?", gold=[GoldRef(doc="pp-96-2012")], answerable=True, answer="-", type="definition"),
+    ]
+    result = run_eval(items, {"wrong": wrong}, "fake-set", progress=False)
+    rows = failure_table(result)
+    assert [r[4] for r in rows] == ["perpres-81-2010 › Visi Reformasi Birokrasi", "pp-96-2012 (seluruh dokumen)"]
+    assert "rujukan emas (gold): perpres-81-2010 › Visi Reformasi Birokrasi" in failures_markdown(result)

@@ -129,7 +129,8 @@ def errors_markdown(result: dict) -> str:
     return "\n".join(parts)
 
 
-def _gold_ref(g: dict) -> str:
+def gold_label(g: dict) -> str:
+    """A gold reference as text, for each of its three forms."""
     if g.get("pasal"):
         return citation_label(g["doc"], g["pasal"], g.get("ayat"))
     if g.get("section"):
@@ -138,7 +139,7 @@ def _gold_ref(g: dict) -> str:
 
 
 def _gold_text(gold: list[dict]) -> str:
-    return "; ".join(_gold_ref(g) for g in gold) or "(tidak ada: tidak dapat dijawab)"
+    return "; ".join(gold_label(g) for g in gold) or "(tidak ada: tidak dapat dijawab)"
 
 
 def failures_markdown(result: dict) -> str:
