@@ -9,133 +9,17 @@ korpus.png are taken here too.
 
 from __future__ import annotations
 
-import os
-
 import re
-import socket
-import threading
-import time
-from pathlib import Path
-from types import SimpleNamespace
 
 import pytest
 
-from app_fixtures import CONTOH_ID, CONTOH_META, CONTOH_QUESTION, PASSWORDS, app_settings, contoh_pdf
+from app_fixtures import CONTOH_ID, CONTOH_META, CONTOH_QUESTION, PASSWORDS, contoh_pdf
+from browser_support import (  # noqa: F401 - fixtures
+    SLOW_MS, TIMEOUT_MS, ask, browser, extra_docs, field, login, open_tab, page, patient_expect, pick, server, shot,
+)
 
 # gradio's queue calls pandas with options pandas 3 deprecates; not ours to fix
 pytestmark = [pytest.mark.slow, pytest.mark.browser, pytest.mark.filterwarnings("ignore::Warning:gradio.queueing")]
-
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-ROOT = Path(__file__).resolve().parent.parent
-RUN_SHOTS = ROOT / "tests" / "screenshots"
-DOC_SHOTS = ROOT / "docs" / "screenshots"
-TIMEOUT_MS = 60_000
-SLOW_MS = 240_000  # ingest and evaluation on 2 shared cores
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-@pytest.fixture(scope="module", autouse=True)
-def patient_expect():
-    from playwright.sync_api import expect
-
-    expect.set_options(timeout=TIMEOUT_MS)
-
-
-@pytest.fixture(scope="module")
-def server(small_index, embedder, tmp_path_factory):
-    import uvicorn
-
-    from kb_assistant.app.server import create_app
-    from kb_assistant.assistant import Assistant
-
-    settings = app_settings(tmp_path_factory.mktemp("browser"), small_index)
-    app = create_app(settings, assistant=Assistant(settings, embedder=embedder))
-    port = _free_port()
-    uv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=uv.run, name="kb-test-server", daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 60
-    while not uv.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            pytest.fail("the app server did not start")
-        time.sleep(0.1)
-    yield SimpleNamespace(url=f"http://127.0.0.1:{port}/", settings=settings)
-    uv.should_exit = True
-    thread.join(15)
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not CHROMIUM.exists():
-        pytest.skip("Debian chromium not installed (make browser)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
-
-
-@pytest.fixture
-def page(browser, server):
-    """A fresh browser session (no login) on the app."""
-    context = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="id-ID")
-    context.set_default_timeout(TIMEOUT_MS)
-    tab = context.new_page()
-    tab.goto(server.url)
-    tab.locator("#question textarea").wait_for()
-    yield tab
-    context.close()
-
-
-def shot(page, name: str, docs_name: str | None = None) -> None:
-    RUN_SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(RUN_SHOTS / f"{name}.png"), full_page=True)
-    if docs_name and os.environ.get("KB_UPDATE_DOC_SCREENSHOTS") == "1":  # refresh the README's pictures on request only
-        DOC_SHOTS.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(DOC_SHOTS / docs_name), full_page=True)
-
-
-def field(page, elem_id: str):
-    return page.locator(f"#{elem_id} textarea, #{elem_id} input:not([type=file]):not([type=checkbox])").first
-
-
-FINAL_ANSWER = """n => {
-  const rows = document.querySelectorAll('#chatbot .bot-row');
-  return rows.length > n && /Rujukan:|Pasal terdekat:|⚠|Maaf/.test(rows[rows.length - 1].innerText);
-}"""
-
-
-def ask(page, question: str) -> None:
-    """Send a question and wait for the final (not the streamed) answer."""
-    before = page.locator("#chatbot .bot-row").count()
-    field(page, "question").fill(question)
-    page.click("#send-btn")
-    page.wait_for_function(FINAL_ANSWER, arg=before)
-
-
-def login(page, prefix: str, user: str, password: str) -> None:
-    field(page, f"{prefix}-user").fill(user)
-    field(page, f"{prefix}-pass").fill(password)
-    page.click(f"#{prefix}-login-btn")
-
-
-def pick(page, elem_id: str, option: str) -> None:
-    """Choose an option of a Gradio dropdown by (part of) its text."""
-    page.locator(f"#{elem_id} input").first.click()
-    page.locator("li[role=option]", has_text=option).first.click()
-    page.keyboard.press("Escape")
-
-
-def open_tab(page, name: str) -> None:
-    page.get_by_role("tab", name=name).click()
 
 
 def test_chat_answers_with_cited_pasal_and_opens_citations(page):
@@ -151,7 +35,7 @@ def test_chat_answers_with_cited_pasal_and_opens_citations(page):
     expect(first).to_contain_text("Penjelasan")
     expect(first).to_contain_text("halaman")
     expect(field(page, "copy-citation")).to_have_value(re.compile(r"^UU 20/2023 Pasal 3 ayat \(\d\)$"))
-    shot(page, "chat-answer", docs_name="chat.png")
+    shot(page, "chat-answer")
 
     options = page.locator("#refs label")
     assert options.count() >= 2
@@ -162,7 +46,7 @@ def test_chat_answers_with_cited_pasal_and_opens_citations(page):
     expect(page.locator("#passage .kb-passage")).to_have_attribute("data-pasal", pasal)
     expect(page.locator("#passage h3")).to_contain_text(f"Pasal {pasal}")
 
-    page.click("#fb-useful")
+    page.locator("#chatbot .kb-bot [data-kind=useful]").first.click()
     expect(page.locator("#fb-msg")).to_contain_text("disimpan")
 
     ask(page, "Kalau untuk PPPK bagaimana?")
@@ -175,7 +59,7 @@ def test_chat_refusal_shows_closest_passages_and_repealed_law_is_marked(page):
 
     ask(page, "Berapa harga tiket kereta api dari Jakarta ke Bandung?")
     expect(page.locator("#chatbot")).to_contain_text("tidak ditemukan dalam korpus")
-    expect(page.locator("#chatbot")).to_contain_text("Pasal terdekat")
+    expect(page.locator("#chatbot")).to_contain_text("Pasal terdekat (bukan jawaban)")
     expect(page.locator("#refs")).to_contain_text("terdekat")
     expect(page.locator("#passage")).to_contain_text("bukan jawaban")
 
@@ -220,7 +104,8 @@ def test_trainer_uploads_previews_indexes_asks_and_removes(page, server, tmp_pat
     pick(page, "meta-type", "Permen")
     field(page, "meta-id").fill("uu-20-2023")  # taken: refused with a clear message
     page.click("#preview-btn")
-    expect(page.locator("#upload-msg")).to_contain_text("already exists")
+    expect(page.locator("#upload-msg")).to_contain_text("sudah ada")
+    expect(page.locator("#upload-msg")).to_contain_text("peraturan-contoh.pdf")  # the trainer's own file name
     expect(page.locator("#upload-msg")).to_contain_text("Korpus tidak berubah")
     expect(page.locator("#add-btn")).to_be_disabled()
 
@@ -238,9 +123,9 @@ def test_trainer_uploads_previews_indexes_asks_and_removes(page, server, tmp_pat
     page.click("#reindex-btn")
     expect(page.locator("#ingest-msg")).to_contain_text("Indeks diperbarui", timeout=SLOW_MS)
     expect(page.locator("#ingest-msg")).to_contain_text(f"ditambahkan: {CONTOH_ID}")
-    shot(page, "korpus-indexed", docs_name="korpus.png")
+    shot(page, "korpus-indexed")
 
-    open_tab(page, "Chat")
+    open_tab(page, "Tanya Jawab")
     ask(page, CONTOH_QUESTION)
     expect(page.locator("#chatbot")).to_contain_text("Peraturan Contoh 1/2030 Pasal 3")
     expect(page.locator("#passage .kb-passage")).to_have_attribute("data-doc", CONTOH_ID)
@@ -282,9 +167,9 @@ def test_evaluator_runs_the_dev_set_and_sees_the_table(page):
     expect(table).to_contain_text("hit@5")
     expect(table).to_contain_text("hybrid")
     expect(page.locator("#eval-hitk img")).to_be_visible()
-    expect(page.locator("#eval-download-md")).to_be_visible()
+    expect(page.locator("#eval-download")).to_be_visible()
     expect(page.locator("#feedback-counts")).to_contain_text("Berguna")
-    shot(page, "evaluasi")
+    shot(page, "evaluasi-run")
 
     page.click("#logout-btn")
     expect(page.locator("#eval-panel")).to_be_hidden()

@@ -164,3 +164,31 @@ def test_clean_text_is_idempotent() -> None:
     text = "PasaJ246\n(21 Rencana disusun 2Ol4.\nSK No 1 2 3 A\nBagian\n\nPRESIDEN\nREPUBUK INDONESIA\n-3-\nBagian Kedua"
     once = clean_text(text)
     assert clean_text(once) == once
+
+
+@pytest.mark.parametrize("token", ["_" * 160_000 + "x", "._" * 80_000 + "x", "-" * 160_000 + "#x", "{" * 160_000])
+def test_a_160_kb_pathological_token_parses_in_under_a_second(token: str) -> None:
+    import time
+
+    from kb_assistant.parsing.structure import parse_regulation
+
+    started = time.process_time()  # CPU time of this process: other jobs on the machine do not count
+    doc = parse_regulation([Page(None, token)], "junk")
+    assert time.process_time() - started < 1.0
+    assert doc.pasal == []
+
+
+def test_junk_run_of_underscores_is_still_removed() -> None:
+    assert clean_text("Taman ___ dibuka _._ hari ini.") == "Taman dibuka hari ini."
+
+
+@pytest.mark.parametrize(
+    ("raw", "fixed"),
+    [
+        ("dijatuhkan.\nPasa77\n(1) Pendanaan", "dijatuhkan.\nPasal 7\n(1) Pendanaan"),  # l read as 7, alone on its line
+        ("ketentuan ini. Pasal 4 1 PNS yang", "ketentuan ini. Pasal 41 PNS yang"),  # split number before an acronym
+        ("Pasal22\nPeraturan", "Pasal 22\nPeraturan"),
+    ],
+)
+def test_mangled_pasal_headings(raw: str, fixed: str) -> None:
+    assert clean_text(raw) == fixed

@@ -25,7 +25,9 @@ def perda() -> ParsedDocument:
 
 def test_every_pasal_once_in_order(perda: ParsedDocument) -> None:
     assert [p.number for p in perda.pasal] == ["1", "2", "3", "4", "5", "6"]
-    assert validate_document(perda, 6) == {"pasal_found": 6, "missing": [], "duplicates": [], "empty": [], "known_gaps": [], "ok": True}
+    assert validate_document(perda, 6) == {
+        "pasal_found": 6, "missing": [], "duplicates": [], "empty": [], "merged": [], "known_gaps": [], "warnings": [], "ok": True
+    }
 
 
 def test_headings_are_carried_and_not_swallowed(perda: ParsedDocument) -> None:
@@ -144,7 +146,9 @@ def test_find_references_other_law_and_same_law() -> None:
 
 def test_validate_reports_missing_and_empty() -> None:
     doc = ParsedDocument(doc_id="x", pasal=[Pasal("1", "Isi."), Pasal("2", " "), Pasal("4", "Isi.")])
-    assert validate_document(doc, 4) == {"pasal_found": 3, "missing": ["3"], "duplicates": [], "empty": ["2"], "known_gaps": [], "ok": False}
+    report = validate_document(doc, 4)
+    assert {k: report[k] for k in ("pasal_found", "missing", "empty", "ok")} == {"pasal_found": 3, "missing": ["3"], "empty": ["2"], "ok": False}
+    assert any("Pasal 3 missing" in w for w in report["warnings"])
     assert validate_document(ParsedDocument(doc_id="y"), None)["ok"] is False
     full = ParsedDocument(doc_id="z", pasal=[Pasal("1", "Isi."), Pasal("2", " ")])
     assert validate_document(full, 2)["ok"] is False
@@ -172,10 +176,10 @@ def test_sections_of_a_guide(tmp_path: Path) -> None:
 
 
 def test_sections_from_numbered_and_capital_headings() -> None:
-    pages = [Page(1, "PENDAHULUAN UMUM\nTeks awal.\n1.2 Tujuan Pelatihan\nPeserta memahami kerja sama."), Page(2, "Lanjutan tujuan.")]
+    pages = [Page(1, "PENDAHULUAN UMUM\nTeks awal.\n1.1 Tujuan Pelatihan\nPeserta memahami kerja sama."), Page(2, "Lanjutan tujuan.")]
     doc = parse_sections(pages, "modul")
     assert [(s.number, s.title, s.page_start, s.page_end) for s in doc.sections] == [
         ("1", "PENDAHULUAN UMUM", 1, 1),
-        ("1.2", "1.2 Tujuan Pelatihan", 1, 2),
+        ("1.1", "1.1 Tujuan Pelatihan", 1, 2),
     ]
     assert doc.sections[1].headings == ["PENDAHULUAN UMUM"]

@@ -6,6 +6,7 @@ is built from that passage's metadata, so the answer cannot cite what was not re
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from kb_assistant.answer.types import citation_label
@@ -15,6 +16,8 @@ from kb_assistant.retrieval.normalize import english_terms
 from kb_assistant.retrieval.text import analyse
 
 MAX_UNIT_WORDS = 90
+MAX_LIST_WORDS = 220  # a unit holding a list ("terdiri atas: a. ...; b. ...") is quoted with its list
+LIST_LEAD = re.compile(r":\s*(?:[a-z]|\d{1,2})\.\s")
 
 
 @dataclass
@@ -92,7 +95,9 @@ def choose_hits(hits: list[PasalHit], max_citations: int, multi_document: bool) 
 
 
 def _trim(text: str) -> str:
+    """At most MAX_UNIT_WORDS, or MAX_LIST_WORDS for a list: an answer never stops at its lead."""
     words = text.split()
-    if len(words) <= MAX_UNIT_WORDS:
+    limit = MAX_LIST_WORDS if LIST_LEAD.search(text) else MAX_UNIT_WORDS
+    if len(words) <= limit:
         return text
-    return " ".join(words[:MAX_UNIT_WORDS]) + " …"
+    return " ".join(words[:limit]) + " …"

@@ -28,9 +28,12 @@ CREATE TABLE IF NOT EXISTS feedback (
     answer TEXT NOT NULL,
     citations TEXT NOT NULL,
     comment TEXT NOT NULL DEFAULT '',
-    username TEXT NOT NULL DEFAULT ''
+    username TEXT NOT NULL DEFAULT '',
+    message_key TEXT
 )
 """
+# one judgement per answer: the chat's per-message buttons replace the earlier row of the same answer
+UNIQUE_KEY = "CREATE UNIQUE INDEX IF NOT EXISTS feedback_message ON feedback (message_key) WHERE message_key IS NOT NULL"
 
 
 class FeedbackStore:
@@ -41,21 +44,33 @@ class FeedbackStore:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         conn = sqlite3.connect(self.path, timeout=10)
         conn.execute(SCHEMA)
+        columns = {row[1] for row in conn.execute("PRAGMA table_info(feedback)")}
+        if "message_key" not in columns:  # a store written before per-message judgements
+            conn.execute("ALTER TABLE feedback ADD COLUMN message_key TEXT")
+        conn.execute(UNIQUE_KEY)
         return conn
 
-    def add(self, kind: str, question: str, answer: str, citations: list[str], comment: str = "", username: str = "") -> int:
-        """Store one judgement; raises ValueError on an unknown kind or empty question."""
+    def add(self, kind: str, question: str, answer: str, citations: list[str], comment: str = "", username: str = "",
+            message_key: str | None = None) -> int:
+        """Store one judgement; raises ValueError on an unknown kind or empty question.
+
+        With a ``message_key`` (one answer in one conversation) an earlier judgement of the same
+        answer is replaced, so each answer counts once however often its buttons are pressed.
+        """
         if kind not in KINDS:
             raise ValueError(f"kind must be one of {', '.join(KINDS)}")
         if not question.strip():
             raise ValueError("question is empty")
         row = (
             datetime.now(timezone.utc).isoformat(timespec="seconds"), kind, question[:MAX_TEXT], answer[:MAX_TEXT],
-            json.dumps([str(c) for c in citations][:50], ensure_ascii=False), comment[:MAX_COMMENT], username,
+            json.dumps([str(c) for c in citations][:50], ensure_ascii=False), comment[:MAX_COMMENT], username, message_key,
         )
         with closing(self._connect()) as conn, conn:
+            if message_key is not None:
+                conn.execute("DELETE FROM feedback WHERE message_key = ?", (message_key,))
             cursor = conn.execute(
-                "INSERT INTO feedback (created_at, kind, question, answer, citations, comment, username) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                "INSERT INTO feedback (created_at, kind, question, answer, citations, comment, username, message_key) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 row,
             )
             return int(cursor.lastrowid)

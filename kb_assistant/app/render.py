@@ -15,7 +15,8 @@ from kb_assistant.app.feedback import KIND_LABELS
 from kb_assistant.evaluation.report import gold_label
 
 DEFINITION_LEAD = re.compile(r"^(.*?:)\s*\d+[a-z]?\.\s")
-AYAT_START = re.compile(r"(?:(?<=\n)|^|(?<=\s))\((\d+[a-z]?)\)\s", re.MULTILINE)
+# An ayat marker at a line start or after a sentence end (highlight_ayat checks the sequence).
+AYAT_START = re.compile(r"(?:^|(?<=[.;:])[ \t]+)\((\d+[a-z]?)\)\s", re.MULTILINE)
 STATUS_LABELS = {"berlaku": "berlaku", "dicabut": "DICABUT", "diubah": "diubah"}
 
 
@@ -30,17 +31,29 @@ def ayat_numbers(ayat: str | None) -> set[str]:
 
 
 def highlight_ayat(text: str, ayat: str | None) -> str:
-    """Escaped Pasal text as HTML with the given ayat wrapped in <mark>; plain when no ayat matches."""
+    """Escaped Pasal text as HTML with the given ayat wrapped in <mark>; plain when no ayat matches.
+
+    An ayat starts only at a real marker: at a line start with a higher number than the last, or
+    after a sentence end with the next number; "sebagaimana dimaksud pada ayat (3)" never splits.
+    """
     wanted = ayat_numbers(ayat)
-    starts = list(AYAT_START.finditer(text))
-    if not wanted or not any(m.group(1) in wanted for m in starts):
+    starts: list[tuple[int, str]] = []  # (offset of "(", ayat number)
+    for match in AYAT_START.finditer(text):
+        number, offset = match.group(1), match.start(1) - 1
+        value = int(re.match(r"\d+", number).group())
+        last = int(re.match(r"\d+", starts[-1][1]).group()) if starts else 0
+        line_start = offset == 0 or text[offset - 1] == "\n"
+        lettered = number[-1].isalpha() and value == last and starts and starts[-1][1] != number
+        if lettered or (value > last if line_start else value == last + 1):
+            starts.append((offset, number))
+    if not wanted or not any(number in wanted for _, number in starts):
         return _paragraphs(text)
-    parts: list[str] = [_paragraphs(text[: starts[0].start()])] if text[: starts[0].start()].strip() else []
-    for i, match in enumerate(starts):
-        end = starts[i + 1].start() if i + 1 < len(starts) else len(text)
-        segment = _paragraphs(text[match.start():end])
-        if match.group(1) in wanted:
-            segment = f'<mark class="kb-ayat" data-ayat="{html.escape(match.group(1))}">{segment}</mark>'
+    parts: list[str] = [_paragraphs(text[: starts[0][0]])] if text[: starts[0][0]].strip() else []
+    for i, (offset, number) in enumerate(starts):
+        end = starts[i + 1][0] if i + 1 < len(starts) else len(text)
+        segment = _paragraphs(text[offset:end])
+        if number in wanted:
+            segment = f'<mark class="kb-ayat" data-ayat="{html.escape(number)}">{segment}</mark>'
         parts.append(segment)
     return "".join(parts)
 
@@ -79,13 +92,26 @@ def status_badge(status: str, label: str) -> str:
     """'berlaku' as a green badge; a repealed or amended law also says by which document."""
     css = {"dicabut": "kb-repealed", "diubah": "kb-amended"}.get(status, "kb-inforce")
     detail = (label or "").split(" — ", 1)[-1] if status != "berlaku" else ""
+    if detail.lower().startswith(status):  # the badge already says it: "diubah oleh ...", not "diubah diubah oleh ..."
+        detail = detail[len(status) :].strip()
     badge = f'<span class="kb-status {css}">{html.escape(STATUS_LABELS.get(status, status))}</span>'
     return badge + (f" {html.escape(detail)}" if detail else "")
 
 
-def passage_html(passage: Passage, ayat: str | None = None, heading: str = "") -> str:
-    """The Pasal with the answering ayat marked, its Penjelasan, page and document status."""
-    page = f"halaman {passage.page}" if passage.page else "halaman tidak diketahui"
+def passage_html(passage: Passage, ayat: str | None = None, heading: str = "", url: str = "", is_pdf: bool = False) -> str:
+    """The Pasal (or Lampiran section) with the answering ayat marked, its Penjelasan, page, status and source.
+
+    The page is shown where it is known; "halaman tidak diketahui" only for a PDF whose page was
+    not found (a Markdown source simply has no pages). ``url`` is the manifest's official source,
+    opened at the page for a PDF.
+    """
+    meta = [status_badge(passage.status, passage.status_label)]
+    if passage.page:
+        meta.append(f"halaman {int(passage.page)}")
+    elif is_pdf:
+        meta.append("halaman tidak diketahui")
+    if passage.heading:
+        meta.append(html.escape(passage.heading))
     warning = ""
     if passage.status == "dicabut":
         warning = '<p class="kb-warning">Peraturan ini sudah dicabut; gunakan hanya sebagai rujukan sejarah.</p>'
@@ -94,14 +120,22 @@ def passage_html(passage: Passage, ayat: str | None = None, heading: str = "") -
         f'<div class="kb-passage" data-doc="{html.escape(passage.doc)}" data-pasal="{html.escape(passage.pasal or "")}">'
         + (f'<p class="kb-note">{html.escape(heading)}</p>' if heading else "")
         + f"<h3>{html.escape(passage.label)}</h3>"
-        + f'<p class="kb-meta">{status_badge(passage.status, passage.status_label)} · {page}'
-        + (f" · {html.escape(passage.heading)}" if passage.heading else "")
-        + "</p>"
+        + f'<p class="kb-meta">{" · ".join(meta)}</p>'
+        + _source_link(url, passage.page if is_pdf else None)
         + warning
         + f'<div class="kb-pasal-text">{_body(passage, ayat)}</div>'
-        + f'<div class="kb-penjelasan"><strong>Penjelasan:</strong> {penjelasan}</div>'
+        + (f'<div class="kb-penjelasan"><strong>Penjelasan:</strong> {penjelasan}</div>' if passage.pasal else "")
         + "</div>"
     )
+
+
+def _source_link(url: str, page: int | None) -> str:
+    """A link to the official source; only http(s) URLs from the manifest become links."""
+    if not url or not re.match(r"^https?://", url):
+        return ""
+    target = url + (f"#page={int(page)}" if page else "")
+    return (f'<p class="kb-source"><a href="{html.escape(target, quote=True)}" target="_blank" rel="noopener noreferrer">'
+            "Buka sumber resmi" + (f" (halaman {int(page)})" if page else "") + "</a></p>")
 
 
 def _body(passage: Passage, ayat: str | None) -> str:
@@ -116,7 +150,7 @@ def references(answer: Answer) -> list[tuple[str, int, str | None, bool]]:
     out: list[tuple[str, int, str | None, bool]] = []
     used: set[int] = set()
     for citation in answer.citations:
-        index = next((i for i, p in enumerate(answer.passages) if p.doc == citation.doc and p.pasal == citation.pasal), None)
+        index = next((i for i, p in enumerate(answer.passages) if _same_unit(p, citation)), None)
         if index is None:
             continue
         used.add(index)
@@ -127,6 +161,15 @@ def references(answer: Answer) -> list[tuple[str, int, str | None, bool]]:
             extra = " (rujukan silang)" if passage.supporting else ""
             out.append((f"[{len(out) + 1}] {passage.label} — {closest}{extra}", i, passage.ayat, False))
     return out
+
+
+def _same_unit(passage: Passage, citation) -> bool:
+    """A citation names a Pasal (doc + number) or a Lampiran/guide section (doc + its label)."""
+    if passage.doc != citation.doc:
+        return False
+    if citation.pasal or passage.pasal:
+        return passage.pasal == citation.pasal
+    return citation.label.startswith(passage.label) or passage.label.startswith(citation.label)
 
 
 def answer_markdown(answer: Answer) -> str:
@@ -149,16 +192,20 @@ def preview_markdown(preview: dict) -> str:
     """What the parser found in an upload, for the trainer to check before adding it."""
     expected = preview.get("pasal_expected")
     ok = preview.get("ok")
-    verdict = "✔ struktur lengkap" if ok else "⚠ periksa temuan di bawah"
-    lines = [
-        f"### Pratinjau: {preview['name']} (`{preview['id']}`)",
-        f"{verdict} — {preview.get('pasal_found', 0)} Pasal ditemukan" + (f" dari {expected} yang diharapkan" if expected else ""),
-    ]
+    verdict = "✔ struktur lengkap" if ok and not preview.get("warnings") else "⚠ periksa temuan di bawah"
+    found = f"{preview.get('pasal_found', 0)} Pasal ditemukan" + (f" dari {expected} yang diharapkan" if expected else "")
+    if not preview.get("tree") and preview.get("sections"):
+        found = f"dibaca per bagian: {len(preview['sections'])} bagian ditemukan"
+    lines = [f"### Pratinjau: {preview['name']} (`{preview['id']}`)", f"{verdict} — {found}"]
     for key, label in (("missing", "Pasal hilang"), ("duplicates", "Pasal ganda"), ("empty", "Pasal kosong")):
         if preview.get(key):
             lines.append(f"- {label}: {', '.join(map(str, preview[key]))}")
-    for warning in preview.get("warnings", [])[:10]:
-        lines.append(f"- catatan parser: {warning}")
+    warnings = [str(w) for w in preview.get("warnings") or []]
+    if warnings:
+        lines += ["", f"**⚠ Catatan parser ({len(warnings)})**"]
+        lines += [f"- {_md(w)}" for w in warnings[:15]]
+        if len(warnings) > 15:
+            lines.append(f"- … dan {len(warnings) - 15} catatan lain")
     lines.append("")
     lines.append("**Struktur Pasal**")
     last_heading: str | None = None

@@ -7,7 +7,10 @@ panel is only cosmetic and the Gradio event API cannot be used to skip the login
 
 from __future__ import annotations
 
+import json
+import secrets
 from dataclasses import dataclass
+from pathlib import Path
 
 import gradio as gr
 
@@ -26,7 +29,155 @@ CSS = """
 mark.kb-ayat { display: block; background: #fff3bf; color: inherit; padding: 2px 4px; border-left: 3px solid #f59f00; }
 .kb-penjelasan { margin-top: 0.6em; padding-top: 0.4em; border-top: 1px dashed var(--border-color-primary); }
 .kb-message { min-height: 1.5em; }
+/* the transcript scrolls inside the chat column; the question box stays under it, on screen */
+#chatbot { flex-grow: 0; }
+.kb-transcript { height: calc(100vh - 400px); min-height: 200px; overflow-y: auto;
+  border: 1px solid var(--border-color-primary); border-radius: 8px; padding: 8px; background: var(--background-fill-secondary); }
+.kb-msg { max-width: 92%; margin: 6px 0; padding: 8px 12px; border-radius: 10px; overflow-wrap: anywhere; }
+.kb-user { align-self: flex-end; margin-left: auto; background: var(--color-accent-soft); white-space: pre-wrap; }
+.kb-bot { background: var(--background-fill-primary); border: 1px solid var(--border-color-primary); }
+.kb-msg p { margin: 0.3em 0; } .kb-msg ul { margin: 0.3em 0 0.3em 1.2em; }
+.kb-error { border-color: #fca5a5; }
+.kb-cite { font-weight: 600; text-decoration: none; padding: 0 2px; position: relative; }
+.kb-cite:hover::after, .kb-cite:focus::after { content: attr(data-preview); position: absolute; left: 0; top: 1.4em; z-index: 30;
+  width: min(340px, 80vw); padding: 6px 8px; background: var(--background-fill-primary); color: var(--body-text-color);
+  border: 1px solid var(--border-color-primary); border-radius: 6px; box-shadow: 0 2px 8px rgba(0,0,0,.15); font-weight: 400; font-size: 0.85em; white-space: normal; }
+.kb-actions { display: flex; flex-wrap: wrap; gap: 4px; margin-top: 6px; }
+.kb-act { font-size: 0.8em; padding: 2px 8px; border-radius: 12px; border: 1px solid var(--border-color-primary); background: var(--background-fill-secondary); cursor: pointer; }
+.kb-act.kb-pressed { background: var(--color-accent); color: white; border-color: var(--color-accent); }
+.kb-hint { margin-top: 6px; padding: 6px 8px; border-left: 3px solid #3b82f6; background: #eff6ff; color: #1e3a8a; border-radius: 4px; }
+.kb-offer { margin-left: 4px; }
+.kb-placeholder { color: var(--body-text-color-subdued); }
+#ask-bar { position: sticky; bottom: 0; z-index: 20; }
+#viewer-close { display: none; }
+.kb-failures { width: 100%; table-layout: fixed; border-collapse: collapse; font-size: 0.9em; }
+.kb-failures td, .kb-failures th { border: 1px solid var(--border-color-primary); padding: 4px; vertical-align: top;
+  overflow-wrap: anywhere; word-break: break-word; white-space: normal; text-align: left; }
+footer { display: none !important; }
+@media (max-width: 820px) {
+  .kb-transcript { height: calc(100vh - 360px); }
+  #conv-col { order: 2; }
+  #viewer-col { display: none; }
+  #chat-layout.kb-viewer-open #viewer-col { display: flex; flex-direction: column; flex-wrap: nowrap; position: fixed; top: 56px; left: 0; right: 0; bottom: 0; z-index: 1000;
+    overflow-y: auto; padding: 12px; background: var(--background-fill-primary); box-shadow: 0 -4px 16px rgba(0,0,0,.25); }
+  #chat-layout.kb-viewer-open #viewer-close { display: inline-flex; }
+  #chat-filters { flex-direction: column; }
+  #chat-layout.kb-viewer-open #viewer-col > * { margin-bottom: 8px; width: 100%; flex: none; }
+  #chat-layout.kb-viewer-open #passage { order: -1; }
+  #chat-layout.kb-viewer-open #viewer-close { order: -2; }
+  #viewer-help { display: none; }
+  #app-title h3 { font-size: 1em; }
+}
 """
+
+# Gradio's own control texts that its Indonesian locale lacks (and what an English-locale browser
+# would show): exact strings of text nodes and of aria-label/title/placeholder attributes.
+CHROME_TEXT = {
+    "Copy": "Salin", "Copied": "Disalin", "Copy table data": "Salin data tabel", "Textbox": "Kotak teks",
+    "Fullscreen": "Layar penuh", "Exit fullscreen": "Keluar dari layar penuh", "Dataframe": "Tabel data",
+    "Table actions": "Tindakan tabel", "Empty value": "Nilai kosong", "Click to upload or drop files": "Klik untuk mengunggah atau letakkan berkas",
+    "Click to Upload": "Klik untuk Mengunggah", "Drop File Here": "Letakkan Berkas di Sini", "- or -": "- atau -",
+    "Clear": "Hapus", "Download": "Unduh", "Remove": "Hapus", "Uploading...": "Mengunggah…", "Loading...": "Memuat…",
+    "processing": "memproses", "Error": "Galat", "Close": "Tutup", "Search": "Cari", "Empty": "Kosong", "Image": "Gambar",
+    "Share": "Bagikan", "Settings": "Pengaturan", "Submit": "Kirim", "Retry": "Coba lagi", "Undo": "Urungkan",
+    "Letakkan File di Sini": "Letakkan Berkas di Sini", "processing |": "memproses |",
+}
+# texts with numbers in them (Gradio's queue status): [pattern, replacement]
+CHROME_PATTERNS = [
+    [r"^In queue: (\d+) of (\d+)$", "Dalam antrean: $1 dari $2"],
+    [r"^queue: (.*)$", "antrean: $1"],
+    [r"^processing(.*)$", "memproses$1"],
+]
+
+# Runs once per page: sets the page language, puts Gradio's leftover English control texts into
+# Indonesian, and forwards clicks on the transcript's app-made links and buttons to the hidden
+# action button (the server checks every request again).
+HEAD = """<script>
+(() => {
+  document.documentElement.lang = "id";
+  const words = __CHROME_TEXT__;
+  const patterns = __CHROME_PATTERNS__.map(([p, r]) => [new RegExp(p), r]);
+  const translated = (text) => {
+    if (words[text]) return words[text];
+    for (const [pattern, replacement] of patterns) if (pattern.test(text)) return text.replace(pattern, replacement);
+    return null;
+  };
+  const skip = (el) => el && el.closest && el.closest(".kb-answer, .kb-pasal-text, .kb-penjelasan, #preview");
+  const translate = (root) => {
+    const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+    while (walker.nextNode()) {
+      const node = walker.currentNode, text = node.data.trim();
+      const better = text ? translated(text) : null;
+      if (better && !skip(node.parentElement)) node.data = node.data.replace(text, better);
+    }
+    const elements = root.querySelectorAll ? root.querySelectorAll("[aria-label], [title], [placeholder]") : [];
+    for (const el of elements) {
+      for (const name of ["aria-label", "title", "placeholder"]) {
+        const value = el.getAttribute(name);
+        const better = value ? translated(value) : null;
+        if (better) el.setAttribute(name, better);
+      }
+    }
+  };
+  let queued = false;
+  new MutationObserver(() => {
+    if (queued) return;
+    queued = true;
+    requestAnimationFrame(() => { queued = false; translate(document.body); });
+  }).observe(document.documentElement, { childList: true, subtree: true, characterData: true, attributes: true,
+                                         attributeFilter: ["aria-label", "title", "placeholder"] });
+  new MutationObserver(() => { if (document.documentElement.lang !== "id") document.documentElement.lang = "id"; })
+    .observe(document.documentElement, { attributes: true, attributeFilter: ["lang"] });
+  document.addEventListener("click", (event) => {
+    const el = event.target.closest ? event.target.closest("[data-kb-act]") : null;
+    if (!el) return;
+    event.preventDefault();
+    const act = el.dataset.kbAct;
+    if (act === "copy") {
+      const msg = el.closest(".kb-bot");
+      const text = msg ? msg.querySelector(".kb-answer").innerText : "";
+      const done = () => { el.textContent = "Disalin ✔"; setTimeout(() => { el.textContent = "Salin jawaban"; }, 1500); };
+      if (navigator.clipboard) { navigator.clipboard.writeText(text).then(done, done); } else { done(); }
+      return;
+    }
+    const layout = document.getElementById("chat-layout");
+    if (act === "cite" && layout) layout.classList.add("kb-viewer-open");
+    window.kbAction = JSON.stringify({ act: act, turn: el.dataset.turn, ref: el.dataset.ref, kind: el.dataset.kind, at: Date.now() });
+    const button = document.getElementById("kb-action-btn");
+    if (button) button.click();
+  });
+  // keep the newest message in view when one is added or streams; a judgement re-render keeps the place
+  let shown = -1, place = 0, pending = false;
+  document.addEventListener("scroll", (event) => {
+    if (event.target.classList && event.target.classList.contains("kb-transcript")) place = event.target.scrollTop;
+  }, true);
+  new MutationObserver(() => {
+    const box = document.querySelector("#chatbot .kb-transcript");
+    if (!box) return;
+    const count = box.querySelectorAll(".kb-msg").length;
+    const streaming = !!box.querySelector(".kb-pending");
+    if (count !== shown || streaming || pending) { box.scrollTop = box.scrollHeight; }
+    else if (box.scrollTop === 0 && place > 0) { box.scrollTop = place; }
+    shown = count; pending = streaming;
+  }).observe(document.body, { childList: true, subtree: true, characterData: true });
+})();
+</script>""".replace("__CHROME_TEXT__", json.dumps(CHROME_TEXT, ensure_ascii=False)).replace(
+    "__CHROME_PATTERNS__", json.dumps(CHROME_PATTERNS))
+
+
+def mount_options() -> dict:
+    """Options of ``gr.mount_gradio_app`` that belong to the UI: look, page script, no English footer."""
+    return {"css": CSS, "theme": theme(), "head": HEAD, "footer_links": []}
+
+
+def browser_secret(data_dir: Path) -> str:
+    """The key that encrypts the browser-held chat id; kept in the data folder so it survives restarts."""
+    path = Path(data_dir) / "browser-state.key"
+    if not path.is_file():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_hex(16), encoding="utf-8")
+        path.chmod(0o600)
+    return path.read_text(encoding="utf-8").strip()
 
 
 def theme():
@@ -68,21 +219,21 @@ def build_ui(services: AppServices) -> gr.Blocks:
     with gr.Blocks(title="Asisten Regulasi ASN", analytics_enabled=False) as demo:
         token = gr.State(None)
         with gr.Row():
-            gr.Markdown("## Asisten Regulasi ASN\nJawaban dengan rujukan Pasal dari peraturan kerja sama dan pelayanan publik.")
+            gr.Markdown("### Asisten Regulasi ASN · jawaban dengan rujukan Pasal dari peraturan kerja sama dan pelayanan publik", elem_id="app-title")
             session = gr.Markdown("Belum masuk.", elem_id="session-status")
             logout = gr.Button("Keluar", visible=False, size="sm", elem_id="logout-btn", scale=0)
         gates: list[Gate] = []
         with gr.Tabs():
-            with gr.Tab("Chat", id="chat", elem_id="tab-chat"):
+            with gr.Tab("Tanya Jawab", id="chat", elem_id="tab-chat"):
                 chat_gate = None
                 if services.settings.app.chat_requires_login:
                     chat_gate = login_gate("chat", "chat", "Masuk untuk bertanya")
                     gates.append(chat_gate)
-                chat = ui_chat.build(services, token, chat_gate)
+                chat = ui_chat.build(services, token, chat_gate, browser_secret(services.settings.app.data_dir))
             with gr.Tab("Korpus", id="korpus", elem_id="tab-korpus"):
                 corpus_gate = login_gate("korpus", "corpus", "Khusus pelatih: masuk untuk mengelola korpus")
                 gates.append(corpus_gate)
-                corpus = ui_corpus.build(services, token, corpus_gate, chat.docs)
+                corpus = ui_corpus.build(services, token, corpus_gate, chat.docs, chat.doc_choices)
             with gr.Tab("Evaluasi", id="evaluasi", elem_id="tab-evaluasi"):
                 eval_gate = login_gate("eval", "eval", "Khusus evaluator: masuk untuk menjalankan evaluasi")
                 gates.append(eval_gate)
@@ -129,9 +280,10 @@ class Loader:
 
 
 def _login_handler(services: AppServices, permission: str):
-    def do_login(username: str, password: str):
+    def do_login(username: str, password: str, request: gr.Request | None = None):
+        client = request.client.host if request is not None and request.client else None  # per-address throttle
         try:
-            found = services.login(username or "", password or "")
+            found = services.login(username or "", password or "", client)
         except LoginThrottled as exc:
             return gr.skip(), f"✖ {exc}.", ""
         if found is None:

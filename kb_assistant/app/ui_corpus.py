@@ -8,12 +8,12 @@ from dataclasses import dataclass
 import gradio as gr
 
 from kb_assistant.app.jobs import JobBusyError
+from kb_assistant.app.corpus_guide import DOC_TYPES, FIELD_HELP, corpus_error_text, preview_warnings, type_warnings, upload_text
 from kb_assistant.app.render import DOCUMENT_HEADERS, document_table, preview_markdown
 from kb_assistant.app.services import STATUSES, AppServices, UnknownDocumentError
 from kb_assistant.app.uploads import UploadError, document_metadata, staged_path
 from kb_assistant.corpus.manifest import ManifestError
 
-DOC_TYPES = ["UU", "PP", "Perpres", "Permen", "SE", "Perda", "Pergub", "Perbup", "Perwal", "guide", "module", "other"]
 POLL_S = 0.5
 
 
@@ -22,7 +22,7 @@ class CorpusTab:
     load: object
 
 
-def build(services: AppServices, token: gr.State, gate, chat_docs: gr.Dropdown) -> CorpusTab:
+def build(services: AppServices, token: gr.State, gate, chat_docs: gr.Dropdown, chat_choices=None) -> CorpusTab:
     from kb_assistant.app.ui import Loader, denied
 
     with gate.panel:
@@ -31,20 +31,23 @@ def build(services: AppServices, token: gr.State, gate, chat_docs: gr.Dropdown) 
         refresh = gr.Button("Muat ulang daftar", size="sm", elem_id="doc-refresh")
 
         with gr.Accordion("Unggah dokumen baru", open=True, elem_id="upload-section"):
-            upload = gr.File(label="Berkas PDF, Markdown atau teks", file_types=[".pdf", ".md", ".txt"], type="filepath", elem_id="upload-file")
+            gr.Markdown("Unggah berkas, isi keterangannya, klik **Pratinjau hasil baca** untuk memeriksa Pasal yang terbaca, "
+                        "lalu **Tambahkan ke korpus** dan **Indeks ulang**. Kolom bertanda * wajib diisi.")
+            upload = gr.File(label="Berkas PDF, Markdown atau teks *", file_types=[".pdf", ".md", ".txt"], type="filepath", elem_id="upload-file")
+            gr.Markdown(FIELD_HELP["upload"], elem_classes=["kb-meta"])
             with gr.Row():
-                doc_id = gr.Textbox(label="id (mis. perpres-95-2018)", elem_id="meta-id", max_lines=1)
-                name = gr.Textbox(label="Nama singkat (mis. Perpres 95/2018)", elem_id="meta-name", max_lines=1)
-                doc_type = gr.Dropdown(DOC_TYPES, value="Perpres", label="Jenis", elem_id="meta-type")
-            title = gr.Textbox(label="Judul lengkap", elem_id="meta-title", max_lines=2)
+                doc_id = gr.Textbox(label="id *", placeholder="perpres-95-2018", info=FIELD_HELP["id"], elem_id="meta-id", max_lines=1)
+                name = gr.Textbox(label="Nama singkat *", placeholder="Perpres 95/2018", info=FIELD_HELP["name"], elem_id="meta-name", max_lines=1)
+                doc_type = gr.Dropdown(DOC_TYPES, value="Perpres", label="Jenis *", info=FIELD_HELP["type"], elem_id="meta-type")
+            title = gr.Textbox(label="Judul lengkap *", info=FIELD_HELP["title"], elem_id="meta-title", max_lines=2)
             with gr.Row():
-                number = gr.Textbox(label="Nomor", elem_id="meta-number", max_lines=1)
-                year = gr.Textbox(label="Tahun", elem_id="meta-year", max_lines=1)
-                status = gr.Dropdown(list(STATUSES), value="berlaku", label="Status", elem_id="meta-status")
-                pasal_expected = gr.Textbox(label="Jumlah Pasal (jika diketahui)", elem_id="meta-pasal", max_lines=1)
+                number = gr.Textbox(label="Nomor", info=FIELD_HELP["number"], elem_id="meta-number", max_lines=1)
+                year = gr.Textbox(label="Tahun", info=FIELD_HELP["year"], elem_id="meta-year", max_lines=1)
+                status = gr.Dropdown(list(STATUSES), value="berlaku", label="Status", info=FIELD_HELP["status"], elem_id="meta-status")
+                pasal_expected = gr.Textbox(label="Jumlah Pasal (jika diketahui)", info=FIELD_HELP["pasal"], elem_id="meta-pasal", max_lines=1)
             with gr.Row():
-                url = gr.Textbox(label="URL sumber resmi", elem_id="meta-url", max_lines=1)
-                aliases = gr.Textbox(label="Nama lain (pisahkan dengan koma)", elem_id="meta-aliases", max_lines=1)
+                url = gr.Textbox(label="URL sumber resmi", info=FIELD_HELP["url"], elem_id="meta-url", max_lines=1)
+                aliases = gr.Textbox(label="Nama lain (pisahkan dengan koma)", info=FIELD_HELP["aliases"], elem_id="meta-aliases", max_lines=1)
             with gr.Row():
                 preview_btn = gr.Button("Pratinjau hasil baca", elem_id="preview-btn")
                 add_btn = gr.Button("Tambahkan ke korpus", variant="primary", interactive=False, elem_id="add-btn")
@@ -84,7 +87,7 @@ def build(services: AppServices, token: gr.State, gate, chat_docs: gr.Dropdown) 
             return [gr.skip()] * len(listing)
         ids = [(f"{r['name']} ({r['id']})", r["id"]) for r in rows]
         return [document_table(rows), gr.update(choices=ids, value=None), gr.update(choices=ids, value=[]),
-                gr.update(choices=ids, value=None), gr.update(choices=services.doc_choices())]
+                gr.update(choices=ids, value=None), gr.update(choices=(chat_choices or services.doc_choices)())]
 
     refresh.click(lists, token, listing, api_visibility="private")
 
@@ -106,11 +109,19 @@ def build(services: AppServices, token: gr.State, gate, chat_docs: gr.Dropdown) 
         refusal = denied(services, current, "corpus")
         if refusal:
             return refusal, "", gr.update(interactive=False)
+        def preview_with_type_check(staged, metadata: dict) -> dict:
+            result = services.preview_document(staged, metadata)
+            text = upload_text(staged, _max_bytes(services))
+            extra = type_warnings(metadata.get("type", ""), text, int(result.get("pasal_found") or 0))
+            return result | {"warnings": preview_warnings(extra, list(result.get("warnings") or []))}
+
         try:
-            result = with_upload(path, values, services.preview_document)
+            result = with_upload(path, values, preview_with_type_check)
         except (UploadError, ManifestError) as exc:
-            return f"✖ Tidak dapat dibaca: {exc}. Korpus tidak berubah.", "", gr.update(interactive=False)
-        return ("✔ Berkas terbaca. Periksa struktur di bawah, lalu klik **Tambahkan ke korpus**.",
+            return (f"✖ {_file_name(path)} tidak dapat dibaca: {corpus_error_text(str(exc), _file_name(path))}. Korpus tidak berubah.", "",
+                    gr.update(interactive=False))
+        note = " Ada catatan parser yang perlu diperiksa." if result.get("warnings") else ""
+        return (f"✔ {_file_name(path)} terbaca.{note} Periksa struktur di bawah, lalu klik **Tambahkan ke korpus**.",
                 preview_markdown(result), gr.update(interactive=True))
 
     preview_btn.click(do_preview, [token, upload, *meta_inputs], [upload_msg, preview, add_btn], api_visibility="private")
@@ -124,7 +135,8 @@ def build(services: AppServices, token: gr.State, gate, chat_docs: gr.Dropdown) 
         try:
             result = with_upload(path, values, services.add_document)
         except (UploadError, ManifestError) as exc:
-            return f"✖ Tidak ditambahkan: {exc}. Korpus tidak berubah.", gr.update(interactive=False)
+            return (f"✖ {_file_name(path)} tidak ditambahkan: {corpus_error_text(str(exc), _file_name(path))}. Korpus tidak berubah.",
+                    gr.update(interactive=False))
         return (f"✔ {result['name']} ditambahkan ({result['pasal_found']} Pasal). Klik **Indeks ulang** agar dapat ditanyakan.",
                 gr.update(interactive=False))
 
@@ -159,7 +171,7 @@ def build(services: AppServices, token: gr.State, gate, chat_docs: gr.Dropdown) 
         try:
             entry = services.set_status(target, value, by_ids or [])
         except (UnknownDocumentError, ManifestError) as exc:
-            return f"✖ {exc}"
+            return f"✖ {corpus_error_text(str(exc), '')}"
         return f"✔ {entry.status_label(services.manifest().names())}. Klik **Indeks ulang** agar status ikut tercatat di indeks."
 
     status_btn.click(do_status, [token, status_doc, new_status, by], status_msg, api_visibility="private").then(
@@ -176,7 +188,7 @@ def build(services: AppServices, token: gr.State, gate, chat_docs: gr.Dropdown) 
         try:
             entry = services.remove_document(target)
         except (UnknownDocumentError, ManifestError) as exc:
-            return f"✖ {exc}", gr.skip()
+            return f"✖ {corpus_error_text(str(exc), '')}", gr.skip()
         return f"✔ {entry.name} dihapus dari korpus. Klik **Indeks ulang** untuk mengeluarkannya dari indeks.", False
 
     remove_btn.click(do_remove, [token, remove_doc, confirm], [remove_msg, confirm], api_visibility="private").then(
@@ -196,6 +208,13 @@ def _ingest_summary(details: dict) -> str:
     if details.get("missing"):
         parts.append(f"- berkas tidak ditemukan: {', '.join(details['missing'])}")
     return "\n".join(parts)
+
+
+def _file_name(path: str | None) -> str:
+    """The name the trainer chose (Gradio keeps it as the last part of the upload's path)."""
+    from pathlib import Path
+
+    return f"Berkas '{Path(path).name}'" if path else "Berkas"
 
 
 def _max_bytes(services: AppServices) -> int:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 import tempfile
 import time
@@ -11,8 +12,11 @@ from pathlib import Path
 import gradio as gr
 
 from kb_assistant.app.jobs import JobBusyError
-from kb_assistant.app.render import FAILURE_HEADERS, FEEDBACK_HEADERS, failure_table, feedback_table
-from kb_assistant.app.services import REPORT_FILES, AppServices
+from kb_assistant.app.eval_view import (
+    compare_markdown, dataset_problem_text, failures_html, past_runs, report_zip, result_markdown, types_markdown,
+)
+from kb_assistant.app.render import FEEDBACK_HEADERS, feedback_table
+from kb_assistant.app.services import AppServices
 from kb_assistant.app.uploads import UploadError, read_dataset_upload
 
 UPLOAD = "__upload__"
@@ -31,8 +35,9 @@ def build(services: AppServices, token: gr.State, gate) -> EvalTab:
         gr.Markdown("### Set QA dan konfigurasi")
         with gr.Row():
             dataset = gr.Radio(label="Set QA", choices=[], elem_id="eval-dataset", scale=2)
-            configs = gr.CheckboxGroup(list(services.eval_configs), value=["hybrid"], label="Konfigurasi", elem_id="eval-configs", scale=1)
-        upload = gr.File(label="Set QA sendiri (JSON Lines)", file_types=[".jsonl"], type="filepath", elem_id="eval-upload")
+            configs = gr.CheckboxGroup(list(services.eval_configs), value=["hybrid"], label="Konfigurasi", elem_id="eval-configs", scale=1,
+                                       info="bm25: kata kunci; dense: kemiripan makna; hybrid: gabungan keduanya (dipakai di Tanya Jawab).")
+        upload = gr.File(label="Set QA sendiri (JSON Lines, satu pertanyaan per baris)", file_types=[".jsonl"], type="filepath", elem_id="eval-upload")
         with gr.Row():
             check = gr.Button("Periksa set QA", elem_id="eval-check")
             run = gr.Button("Jalankan evaluasi", variant="primary", elem_id="eval-run")
@@ -40,12 +45,18 @@ def build(services: AppServices, token: gr.State, gate) -> EvalTab:
         gr.Markdown("### Hasil")
         table = gr.Markdown(elem_id="eval-table")
         with gr.Row():
-            hitk = gr.Image(label="hit@k", type="filepath", interactive=False, elem_id="eval-hitk")
-            latency = gr.Image(label="Latensi", type="filepath", interactive=False, elem_id="eval-latency")
-        failures = gr.Dataframe(headers=FAILURE_HEADERS, label="Pertanyaan yang gagal", interactive=False, wrap=True, elem_id="eval-failures")
-        with gr.Row():
-            download_md = gr.DownloadButton("Unduh laporan Markdown", visible=False, elem_id="eval-download-md")
-            download_json = gr.DownloadButton("Unduh hasil JSON", visible=False, elem_id="eval-download-json")
+            hitk = gr.Image(label="Ketepatan per jumlah Pasal teratas (hit@k)", type="filepath", interactive=False, elem_id="eval-hitk",
+                            buttons=["download"])
+            latency = gr.Image(label="Sebaran latensi (latency)", type="filepath", interactive=False, elem_id="eval-latency", buttons=["download"])
+        gr.Markdown("#### Per jenis pertanyaan")
+        types_table = gr.Markdown(elem_id="eval-types")
+        gr.Markdown("#### Pertanyaan yang gagal")
+        failures = gr.HTML(elem_id="eval-failures")
+        download = gr.DownloadButton("Unduh laporan (zip: Markdown, JSON dan grafik)", visible=False, elem_id="eval-download")
+        with gr.Accordion("Evaluasi sebelumnya", open=False, elem_id="eval-history"):
+            past = gr.CheckboxGroup(label="Pilih satu atau beberapa evaluasi untuk dibandingkan", choices=[], elem_id="eval-past")
+            compare = gr.Button("Bandingkan berdampingan", size="sm", elem_id="eval-compare")
+            comparison = gr.Markdown(elem_id="eval-comparison")
         gr.Markdown("### Masukan pengguna")
         feedback_counts = gr.Markdown(elem_id="feedback-counts")
         feedback = gr.Dataframe(headers=FEEDBACK_HEADERS, interactive=False, wrap=True, elem_id="feedback-table")
@@ -71,40 +82,37 @@ def build(services: AppServices, token: gr.State, gate) -> EvalTab:
         try:
             items, name = items_for(choice, path)
         except ValueError as exc:
-            return f"✖ Set QA tidak dapat dipakai:\n\n```\n{exc}\n```"
+            return dataset_problem_text(_dataset_name(choice, path), exc)
         answerable = sum(1 for i in items if i.answerable)
         types = sorted({i.type for i in items})
         return f"✔ {name}: {len(items)} pertanyaan ({answerable} dapat dijawab); jenis: {', '.join(types)}."
 
     check.click(do_check, [token, dataset, upload], message, api_visibility="private")
 
-    result_outputs = [message, table, hitk, latency, failures, download_md, download_json]
+    result_outputs = [message, table, hitk, latency, types_table, failures, download, past]
 
     def do_run(current: str | None, choice: str | None, path: str | None, names: list[str], progress=gr.Progress()):
         refusal = denied(services, current, "eval")
         if refusal:
-            return [refusal] + [gr.skip()] * 6
+            return [refusal] + [gr.skip()] * 7
         try:
             items, name = items_for(choice, path)
             job = services.start_eval(items, name, names or [])
         except JobBusyError as exc:
-            return [f"⚠ {exc}"] + [gr.skip()] * 6
+            return [f"⚠ {exc}"] + [gr.skip()] * 7
         except ValueError as exc:
-            return [f"✖ Tidak dapat dijalankan:\n\n```\n{exc}\n```"] + [gr.skip()] * 6
+            return [dataset_problem_text(_dataset_name(choice, path), exc)] + [gr.skip()] * 7
         progress(0.0, desc="memulai")
         while job.running:
             progress(job.fraction, desc=job.message)
             time.sleep(POLL_S)
         if job.state == "failed" or not job.result:
-            return [f"✖ Evaluasi gagal: {job.error}"] + [gr.skip()] * 6
+            return [f"✖ Evaluasi gagal: {job.error}"] + [gr.skip()] * 7
         result = job.result
-        files = _downloadable(services, result["run_id"])
         seconds = (job.finished_at or time.time()) - job.started_at
-        return [
-            f"✔ Selesai: {result['result']['n']} pertanyaan × {len(result['result']['configs'])} konfigurasi dalam {seconds:.0f} detik (laporan {result['run_id']}).",
-            result["table"], str(files["hitk.png"]), str(files["latency.png"]), failure_table(result["result"]),
-            gr.update(value=str(files["report.md"]), visible=True), gr.update(value=str(files["result.json"]), visible=True),
-        ]
+        done = (f"✔ Selesai: {result['result']['n']} pertanyaan × {len(result['result']['configs'])} konfigurasi "
+                f"dalam {seconds:.0f} detik (laporan {result['run_id']}).")
+        return [done] + _run_view(services, result["run_id"], result["result"]) + [gr.update(choices=past_runs(_runs_dir(services)))]
 
     run.click(do_run, [token, dataset, upload, configs], result_outputs, api_visibility="private", concurrency_limit=4)
 
@@ -117,15 +125,28 @@ def build(services: AppServices, token: gr.State, gate) -> EvalTab:
 
     feedback_refresh.click(load_feedback, token, [feedback_counts, feedback], api_visibility="private")
 
+    def do_compare(current: str | None, chosen: list[str] | None):
+        if denied(services, current, "eval"):
+            return denied(services, current, "eval")
+        runs = []
+        for run_id in chosen or []:
+            try:
+                runs.append((run_id, json.loads(services.report_file(run_id, "result.json").read_text(encoding="utf-8"))))
+            except (LookupError, OSError, ValueError):
+                continue
+        return compare_markdown(runs)
+
+    compare.click(do_compare, [token, past], comparison, api_visibility="private")
+
     def load(current: str | None):
         if services.sessions.get(current) is None or denied(services, current, "eval"):
-            return gr.skip(), gr.skip(), gr.skip()
+            return gr.skip(), gr.skip(), gr.skip(), gr.skip()
         choices = [(_dataset_label(name, path), name) for name, path in services.datasets().items()]
         choices.append(("Unggah set QA sendiri (JSONL)", UPLOAD))
         counts, rows = load_feedback(current)
-        return gr.update(choices=choices, value=choices[0][1]), counts, rows
+        return gr.update(choices=choices, value=choices[0][1]), counts, rows, gr.update(choices=past_runs(_runs_dir(services)))
 
-    return EvalTab(load=Loader(load, [token], [dataset, feedback_counts, feedback]))
+    return EvalTab(load=Loader(load, [token], [dataset, feedback_counts, feedback, past]))
 
 
 def _dataset_label(name: str, path: Path) -> str:
@@ -137,12 +158,29 @@ def _dataset_label(name: str, path: Path) -> str:
     return f"{label} — {count} pertanyaan"
 
 
+def _runs_dir(services: AppServices) -> Path:
+    return Path(services.settings.app.data_dir) / "eval-runs"
+
+
+def _run_view(services: AppServices, run_id: str, result: dict) -> list:
+    """Table, plots, per-type table, failures and the zip of one finished run."""
+    files = _downloadable(services, run_id)
+    return [result_markdown(result), str(files["hitk.png"]), str(files["latency.png"]), types_markdown(result), failures_html(result),
+            gr.update(value=str(files["zip"]), visible=True)]
+
+
 def _downloadable(services: AppServices, run_id: str) -> dict[str, Path]:
-    """Copies of the run's files in a fresh temp folder, which Gradio may serve (the data dir stays private)."""
+    """Copies of the run's plots and its zip in a fresh temp folder, which Gradio may serve (the data dir stays private)."""
     folder = Path(tempfile.mkdtemp(prefix=f"kb-eval-{run_id}-"))
+    run_dir = services.report_file(run_id, "result.json").parent
     out = {}
-    for name in REPORT_FILES:
-        target = folder / f"{run_id}-{name}" if name.endswith((".md", ".json")) else folder / name
+    for name in ("hitk.png", "latency.png"):
+        target = folder / name
         shutil.copyfile(services.report_file(run_id, name), target)
         out[name] = target
+    out["zip"] = report_zip(run_dir, run_id, folder)
     return out
+
+
+def _dataset_name(choice: str | None, path: str | None) -> str:
+    return Path(path).name if choice == UPLOAD and path else (choice or "?")

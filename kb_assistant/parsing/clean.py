@@ -16,8 +16,8 @@ from kb_assistant.parsing.tree import Page
 
 # "PRESIDEN" as the scan header prints it: PR.ES!DEN, PRES IOEN, PRE9IDET.I, FRESIDEN ...
 _PRESIDEN = r"[PF]\s?R\s?\.?\s?E\s?[S9]\s?[I!1lT]\s?[DO0]\s?E\s?(?:N|T\.I)"
-# "REPUBLIK": REPUBUK, REPUEUK, REFUBLIK, REPUBL|K, REI'UBLIK, REPU BLIK ...
-_REPUBLIK = r"RE\s?(?:[PF]|I')\s?U\s?[A-Z|!]{1,3}\s?K"
+# "REPUBLIK": REPUBUK, REPUEUK, REFUBLIK, REPUBL|K, REPUBL]K, REPIIBLIK, REI'UBLIK, REPU BLIK ...
+_REPUBLIK = r"RE\s?(?:[PF]|I')\s?(?:U|II)\s?[A-Z|!\]]{1,3}\s?K"
 # "INDONESIA": INOONESIA, IHDONESIA, INIX)NESIA, IT.IDONESIA, tNDONESIA, INDONESTA ...
 _INDONESIA = r"[I1lt][A-Z.)]{1,5}NES[IT]A"
 
@@ -34,17 +34,19 @@ ELLIPSIS_END = re.compile(r"(?:\.\s?){3}\s*$|…\s*$")
 LONE_KEYWORD_LINE = re.compile(r"^\s*(?:Bagian|Paragraf|Pasal|BAB)\s*(?:\.\s*)*$")
 # Garuda emblem and stamp debris in PP scans: "#D", "{iD", '#",D', "$rB", "$-,D", "ni#" ...
 # plus Markdown emphasis left without words ("_._", "__").
-JUNK_TOKEN = re.compile(r"(?<!\S)(?:[-.]*[#{$][^\s]{0,4}|[qf]\"?[',]+D|\w{0,2}#|[_.]*_[_.]*)(?!\S)")
+# Every alternative is unambiguous ("\.*_" takes the first underscore): "[_.]*_[_.]*" backtracked
+# quadratically on a long run of underscores that ends in another character.
+JUNK_TOKEN = re.compile(r"(?<!\S)(?:[-.]*[#{$][^\s]{0,4}|[qf]\"?[',]+D|\w{0,2}#|\.*_[_.]*)(?!\S)")
 
 # --- structure words ----------------------------------------------------------------------------
 
 # Fuzzy "Pasal": PasaI, Pasa1, Pasat, Pasa], PasaJ, Pasai, Pasil, Pasa-l, Pasa.l, Pasd, Pasad,
-# and "Pasa7" glued to its number (l read as 7).
-_PASAL_WORD = r"(?<![A-Za-z])(?:[Pp]a[s5](?:a[lI1\]Jti]|a[-.]l|ad|il|d)|Pasa7(?=\d[0-9O]{1,2}\b))"
+# and "Pasa7" glued to its number (l read as 7): "Pasa7123", or "Pasa77" alone on its line (Pasal 7).
+_PASAL_WORD = r"(?<![A-Za-z])(?:[Pp]a[s5](?:a[lI1\]Jti]|a[-.]l|ad|il|d)|Pasa7(?=\d[0-9O]{1,2}\b)|Pasa7(?=[0-9O]{1,2}(?:\n|$)))"
 _NUMBERISH = r"[0-9IlLiOoTtSr|\]]{1,4}"
 PASAL_SPLIT_HEADING = re.compile(rf"^(\s*){_PASAL_WORD}\s*([0-9IlLOoT]{{1,3}})\s([0-9IlLOoT]{{1,2}})\s*$", re.MULTILINE)
 # The same run into a line after the end of a sentence: "pelatihan. Pasal 2 I 1 Pengembangan ...".
-PASAL_SPLIT_INLINE = re.compile(rf"(?<=[.;:] ){_PASAL_WORD}\s*([0-9IlLOoT]{{1,2}})\s([0-9IlLOoT]{{1,2}})(?:\s([0-9IlLOoT]))?(?=\s+[A-Z][a-z])")
+PASAL_SPLIT_INLINE = re.compile(rf"(?<=[.;:] ){_PASAL_WORD}\s*([0-9IlLOoT]{{1,2}})\s([0-9IlLOoT]{{1,2}})(?:\s([0-9IlLOoT]))?(?=\s+(?:[A-Z][a-z]|[A-Z]{{2,}}\b|\(\d\)))")
 PASAL_REFERENCE = re.compile(rf"{_PASAL_WORD}\s?({_NUMBERISH})([A-Z](?![A-Za-z]))?(?![A-Za-z0-9])")
 PASAL_DIGITS = str.maketrans({"I": "1", "l": "1", "L": "1", "i": "1", "|": "1", "]": "1", "t": "1", "r": "1",
                               "O": "0", "o": "0", "T": "7", "S": "5"})

@@ -15,6 +15,7 @@ class Page:
 
     number: int | None
     text: str
+    line: int = 1  # the source line (1-based) the page's text starts at, so warnings can name a line
 
 
 @dataclass
@@ -41,6 +42,13 @@ class Ayat:
     text: str  # full text of the ayat, list items included
     items: list[Item] = field(default_factory=list)
 
+    @property
+    def marked_text(self) -> str:
+        """The text with its marker exactly once: "(2) ..." (the parser keeps the printed marker)."""
+        text = self.text.strip()
+        marker = f"({self.number})"
+        return text if text.startswith(marker) else f"{marker} {text}".strip()
+
 
 @dataclass
 class Pasal:
@@ -54,18 +62,25 @@ class Pasal:
     page_start: int | None = None
     page_end: int | None = None
     references: list[Reference] = field(default_factory=list)
+    line: int | None = None  # source line of its heading, where known
 
 
 @dataclass
 class Section:
-    """A heading-delimited part of a non-regulation document (guide, module)."""
+    """A heading-delimited part of a guide or of a regulation's Lampiran: one citable unit."""
 
-    number: str  # "1", "1.2" or a running index
-    title: str
+    number: str  # "1", "1.2", "D", "II" or a running index
+    title: str  # the heading as printed: "4. Sumber Daya Manusia SPBE" ("" for text before the first heading)
     text: str
-    headings: list[str] = field(default_factory=list)
+    headings: list[str] = field(default_factory=list)  # parents from the root: ["Lampiran", "BAB II ...", "D. ..."]
     page_start: int | None = None
     page_end: int | None = None
+    id: str = ""  # stable within the document: "lampiran-37" (annex) or "section-3" (guide)
+
+    @property
+    def path(self) -> list[str]:
+        """Headings from the root down to this section (its own title last, when it has one)."""
+        return [*self.headings, self.title] if self.title else list(self.headings)
 
 
 @dataclass
@@ -78,6 +93,7 @@ class ParsedDocument:
     lampiran: str = ""  # the annex (LAMPIRAN) after the closing or the Penjelasan, where the source has it
     lampiran_pages: list[Page] = field(default_factory=list)  # the same annex as cleaned lines grouped by source page
     duplicates: list[str] = field(default_factory=list)  # Pasal numbers seen more than once in the body
+    merged: list[str] = field(default_factory=list)  # Pasal whose text may run together with another's across a lost or dropped heading
     warnings: list[str] = field(default_factory=list)
 
     def get_pasal(self, number: str) -> Pasal | None:

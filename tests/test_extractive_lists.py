@@ -1,0 +1,28 @@
+"""An extractive answer never stops at a list lead ("terdiri atas: a."): it carries the list."""
+
+from __future__ import annotations
+
+from kb_assistant.answer.extractive import MAX_UNIT_WORDS, _trim, best_units
+from kb_assistant.indexing.chunk import Chunk
+from kb_assistant.retrieval.text import analyse
+
+
+def _chunk(text: str) -> Chunk:
+    return Chunk(id="perdes-contoh:pasal-6", doc="perdes-contoh", doc_name="Perdes 1/2031", text=text, prefix="", pasal="6")
+
+
+def test_a_list_stays_with_its_lead_in_the_units() -> None:
+    chunk = _chunk("Pengurus Taman Baca terdiri atas: a. Ketua; b. Sekretaris; dan c. Bendahara. Pengurus dipilih warga.")
+    units = [text for _, text in chunk.units(quote=True)]
+    assert units[0] == "Pengurus Taman Baca terdiri atas: a. Ketua; b. Sekretaris; dan c. Bendahara."
+    [(_, quoted, _)] = best_units(set(analyse("Siapa saja pengurus taman baca?")), chunk, limit=1)
+    assert quoted == units[0]
+
+
+def test_a_long_list_is_quoted_beyond_the_sentence_limit() -> None:
+    items = "; ".join(f"{chr(ord('a') + i)}. tugas pengurus nomor {i} yang dijalankan setiap pekan" for i in range(12))
+    text = f"Pengurus bertugas: {items}."
+    assert len(text.split()) > MAX_UNIT_WORDS
+    assert _trim(text) == text
+    prose = " ".join(["kalimat"] * (MAX_UNIT_WORDS + 10))
+    assert _trim(prose).endswith("…")
