@@ -83,3 +83,27 @@ def test_files_are_one_json_object_per_line():
     for path in (TUNE, TEST):
         for line in path.read_text(encoding="utf-8").splitlines():
             assert set(json.loads(line)) == {"id", "question", "gold", "answerable", "answer", "type"}
+
+
+def test_every_section_gold_matches_a_unit_of_the_parsed_document(splits, tmp_path):
+    """The gold and the annex parser agree: each section text names at least one section unit."""
+    if not SHARED_SOURCES.is_dir():
+        pytest.skip("shared corpus sources not available")
+    from kb_assistant.corpus.manifest import load_manifest
+    from kb_assistant.corpus.parsed import parse_document
+    from kb_assistant.evaluation.configs import _unit
+    from kb_assistant.evaluation.gold import matches
+    from kb_assistant.indexing.chunk import chunk_document
+    from kb_assistant.settings import Settings
+
+    settings = Settings()
+    settings.index.dir = tmp_path / "indexes"  # the parse cache lives there
+    entries = {d.id: d for d in load_manifest(PROJECT_ROOT / "corpus" / "manifest.toml").documents}
+    golds = [g for items in splits.values() for q in items for g in q.gold if g.section]
+    units = {}
+    for doc in {g.doc for g in golds}:
+        [path] = [p for p in SHARED_SOURCES.glob(f"{doc}-*") if p.suffix in (".md", ".pdf")]
+        parsed = parse_document(settings, entries[doc], path)
+        units[doc] = [_unit(c) for c in chunk_document(parsed, entries[doc], settings.chunk.max_words)]
+    unmatched = [(g.doc, g.section) for g in golds if not any(matches(g, u) for u in units[g.doc])]
+    assert not unmatched, unmatched
