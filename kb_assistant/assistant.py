@@ -36,6 +36,14 @@ class Assistant:
         self._generators: dict[str, object] = {}
         self.retriever = Retriever(self.reader, self.embedder, self.manifest, settings.retrieval)
 
+    def with_settings(self, settings: Settings) -> "Assistant":
+        """A variant answering with other retrieval/answer settings that shares the loaded model and
+        index (evaluation ablations); embedding and index settings must be the same."""
+        variant = copy.copy(self)
+        variant.settings = settings
+        variant.retriever = Retriever(self.reader, self.embedder, self.manifest, settings.retrieval)
+        return variant
+
     @property
     def manifest(self) -> Manifest:
         """The manifest, re-read when a trainer changed it (status, names)."""
