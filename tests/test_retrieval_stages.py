@@ -35,6 +35,8 @@ def chunk(node_id: str, doc: str, pasal: str | None, text: str, headings: str = 
 CHUNKS = [
     chunk(f"{NEW}:pasal-1:angka-1", NEW, "1", f"{LEAD} 1. Pengelola Arsip Desa yang selanjutnya disingkat PAD adalah pegawai desa yang ditunjuk mengurus arsip.", "BAB I KETENTUAN UMUM", "definition"),
     chunk(f"{NEW}:pasal-1:angka-2", NEW, "1", f"{LEAD} 2. Balai Arsip adalah unit yang menyimpan arsip desa.", "BAB I KETENTUAN UMUM", "definition"),
+    chunk(f"{NEW}:pasal-1:angka-3", NEW, "1", f"{LEAD} 3. Petugas Desa adalah pengelola arsip desa dan penjaga balai desa yang diangkat.", "BAB I KETENTUAN UMUM", "definition"),
+    chunk(f"{NEW}:pasal-1:angka-4", NEW, "1", f"{LEAD} 4. Penjaga Balai Desa yang selanjutnya disingkat PBD adalah pegawai yang menjaga balai.", "BAB I KETENTUAN UMUM", "definition"),
     chunk(f"{NEW}:pasal-4", NEW, "4", "(1) PAD berhak memperoleh tunjangan arsip dan pelatihan. (2) Hak sebagaimana dimaksud pada ayat (1) diberikan setiap tahun.", "BAB III HAK DAN KEWAJIBAN"),
     chunk(f"{NEW}:pasal-5", NEW, "5", "PAD wajib menyimpan arsip sebagaimana dimaksud dalam Pasal 4 di Balai Arsip.", "BAB III HAK DAN KEWAJIBAN", refs=["4"],
           penjelasan="Penyimpanan dilakukan dalam lemari tahan api."),
@@ -64,15 +66,21 @@ def test_lexicon_mines_defined_terms_and_acronyms_from_the_ketentuan_umum():
     lexicon = build_lexicon(CHUNKS)
     assert ("pengelola", "arsip", "desa") in lexicon.definitions and ("pad",) in lexicon.definitions
     assert ("balai", "arsip") in lexicon.definitions
-    assert lexicon.expand("Apa hak pengelola arsip desa?") == "pad"
-    assert lexicon.expand("Apa hak PAD?") == ""  # the short form is what the Pasal use already
+    assert lexicon.expand("Apa hak pengelola arsip desa?") == "pad petugas desa"
+    assert lexicon.expand("Apa hak balai arsip?") == ""  # no short form, no broader term
     assert lexicon.find("tugas balai arsip dan PAD") == [("balai", "arsip"), ("pad",)]
+
+
+def test_lexicon_knows_the_broader_term_of_a_term_defined_as_a_union():
+    lexicon = build_lexicon(CHUNKS)  # "Petugas Desa adalah pengelola arsip desa dan penjaga balai desa"
+    assert lexicon.broader[("pad",)] == "petugas desa" and lexicon.broader[("pbd",)] == "petugas desa"
+    assert lexicon.expand("hak PAD") == "petugas desa"
 
 
 def test_analysis_expands_acronyms_and_finds_the_asked_term(loaded):
     analysis = analysed("apa itu PAD?", loaded)
-    assert analysis.expanded == analysis.normalised and "pad" in analysis.terms
-    assert analysed("hak pengelola arsip desa", loaded).expanded.endswith("pad")
+    assert analysis.expanded == f"{analysis.normalised} petugas desa" and "pad" in analysis.terms
+    assert "pad" in analysed("hak pengelola arsip desa", loaded).expanded.split()
     assert analysis.definition_term == "PAD" and ("pad",) in analysis.defined_terms
     assert not analysis.status and not analysis.time
 

@@ -36,7 +36,8 @@ class Lexicon:
     """Defined terms (as word tuples) → defining node ids; short forms ↔ long forms."""
 
     definitions: dict[tuple[str, ...], list[str]] = field(default_factory=dict)
-    expansions: dict[tuple[str, ...], str] = field(default_factory=dict)  # either form → the other
+    expansions: dict[tuple[str, ...], str] = field(default_factory=dict)  # full name → short form
+    broader: dict[tuple[str, ...], str] = field(default_factory=dict)  # PPPK → "pegawai asn" (defined as "PNS dan PPPK")
     longest: int = 1
 
     def add_definition(self, term: str, node_id: str) -> None:
@@ -72,8 +73,27 @@ class Lexicon:
         return found
 
     def expand(self, text: str) -> str:
-        """The short form of every full name in ``text`` that the corpus abbreviates."""
-        return " ".join(dict.fromkeys(self.expansions[key] for key in self.find(text) if key in self.expansions))
+        """The short form of every full name in ``text`` that the corpus abbreviates, and the
+        broader defined term of each (rights of "Pegawai ASN" are rights of a PPPK)."""
+        found: list[str] = []
+        for key in self.find(text):
+            short = self.expansions.get(key)
+            if short:
+                found.append(short)
+            broader = self.broader.get(words(short) if short else key)
+            if broader:
+                found.append(broader)
+        return " ".join(dict.fromkeys(found))
+
+    def add_broader(self, term: str, parts: list[str]) -> None:
+        """``term`` is defined as the union of ``parts`` ("Pegawai ASN adalah PNS dan PPPK")."""
+        keys = [words(p) for p in parts]
+        if len(keys) < 2 or not all(k in self.expansions for k in keys):
+            return
+        term_key = words(term)
+        broader = self.expansions.get(term_key, " ".join(term_key))
+        for key in keys:
+            self.broader.setdefault(words(self.expansions[key]), broader)
 
 
 def build_lexicon(chunks: list[Chunk]) -> Lexicon:
@@ -94,6 +114,13 @@ def build_lexicon(chunks: list[Chunk]) -> Lexicon:
         if "selanjutnya" in chunk.text:
             for match in ALIAS.finditer(" ".join(chunk.text.split())):
                 lexicon.add_alias(_last_clause(match.group("term")), match.group("short"))
+    for chunk in chunks:  # once every alias is known: terms defined as "A dan B"
+        if chunk.kind == "definition":
+            body = LEAD.sub("", " ".join(chunk.text.split()), count=1)
+            match = DEFINED.match(body)
+            if match:
+                head = re.split(r"\s+yang\s|,", body[match.end():].strip())[0]
+                lexicon.add_broader(match.group("term"), re.split(r"\s+(?:dan|atau)\s+", head))
     return lexicon
 
 
