@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import copy
+import logging
+import secrets
 import time
 from typing import Any, Iterator
 
@@ -14,7 +17,9 @@ from kb_assistant.retrieval.retriever import Filters, Mode, PasalHit, Retrieval,
 from kb_assistant.retrieval.searcher import IndexReader
 from kb_assistant.settings import Settings, offline_environment
 
+log = logging.getLogger(__name__)
 REFUSAL = "Maaf, jawaban atas pertanyaan ini tidak ditemukan dalam korpus peraturan yang tersedia."
+DEGRADED_NOTE = "Mode terbatas: pencarian vektor sedang tidak tersedia, jawaban hanya dari pencarian kata (BM25)."
 SHOWN_PASSAGES = 5
 
 
@@ -78,13 +83,18 @@ class Assistant:
         started = time.perf_counter()
         standalone = rewrite(question, history)
         manifest = self.manifest
-        retrieval = self.retriever.retrieve(standalone, filters, mode)
-        chunks = self.reader.get().chunks
-        passages = [self._passage(hit, chunks, manifest) for hit in retrieval.hits[:SHOWN_PASSAGES]]
-        passages += [self._passage(hit, chunks, manifest) for hit in retrieval.supporting]
+        snapshot = self.reader.snapshot()  # one index version for the whole request
+        retriever = copy.copy(self.retriever)
+        retriever.reader = snapshot
+        retrieval = retriever.retrieve(standalone, filters, mode)
+        loaded = snapshot.get()
+        chunks = loaded.chunks
+        passages = [self._passage(hit, loaded, manifest) for hit in retrieval.hits[:SHOWN_PASSAGES]]
+        passages += [self._passage(hit, loaded, manifest) for hit in retrieval.supporting]
+        degraded = [DEGRADED_NOTE] if loaded.degraded else []
         ranking = [(hit.doc, hit.pasal or hit.node_ids[0]) for hit in retrieval.hits]
 
-        refusal_reason = self._refusal_reason(retrieval, manifest)
+        refusal_reason = self._refusal_reason(retrieval, manifest, bool(degraded))
         if refusal_reason is not None:
             text = f"{REFUSAL} {refusal_reason}".strip()
             if passages:
@@ -93,6 +103,7 @@ class Assistant:
             yield Answer(
                 question=question, rewritten_question=standalone if standalone != question else "", answer=text,
                 refused=True, passages=passages, ranking=ranking, timings_ms=retrieval.timings_ms | {"total": _ms(started)},
+                notes=degraded, degraded=bool(degraded),
             )
             return
 
@@ -108,7 +119,7 @@ class Assistant:
             citation = Citation(doc=statement.doc, pasal=statement.pasal, ayat=statement.ayat, label=statement.label)
             if citation not in citations:
                 citations.append(citation)
-        notes: list[str] = []
+        notes: list[str] = list(degraded)
         checks: dict[str, float] = {}
         generator = self.generator(backend or self.settings.answer.backend)
         if generator is not None:
@@ -131,7 +142,7 @@ class Assistant:
         yield Answer(
             question=question, rewritten_question=standalone if standalone != question else "", answer=text,
             citations=citations, passages=passages, ranking=ranking, notes=notes, checks=checks,
-            timings_ms=retrieval.timings_ms | {"total": _ms(started)},
+            timings_ms=retrieval.timings_ms | {"total": _ms(started)}, degraded=bool(degraded),
         )
 
     @staticmethod
@@ -144,25 +155,33 @@ class Assistant:
                 yield generator.preview(passages, raw)
             return generator.finish(question, passages, raw)
         except Exception as exc:  # server down, timeout, bad output: the extractive answer stands
-            notes.append(f"Jawaban generatif gagal ({exc.__class__.__name__}: {exc}); ditampilkan jawaban ekstraktif.")
+            # the exception text may hold the LLM server's URL and reply: it goes to the log, the user gets an id
+            ident = secrets.token_hex(4)
+            log.warning("generator failed (error %s): %s: %s", ident, exc.__class__.__name__, exc)
+            notes.append(f"Jawaban generatif gagal (kode {ident}); ditampilkan jawaban ekstraktif.")
             return None
 
-    def _refusal_reason(self, retrieval: Retrieval, manifest: Manifest) -> str | None:
-        """None when the evidence is strong enough to answer; otherwise what to add to the refusal."""
+    def _refusal_reason(self, retrieval: Retrieval, manifest: Manifest, degraded: bool = False) -> str | None:
+        """None when the evidence is strong enough to answer; otherwise what to add to the refusal.
+
+        Without the vector store (``degraded``) there is no similarity to weigh: term coverage decides.
+        """
         scope = retrieval.scope
         if scope.missing_mentioned and not (set(scope.mentioned) - set(scope.missing_mentioned)):
             names = ", ".join(manifest.get(d).name for d in scope.missing_mentioned if manifest.has(d))
             return f"Dokumen {names} belum tersedia dalam korpus."
         settings = self.settings.answer
-        evidence = retrieval.evidence(settings.evidence_dense_center, settings.evidence_dense_weight, settings.evidence_unit_weight)
+        dense_weight = 0.0 if degraded else settings.evidence_dense_weight
+        evidence = retrieval.evidence(settings.evidence_dense_center, dense_weight, settings.evidence_unit_weight)
         if not retrieval.hits or evidence < settings.refusal_threshold:
             return ""
         return None
 
-    def _passage(self, hit: PasalHit, chunks: dict[str, Chunk], manifest: Manifest) -> Passage:
+    def _passage(self, hit: PasalHit, loaded, manifest: Manifest) -> Passage:
+        chunks = loaded.chunks
         best = chunks[hit.node_ids[0]]
         doc = manifest.get(best.doc) if manifest.has(best.doc) else None
-        text = pasal_text(self.reader.get().by_pasal.get((best.doc, best.pasal or ""), [best.id]), chunks) if best.pasal else best.text
+        text = pasal_text(loaded.by_pasal.get((best.doc, best.pasal or ""), [best.id]), chunks) if best.pasal else best.text
         label = citation_label(best.doc_name, best.pasal) if best.pasal else best.label
         return Passage(
             doc=best.doc, doc_name=best.doc_name, pasal=best.pasal, ayat=best.ayat, label=label, text=text,

@@ -69,14 +69,19 @@ def corpus_validate(as_json: bool = typer.Option(False, "--json", help="Print JS
             detail = row["error"] or (f"missing {row['missing']}" if row["missing"] else "")
             detail += f" merged {row['merged']}" if row["merged"] else ""
             count = f"{row['pasal_found']}/{row['pasal_expected']}" + (f" (known gaps {row['known_gaps']})" if row["known_gaps"] else "")
+            count += f" +{row['sections']} sections" if row["sections"] else ""
             console.print(f"{row['id']:<20} {mark:<7} {count} {detail}".rstrip(), markup=False, highlight=False, soft_wrap=True)
     if any(row["file_found"] and not row["ok"] for row in rows):
         raise typer.Exit(1)
 
 
 @corpus_app.command("show")
-def corpus_show(doc_id: str, pasal: str = typer.Option(..., "--pasal", help="Pasal number, e.g. 4")) -> None:
-    """The parsed Pasal with its ayat, items and Penjelasan."""
+def corpus_show(
+    doc_id: str,
+    pasal: Optional[str] = typer.Option(None, "--pasal", help="Pasal number, e.g. 4"),
+    sections: bool = typer.Option(False, "--sections", help="Print the section tree of the Lampiran or guide instead."),
+) -> None:
+    """The parsed Pasal with its ayat, items and Penjelasan, or (--sections) the section tree."""
     from kb_assistant.corpus.catalog import inspect_document
 
     settings = get_settings()
@@ -89,9 +94,15 @@ def corpus_show(doc_id: str, pasal: str = typer.Option(..., "--pasal", help="Pas
         _fail(f"{entry.id}: file '{entry.file}' not found on the corpus search path")
     if report.error:
         _fail(report.error)
+    if sections:
+        _print_sections(entry.name, report.parsed.sections)
+        return
+    if pasal is None:
+        _fail("give --pasal N or --sections")
     found = report.parsed.get_pasal(pasal)
     if found is None:
-        _fail(f"{entry.name} has no Pasal {pasal}")
+        gap = " (a known gap: the source file lacks it; see the manifest's known_gaps)" if pasal in entry.known_gaps else ""
+        _fail(f"{entry.name} has no Pasal {pasal}{gap}")
     console.print(f"[bold]{entry.name} Pasal {found.number}[/bold]  (halaman {found.page_start or '-'})")
     for heading in found.headings:
         console.print(f"  {heading}")
@@ -103,6 +114,22 @@ def corpus_show(doc_id: str, pasal: str = typer.Option(..., "--pasal", help="Pas
     if found.references:
         console.print("  Rujukan: " + ", ".join(f"Pasal {r.pasal}" + (f" ayat ({r.ayat})" if r.ayat else "") for r in found.references))
     console.print(f"[bold]Penjelasan:[/bold] {found.penjelasan or '-'}")
+
+
+def _print_sections(name: str, sections: list) -> None:
+    """One line per section, indented by depth: how a trainer checks the parse of a Lampiran."""
+    if not sections:
+        console.print(f"{name}: no sections (no Lampiran or headings found)")
+        return
+    for section in sections:
+        depth = max(len(section.path) - 1, 0)
+        pages = "hlm -"
+        if section.page_start is not None:
+            pages = f"hlm {section.page_start}"
+            if section.page_end not in (None, section.page_start):
+                pages += f"-{section.page_end}"
+        title = section.path[-1] if section.path else "(awal)"
+        console.print(f"{'  ' * depth}{title}  [dim]{section.id} · {pages} · {len(section.text.split())} kata[/dim]", highlight=False)
 
 
 @corpus_app.command("add")
@@ -120,12 +147,12 @@ def corpus_add(
     alias: list[str] = typer.Option([], "--alias", help="Other names users give it (repeatable)"),
 ) -> None:
     """Add a PDF/Markdown/text file: parsed first, then copied into corpus/files and listed."""
-    from kb_assistant.corpus.catalog import add_document
+    from kb_assistant.corpus.service import CorpusService
 
     metadata = {"id": doc_id, "name": name, "title": title, "type": doc_type, "number": number, "year": year,
                 "status": status, "pasal_expected": pasal_expected, "url": url, "aliases": alias}
     try:
-        report = add_document(get_settings(), file, metadata)
+        report = CorpusService(get_settings()).add(file, metadata)
     except ManifestError as exc:
         _fail(str(exc))
     row = report.row()
@@ -139,22 +166,41 @@ def corpus_add(
 @corpus_app.command("remove")
 def corpus_remove(doc_id: str) -> None:
     """Remove a document from the manifest (its nodes leave the index at the next ingest)."""
-    from kb_assistant.corpus.catalog import remove_document
+    from kb_assistant.corpus.service import CorpusService, UnknownDocumentError
 
     try:
-        entry = remove_document(get_settings(), doc_id)
+        entry = CorpusService(get_settings()).remove(doc_id)
+    except UnknownDocumentError:
+        _fail(f"no document with id '{doc_id}'")
     except ManifestError as exc:
         _fail(str(exc))
     console.print(f"removed {entry.id} ({entry.name}); run `kb ingest` to update the index")
 
 
+@corpus_app.command("bind")
+def corpus_bind(doc_ids: list[str] = typer.Argument(None, help="Ids to (re-)bind; default: every unbound document.")) -> None:
+    """Record each document's file hash (sha256) in the manifest; a changed file is then refused until re-bound."""
+    from kb_assistant.corpus.catalog import bind_documents
+
+    try:
+        bound = bind_documents(get_settings(), list(doc_ids or []))
+    except ManifestError as exc:
+        _fail(str(exc))
+    for doc_id, digest in bound.items():
+        console.print(f"bound {doc_id}: sha256 {digest[:16]}…")
+    if not bound:
+        console.print("nothing to bind")
+
+
 @corpus_app.command("status")
 def corpus_status(doc_id: str, status: str, by: list[str] = typer.Option([], "--by", help="Id of the repealing/amending document")) -> None:
     """Mark a document berlaku, dicabut or diubah."""
-    from kb_assistant.corpus.catalog import set_status
+    from kb_assistant.corpus.service import CorpusService, UnknownDocumentError
 
     try:
-        entry = set_status(get_settings(), doc_id, status, by)
+        entry = CorpusService(get_settings()).set_status(doc_id, status, by)
+    except UnknownDocumentError:
+        _fail(f"no document with id '{doc_id}'")
     except ManifestError as exc:
         _fail(str(exc))
     console.print(entry.status_label(load_manifest(get_settings().corpus.manifest).names()))
@@ -176,13 +222,13 @@ def models_prepare(force: bool = typer.Option(False, "--force", help="Convert ag
 # ---------------------------------------------------------------- index
 @app.command()
 def ingest(
-    as_json: bool = typer.Option(False, "--json", help="Print one JSON line of counts."),
+    as_json: bool = typer.Option(False, "--json", help="Print one JSON line: counts and failed documents (id → reason)."),
     force: bool = typer.Option(False, "--force", help="Re-embed every document."),
 ) -> None:
-    """Index the corpus; only changed documents are re-embedded."""
+    """Index the corpus; only changed documents are re-embedded. Exits 1 when a document failed."""
     from tqdm import tqdm
 
-    from kb_assistant.indexing.pipeline import ingest as run_ingest
+    from kb_assistant.indexing import pipeline
 
     bar = tqdm(total=100, desc="ingest", unit="%", file=sys.stderr, bar_format="{desc}: {percentage:3.0f}%|{bar}| {elapsed}")
 
@@ -192,17 +238,30 @@ def ingest(
         bar.refresh()
 
     try:
-        report = run_ingest(get_settings(), force=force, progress=progress)
-    except (ManifestError, OSError) as exc:
+        report = pipeline.ingest(get_settings(), force=force, progress=progress)
+    except (pipeline.IndexWriteError, pipeline.IncompleteIndexError) as exc:
+        bar.close()
+        failed = exc.report.failed if getattr(exc, "report", None) is not None else {}
+        if as_json:
+            print(json.dumps({"error": str(exc), "failed": failed, "switched": False}, ensure_ascii=False))
+        for doc_id, message in failed.items():
+            err.print(f"[red]failed[/red] {doc_id}: {message}")
+        _fail(str(exc))
+    except (ManifestError, pipeline.IngestBusyError, OSError) as exc:
+        bar.close()
+        if as_json:
+            print(json.dumps({"error": str(exc), "failed": {}, "switched": False}, ensure_ascii=False))
         _fail(str(exc))
     finally:
         bar.close()
     if as_json:
-        print(json.dumps(report.summary()))
+        print(json.dumps(report.summary() | {"failed": report.failed, "version": report.version}, ensure_ascii=False))
     else:
         console.print(report.details())
     for doc_id, message in report.failed.items():
         err.print(f"[red]failed[/red] {doc_id}: {message}")
+    if report.failed:
+        raise typer.Exit(1)
 
 
 # ---------------------------------------------------------------- ask
@@ -280,16 +339,17 @@ def evaluate(
 # ---------------------------------------------------------------- bench
 @app.command()
 def bench(
-    what: str = typer.Argument("all", help="index, query, load, baseline or all"),
+    what: str = typer.Argument("all", help="index, query, cold, load, baseline (comma-separated) or all"),
     out: Path = typer.Option(Path("eval/reports/bench"), "--out", help="Folder for bench.json and bench.md"),
     dataset: Path = typer.Option(Path("../shared/eval-dev/qa-dev.jsonl"), "--dataset"),
     clients: int = typer.Option(20, "--clients"),
     seconds: float = typer.Option(60.0, "--seconds"),
+    login_flood: bool = typer.Option(False, "--login-flood", help="load: run a second time while a client floods /api/login with made-up names"),
 ) -> None:
-    """Measure index build, query latency, load, memory and a llama-index baseline."""
+    """Measure index build, query latency, cold start, load, memory and a llama-index baseline."""
     from kb_assistant.bench import run_bench
 
-    result = run_bench(get_settings(), what, out, dataset=dataset, clients=clients, seconds=seconds)
+    result = run_bench(get_settings(), what, out, dataset=dataset, clients=clients, seconds=seconds, login_flood=login_flood)
     console.print_json(json.dumps(result))
 
 

@@ -36,6 +36,7 @@ class CorpusSettings(BaseModel):
     files_dir: Path = Field(PROJECT_ROOT / "corpus" / "files", description="Where uploaded documents are copied (git-ignored).")
     search_path: list[Path] = Field(default_factory=_default_search_path, description="Folders searched in order for each document's file.")
     max_file_mb: float = Field(50.0, description="Files larger than this are refused before parsing.")
+    parse_timeout_s: float = Field(120.0, description="A document whose parsing takes longer (a pathological PDF) fails with a timeout; parsing runs in a worker process so it can be stopped.")
 
 
 class EmbeddingSettings(BaseModel):
@@ -58,7 +59,10 @@ class ChunkSettings(BaseModel):
 class IndexSettings(BaseModel):
     dir: Path = Field(PROJECT_ROOT / "indexes", description="Root of the built indexes (git-ignored).")
     collection: str = Field("kb_regulations", description="Chroma collection name (3-512 characters).")
-    chroma_url: str = Field("", description="Empty: embedded PersistentClient under dir. Otherwise a `chroma run` server URL such as http://127.0.0.1:8000.")
+    chroma_url: str = Field("", description="Empty: embedded PersistentClient under dir. Otherwise a `chroma run` server URL such as http://127.0.0.1:8000. Part of the index config: changing it makes the next `kb ingest` build into the new store.")
+    min_free_mb: float = Field(20.0, description="Free space kept in reserve on the index disk: a build needs the last build's size plus this before it starts, and stops cleanly when a write batch would leave less than half of it.")
+    write_batch: int = Field(64, description="Nodes embedded and written to the vector store per checked batch.")
+    write_timeout_s: float = Field(120.0, description="A vector-store write taking longer aborts the build (Chroma can hang on a full disk); the previous index stays CURRENT.")
 
 
 class RetrievalSettings(BaseModel):
@@ -108,6 +112,19 @@ class AppSettings(BaseModel):
     chat_requires_login: bool = Field(False, description="Whether the chat tab needs a login.")
     users: dict[str, dict[str, str]] = Field(default_factory=dict, description="username -> {role: trainer|evaluator|asn, password_hash: argon2 hash}. Set through KB_APP__USERS (JSON); never commit passwords.")
     data_dir: Path = Field(PROJECT_ROOT / "indexes" / "app", description="Feedback database and evaluation runs.")
+    max_body_kb: int = Field(8192, description="Request body limit of routes without their own (JSON API calls, Gradio events); bigger bodies get 413 before parsing.")
+    login_body_kb: int = Field(4, description="Body limit of POST /api/login.")
+    ask_body_kb: int = Field(2048, description="Body limit of POST /api/ask (question plus up to 50 history turns).")
+    upload_max_files: int = Field(1, description="Files per request on Gradio's own upload endpoint (anonymous), like the REST upload; its size limit is corpus.max_file_mb.")
+    login_concurrency: int = Field(2, description="Password checks (argon2, 64 MiB each) running at once; more wait up to login_wait_s, then get 503.")
+    login_wait_s: float = Field(5.0, description="How long a login waits for a free password-check slot.")
+    login_address_failures: int = Field(20, description="Wrong passwords one client address may send per login_address_window_s before its logins get 429 (checked first, so a flood from one address stops counting against the user name).")
+    login_address_window_s: float = Field(300.0, description="Window of the per-address login limit.")
+    login_name_failures: int = Field(5, description="Wrong passwords for one user name before it backs off (1 s, 2 s, 4 s … up to login_name_max_backoff_s).")
+    login_name_max_backoff_s: float = Field(30.0, description="Longest wait a user name is given after wrong passwords: a flood can never lock the real user out for longer.")
+    basic_cache_s: float = Field(60.0, description="How long a successful HTTP Basic check is remembered (keyed by a salted hash of the credentials), so scripts do not pay argon2 per request.")
+    eval_runs_keep: int = Field(20, description="Evaluation report folders kept under data_dir/eval-runs; older runs are deleted.")
+    warmup_timeout_s: float = Field(180.0, description="Requests arriving while the server loads the model and index wait up to this long (GET /api/health answers at once with 'warming up').")
 
 
 class Settings(BaseSettings):

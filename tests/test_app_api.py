@@ -33,7 +33,9 @@ def own_assistant(settings, embedder):
 def client(settings, own_assistant):
     from kb_assistant.app.server import create_app
 
-    with TestClient(create_app(settings, assistant=own_assistant)) as test_client:
+    app = create_app(settings, assistant=own_assistant)
+    with TestClient(app) as test_client:
+        assert app.state.services.warm_up.wait(120)
         yield test_client
 
 

@@ -207,18 +207,40 @@ def test_definitions_show_the_lead_once_and_mark_the_answering_one():
     assert "PPPK" in marked and "ASN adalah" not in marked
 
 
-def test_login_throttle_locks_a_name_after_repeated_failures(monkeypatch):
+def test_login_throttle_locks_a_name_after_repeated_failures():
     from kb_assistant.app.auth import LoginThrottle, LoginThrottled
 
-    throttle = LoginThrottle()
-    for _ in range(LoginThrottle.MAX_FAILURES):
-        throttle.check("tina")
-        throttle.record("tina", ok=False)
+    now = [0.0]
+    throttle = LoginThrottle(name_failures=5, name_max_backoff_s=30, clock=lambda: now[0])
+    for _ in range(5):
+        throttle.finish(throttle.begin("tina", "10.0.0.1"), ok=False)
     with pytest.raises(LoginThrottled, match="coba lagi"):
-        throttle.check("tina")
-    throttle.check("evan")  # other names are not affected
-    monkeypatch.setattr(LoginThrottle, "LOCK_S", 0.0)
-    throttle.check("tina")  # the lock has passed
+        throttle.begin("tina", "10.0.0.2")
+    throttle.finish(throttle.begin("evan", "10.0.0.1"), ok=True)  # other names are not affected
+    now[0] += throttle.backoff(5)
+    throttle.finish(throttle.begin("tina", "10.0.0.2"), ok=True)  # the wait has passed; success clears it
+    throttle.begin("tina", "10.0.0.2")
+
+
+def test_eval_runs_are_bounded(tmp_path):
+    from kb_assistant.app.evaluations import EvalService
+    from kb_assistant.app.jobs import JobRunner
+    from kb_assistant.settings import Settings
+
+    settings = Settings()
+    settings.app.data_dir = tmp_path
+    settings.app.eval_runs_keep = 3
+    service = EvalService(settings, lambda: None, JobRunner("evaluasi"))
+    ids = [f"2026010{d}-120000-abcde{d}" for d in range(1, 7)]
+    for run_id in ids:
+        (service.runs_dir / run_id).mkdir(parents=True)
+        (service.runs_dir / run_id / "report.md").write_text("# Evaluation", encoding="utf-8")
+    (service.runs_dir / "bukan-run").mkdir()
+    assert service.prune() == ids[:3]
+    assert sorted(p.name for p in service.runs_dir.iterdir()) == sorted(ids[3:] + ["bukan-run"])
+    assert service.report_file(ids[-1], "report.md").is_file()
+    with pytest.raises(LookupError):
+        service.report_file(ids[0], "report.md")
 
 
 def test_eval_configs_offer_the_configured_generator(tmp_path):
@@ -230,3 +252,15 @@ def test_eval_configs_offer_the_configured_generator(tmp_path):
     assert "hybrid+openai" not in AppServices(settings, assistant=object()).eval_configs
     settings.answer.backend = "openai"
     assert AppServices(settings, assistant=object()).eval_configs[-1] == "hybrid+openai"
+
+
+def test_multipart_parts_are_counted_across_chunk_borders():
+    from kb_assistant.app.limits import PartCounter
+
+    body = b"".join(b'--batas123\r\nContent-Disposition: form-data; name="files"; filename="f%d.txt"\r\n\r\nisi\r\n' % i for i in range(3))
+    body += b"--batas123--\r\n"
+    for size in (1, 3, 7, len(body)):
+        counter = PartCounter('multipart/form-data; boundary="batas123"')
+        counts = [counter.feed(body[i:i + size]) for i in range(0, len(body), size)]
+        assert counts[-1] == 3 and max(counts) == 3
+    assert PartCounter("application/json").feed(body) == 0

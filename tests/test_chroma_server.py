@@ -1,4 +1,5 @@
-"""Chroma as a server (`chroma run` on loopback): same answers as embedded, clear errors when it is down."""
+"""Chroma as a server (`chroma run` on loopback): same answers as embedded, BM25-only (degraded)
+answers while it is down, and a switch from embedded to a server builds into the server."""
 
 from __future__ import annotations
 
@@ -13,7 +14,6 @@ import pytest
 
 from fixture_docs import write_fixture_corpus
 from kb_assistant.indexing.pipeline import ingest
-from kb_assistant.indexing.store import IndexUnavailableError
 from kb_assistant.settings import Settings
 
 pytestmark = pytest.mark.slow
@@ -83,8 +83,24 @@ def test_server_mode_matches_embedded_mode_and_survives_a_restart(tmp_path, chro
 
     chroma_server["proc"].terminate()
     chroma_server["proc"].wait(timeout=20)
-    with pytest.raises(IndexUnavailableError, match="Vector store"):
-        remote.ask(QUESTIONS[0])
+    down = remote.ask(QUESTIONS[1])
+    assert down.degraded and down.citations and down.citations[0].doc == "perkom-3-2030"
 
     chroma_server["proc"] = _start_chroma(chroma_server["path"], chroma_server["port"])
     assert _top(remote, QUESTIONS[0]) == _top(local, QUESTIONS[0])
+    assert not remote.ask(QUESTIONS[0]).degraded
+
+
+def test_switching_an_embedded_index_to_a_server_builds_into_the_server(tmp_path, chroma_server, model_settings, embedder):
+    from kb_assistant.assistant import Assistant
+    from kb_assistant.indexing.health import index_health
+
+    settings = _settings(tmp_path / "switch", model_settings)
+    first = ingest(settings, embedder=embedder)
+    settings.index.chroma_url = chroma_server["url"]
+    assert index_health(settings)["store"]["matches_settings"] is False
+    report = ingest(settings, embedder=embedder)
+    assert report.rebuilt and report.version != first.version and report.embedded == first.nodes
+    health = index_health(settings)
+    assert health["status"] == "ok" and health["store"]["built_into"] == chroma_server["url"]
+    assert Assistant(settings, embedder=embedder).ask(QUESTIONS[1]).citations[0].doc == "perkom-3-2030"

@@ -13,7 +13,8 @@ from kb_assistant import cli
 from kb_assistant.settings import PROJECT_ROOT, SHARED_SOURCES, Settings
 
 EXPECTED = {"uu-20-2023": 77, "uu-5-2014": 141, "uu-30-2014": 89, "uu-25-2009": 62, "uu-23-2014": 411,
-            "pp-28-2018": 52, "pp-11-2017": 364, "perpres-132-2022": 6}
+            "pp-28-2018": 52, "pp-11-2017": 364, "perpres-132-2022": 6, "perpres-81-2010": 6, "permenpanrb-30-2014": 3}
+WITH_LAMPIRAN = {"uu-23-2014", "perpres-132-2022", "perpres-81-2010", "permenpanrb-30-2014"}
 
 
 @pytest.mark.skipif(not SHARED_SOURCES.is_dir(), reason="shared corpus sources not available")
@@ -29,7 +30,21 @@ def test_validate_json_over_the_shared_corpus(monkeypatch):
         assert row["file_found"] and row["ok"] and row["pasal_found"] == expected == row["pasal_expected"], row
         assert row["missing"] == [] and row["duplicates"] == []
         assert row["empty"] == row["known_gaps"]
+        assert (row["sections"] > 0) == (doc_id in WITH_LAMPIRAN), row
     assert rows["perpres-95-2018"]["file_found"] is False
+
+
+@pytest.mark.skipif(not SHARED_SOURCES.is_dir(), reason="shared corpus sources not available")
+def test_show_sections_prints_the_lampiran_tree(monkeypatch):
+    settings = Settings()
+    settings.corpus.search_path = [SHARED_SOURCES]
+    monkeypatch.setattr(cli, "get_settings", lambda: settings)
+    result = CliRunner().invoke(cli.app, ["corpus", "show", "perpres-81-2010", "--sections"], env={"COLUMNS": "200"})
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    visi = next(line for line in lines if "2.4 Visi Reformasi Birokrasi" in line)
+    assert visi.startswith("    ") and "hlm 23" in visi  # under BAB II, with its PDF page
+    assert any(line.startswith("  BAB II GRAND DESIGN REFORMASI BIROKRASI") for line in lines)
 
 
 @pytest.fixture
@@ -78,6 +93,17 @@ def test_eval_refuses_a_bad_dataset_and_unknown_config(fixture_cli, tmp_path):
     bad.write_text("{not json\n", encoding="utf-8")
     result = CliRunner().invoke(cli.app, ["eval", "--dataset", str(bad)])
     assert result.exit_code == 1 and "line 1" in result.output.lower()
+
+
+def test_status_refuses_a_document_repealed_by_itself(fixture_cli):
+    """The CLI goes through the same corpus service as the app: a self-repeal is refused, nothing written."""
+    before = Path(fixture_cli.corpus.manifest).read_bytes()
+    runner = CliRunner()
+    result = runner.invoke(cli.app, ["corpus", "status", "perkom-1-2030", "dicabut", "--by", "perkom-1-2030"])
+    assert result.exit_code == 1 and "sendiri" in result.output
+    unknown = runner.invoke(cli.app, ["corpus", "status", "perkom-1-2030", "dicabut", "--by", "tidak-ada-2099"])
+    assert unknown.exit_code == 1 and "tidak dikenal" in unknown.output
+    assert Path(fixture_cli.corpus.manifest).read_bytes() == before
 
 
 @pytest.mark.skipif(not SHARED_SOURCES.is_dir(), reason="shared corpus sources not available")

@@ -125,7 +125,8 @@ def test_ingest_killed_half_way_leaves_previous_index_and_next_run_recovers(fixt
     settings_file = tmp_path / "settings.json"
     settings_file.write_text(fixture_settings.model_dump_json(), encoding="utf-8")
     marker = tmp_path / "marker"
-    proc = subprocess.Popen([sys.executable, "-c", KILL_SCRIPT, str(settings_file), str(marker)], cwd=Path(__file__).parent)
+    env = os.environ | {"PYTHONPATH": str(Path(__file__).resolve().parent.parent)}  # this checkout's code
+    proc = subprocess.Popen([sys.executable, "-c", KILL_SCRIPT, str(settings_file), str(marker)], cwd=Path(__file__).parent, env=env)
     try:
         deadline = time.monotonic() + 120
         while not marker.exists() and time.monotonic() < deadline and proc.poll() is None:

@@ -172,9 +172,9 @@ def test_a_160_kb_pathological_token_parses_in_under_a_second(token: str) -> Non
 
     from kb_assistant.parsing.structure import parse_regulation
 
-    started = time.perf_counter()
+    started = time.process_time()  # CPU time of this process: other jobs on the machine do not count
     doc = parse_regulation([Page(None, token)], "junk")
-    assert time.perf_counter() - started < 1.0
+    assert time.process_time() - started < 1.0
     assert doc.pasal == []
 
 

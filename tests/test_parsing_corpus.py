@@ -68,12 +68,12 @@ def test_empty_pasal_are_empty_in_the_source(doc_id: str, number: str) -> None:
     assert not re.search(r"[a-z]{3}", " ".join(between)), between
 
 
-@pytest.mark.parametrize("doc_id", sorted(EXPECTED_DOCUMENTS))
+@pytest.mark.parametrize("doc_id", sorted(EXPECTED_DOCUMENTS | {"perpres-82-2023", "pp-96-2012", "pp-94-2021"}))
 def test_no_page_furniture_or_headings_inside_pasal_text(corpus, doc_id: str) -> None:
     for pasal in corpus[doc_id][1].pasal:
         for line in pasal.text.split("\n"):
             assert not re.match(r"(BAB [IVXL]+|Bagian Ke\w+|Paragraf \d+)\b", line), (pasal.number, line)
-            assert not re.search(r"PRESIDEN|REPUBUK|SK No|Agar setiap orang|PENJELASAN|MEMUTUSKAN", line), (pasal.number, line)
+            assert not re.search(r"PRESIDEN|REPUBUK|REPIIBLIK|REPUBL]K|SK No|Agar setiap orang|PENJELASAN|MEMUTUSKAN", line), (pasal.number, line)
 
 
 def test_uu_20_2023_pasal_4_kode_etik(corpus) -> None:

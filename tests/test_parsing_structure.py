@@ -176,10 +176,10 @@ def test_sections_of_a_guide(tmp_path: Path) -> None:
 
 
 def test_sections_from_numbered_and_capital_headings() -> None:
-    pages = [Page(1, "PENDAHULUAN UMUM\nTeks awal.\n1.2 Tujuan Pelatihan\nPeserta memahami kerja sama."), Page(2, "Lanjutan tujuan.")]
+    pages = [Page(1, "PENDAHULUAN UMUM\nTeks awal.\n1.1 Tujuan Pelatihan\nPeserta memahami kerja sama."), Page(2, "Lanjutan tujuan.")]
     doc = parse_sections(pages, "modul")
     assert [(s.number, s.title, s.page_start, s.page_end) for s in doc.sections] == [
         ("1", "PENDAHULUAN UMUM", 1, 1),
-        ("1.2", "1.2 Tujuan Pelatihan", 1, 2),
+        ("1.1", "1.1 Tujuan Pelatihan", 1, 2),
     ]
     assert doc.sections[1].headings == ["PENDAHULUAN UMUM"]

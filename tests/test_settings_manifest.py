@@ -7,7 +7,7 @@ from kb_assistant.corpus.manifest import DocumentEntry, Manifest, ManifestError,
 from kb_assistant.settings import PROJECT_ROOT, Settings
 
 REQUIRED_IDS = {"uu-20-2023", "uu-5-2014", "uu-30-2014", "uu-25-2009", "uu-23-2014", "pp-28-2018", "pp-11-2017", "perpres-132-2022", "perpres-95-2018",
-                "perpres-82-2023", "pp-96-2012", "pp-94-2021"}
+                "perpres-82-2023", "pp-96-2012", "pp-94-2021", "perpres-81-2010", "permenpanrb-30-2014"}
 
 
 def test_env_overrides_toml_with_nested_delimiter(monkeypatch, tmp_path):

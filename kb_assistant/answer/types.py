@@ -58,6 +58,7 @@ class Answer(BaseModel):
     timings_ms: dict[str, float] = Field(default_factory=dict)
     ranking: list[tuple[str, str]] = Field(default_factory=list, description="(doc, pasal) of every retrieved Pasal in rank order, for evaluation.")
     checks: dict[str, float] = Field(default_factory=dict, description="Generator checks: faithfulness, citation_validity.")
+    degraded: bool = Field(False, description="The vector store was unavailable: retrieved by BM25 only.")
 
     def to_public_json(self) -> dict:
         """The `kb ask --json` / REST shape."""
@@ -72,4 +73,5 @@ class Answer(BaseModel):
             "timings_ms": self.timings_ms,
             "notes": self.notes,
             "rewritten_question": self.rewritten_question,
+            "degraded": self.degraded,
         }

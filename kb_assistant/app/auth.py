@@ -3,19 +3,24 @@
 Users come from ``settings.app.users`` (``KB_APP__USERS`` as JSON in deployments) with argon2
 hashes only, so no password ever sits in the repository or in a config file. A successful login
 gets an opaque random token kept in memory: the Gradio tabs hold it in per-browser state and API
-clients send it as ``Authorization: Bearer <token>`` (HTTP Basic is accepted too, for scripts).
+clients send it as ``Authorization: Bearer <token>`` (HTTP Basic is accepted too, for scripts;
+it never creates a session). Password checks are bounded and throttled (see :class:`LoginThrottle`).
 """
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import secrets
 import threading
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Literal
+from typing import Callable, Iterator, Literal
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+from cachetools import TTLCache
 
 Role = Literal["asn", "trainer", "evaluator"]
 Permission = Literal["chat", "corpus", "eval"]
@@ -29,6 +34,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
 }
 NEEDED_ROLE = {"chat": "asn", "corpus": "trainer", "eval": "evaluator"}
 SESSION_TTL_S = 8 * 3600
+MAX_SESSIONS_PER_USER = 50  # a script logging in in a loop cannot grow the table without bound
 MAX_PASSWORD_CHARS = 1024
 
 _hasher = PasswordHasher()
@@ -106,6 +112,9 @@ class SessionStore:
         token = secrets.token_urlsafe(32)
         with self._lock:
             self._prune()
+            own = [t for t, (u, _) in self._sessions.items() if u.name == user.name]
+            for old in own[: max(len(own) - MAX_SESSIONS_PER_USER + 1, 0)]:  # oldest first (dict order)
+                del self._sessions[old]
             self._sessions[token] = (user, time.monotonic() + self.ttl_s)
         return token
 
@@ -133,37 +142,132 @@ class SessionStore:
 
 
 class LoginThrottled(RuntimeError):
-    """Too many wrong passwords for one user name; the message says how long to wait."""
+    """Too many wrong passwords from this address or for this user name; the message says how long to wait."""
+
+
+class LoginBusy(LoginThrottled):
+    """Every password-check slot stayed busy for the whole wait (a login flood); try again shortly."""
+
+
+class PasswordChecks:
+    """At most ``limit`` argon2 checks at once: each takes 64 MiB and a CPU core for ~50 ms, so an
+    unbounded flood would eat the memory and the cores the answers need."""
+
+    def __init__(self, limit: int = 2, wait_s: float = 5.0) -> None:
+        self._slots = threading.BoundedSemaphore(max(1, limit))
+        self.wait_s = wait_s
+
+    @contextmanager
+    def slot(self) -> Iterator[None]:
+        if not self._slots.acquire(timeout=self.wait_s):
+            raise LoginBusy("server sedang sibuk memeriksa kata sandi; coba lagi sebentar lagi")
+        try:
+            yield
+        finally:
+            self._slots.release()
+
+
+@dataclass(frozen=True)
+class Attempt:
+    """A reserved login attempt: counted as a failure until :meth:`LoginThrottle.finish` says otherwise."""
+
+    name: str
+    address: str | None
 
 
 class LoginThrottle:
-    """Slows password guessing: after MAX_FAILURES wrong passwords for a name, that name waits LOCK_S."""
+    """Per client address first, then per user name, checked and reserved under one lock.
 
-    MAX_FAILURES = 5
-    LOCK_S = 60.0
+    An address may send ``address_failures`` wrong passwords per window, then its logins get 429
+    without a password check, so one flooding client stops counting against the names it tries.
+    A name backs off after ``name_failures`` wrong passwords (1 s, 2 s, 4 s … capped), so the real
+    user waits at most ``name_max_backoff_s`` whatever the flood. Each attempt is counted as a
+    failure when it starts (parallel guesses cannot all slip through) and undone on success.
+    Both tables are bounded LRU caches with expiry: a flood of made-up names evicts the oldest
+    entries instead of resetting everyone's counts.
+    """
 
-    def __init__(self) -> None:
-        self._failures: dict[str, tuple[int, float]] = {}
+    def __init__(self, address_failures: int = 10, address_window_s: float = 300.0, name_failures: int = 5,
+                 name_max_backoff_s: float = 30.0, clock: Callable[[], float] = time.monotonic, max_entries: int = 100_000) -> None:
+        self.address_failures = address_failures
+        self.name_failures = name_failures
+        self.name_max_backoff_s = name_max_backoff_s
+        self._clock = clock
+        self._addresses: TTLCache = TTLCache(max_entries, ttl=address_window_s, timer=clock)
+        self._names: TTLCache = TTLCache(max_entries, ttl=max(name_max_backoff_s, 1.0) * 20, timer=clock)
         self._lock = threading.Lock()
 
-    def check(self, name: str) -> None:
+    def begin(self, name: str, address: str | None = None) -> Attempt:
+        """Reserve an attempt; LoginThrottled (nothing reserved) when the address or name must wait."""
         with self._lock:
-            count, since = self._failures.get(name, (0, 0.0))
-            wait = since + self.LOCK_S - time.monotonic()
-            if count >= self.MAX_FAILURES and wait > 0:
-                raise LoginThrottled(f"terlalu banyak percobaan masuk yang salah; coba lagi dalam {int(wait) + 1} detik")
-            if count >= self.MAX_FAILURES:
-                self._failures.pop(name, None)
+            now = self._clock()
+            if address is not None:
+                count, since = self._addresses.get(address, (0, now))
+                if count >= self.address_failures:
+                    wait = self._addresses.ttl - (now - since)
+                    raise LoginThrottled(f"terlalu banyak percobaan masuk yang salah dari alamat ini; coba lagi dalam {int(wait) + 1} detik")
+            failures, last = self._names.get(name, (0, now))
+            if failures >= self.name_failures:
+                wait = self.backoff(failures) - (now - last)
+                if wait > 0:
+                    raise LoginThrottled(f"terlalu banyak percobaan masuk yang salah; coba lagi dalam {int(wait) + 1} detik")
+            if address is not None:
+                count, since = self._addresses.get(address, (0, now))
+                self._addresses[address] = (count + 1, since)
+            self._names[name] = (failures + 1, now)
+        return Attempt(name, address)
 
-    def record(self, name: str, ok: bool) -> None:
+    def finish(self, attempt: Attempt, ok: bool) -> None:
+        """A right password clears the name and gives the address its attempt back; a wrong one
+        starts the name's backoff from now (the check itself may have taken a while)."""
+        if ok:
+            self.cancel(attempt)
+            with self._lock:
+                self._names.pop(attempt.name, None)
+            return
         with self._lock:
-            if ok:
-                self._failures.pop(name, None)
-            else:
-                count, _ = self._failures.get(name, (0, 0.0))
-                self._failures[name] = (count + 1, time.monotonic())
-                if len(self._failures) > 10_000:  # bounded memory under a flood of made-up names
-                    self._failures.clear()
+            if attempt.name in self._names:
+                failures, _ = self._names[attempt.name]
+                self._names[attempt.name] = (failures, self._clock())
+
+    def cancel(self, attempt: Attempt) -> None:
+        """Undo a reservation whose password was never checked (no free check slot)."""
+        with self._lock:
+            if attempt.name in self._names:
+                failures, last = self._names[attempt.name]
+                self._names[attempt.name] = (max(failures - 1, 0), last)
+            if attempt.address is not None and attempt.address in self._addresses:
+                count, since = self._addresses[attempt.address]
+                self._addresses[attempt.address] = (max(count - 1, 0), since)
+
+    def backoff(self, failures: int) -> float:
+        return min(2.0 ** max(failures - self.name_failures, 0), self.name_max_backoff_s)
+
+    def __len__(self) -> int:
+        return len(self._names)
+
+
+class BasicCache:
+    """Users of recent successful HTTP Basic checks, keyed by a salted hash of the credentials
+    (the password itself is never kept), so a script's every request does not run argon2."""
+
+    def __init__(self, ttl_s: float = 60.0, max_entries: int = 1024) -> None:
+        self._salt = secrets.token_bytes(16)
+        self._users: TTLCache = TTLCache(max_entries, ttl=max(ttl_s, 0.001))
+        self._lock = threading.Lock()
+        self.enabled = ttl_s > 0
+
+    def key(self, name: str, password: str) -> str:
+        return hmac.new(self._salt, f"{name}\0{password}".encode("utf-8", "surrogatepass"), hashlib.sha256).hexdigest()
+
+    def get(self, name: str, password: str) -> User | None:
+        with self._lock:
+            return self._users.get(self.key(name, password))
+
+    def put(self, name: str, password: str, user: User) -> None:
+        if self.enabled:
+            with self._lock:
+                self._users[self.key(name, password)] = user
 
 
 def refusal(user: User | None, permission: str) -> str | None:

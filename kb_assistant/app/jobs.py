@@ -49,8 +49,9 @@ class Job:
 class JobRunner:
     """Runs ``work(progress) -> dict`` in a daemon thread; at most one at a time."""
 
-    def __init__(self, kind: str) -> None:
+    def __init__(self, kind: str, describe: Callable[[Exception], str] | None = None) -> None:
         self.kind = kind
+        self._describe = describe or _describe
         self._lock = threading.Lock()
         self._done = threading.Event()
         self._job: Job | None = None
@@ -86,10 +87,18 @@ class JobRunner:
             job.message = "selesai"
             job.state = "done"
         except Exception as exc:  # noqa: BLE001 - a failed job is reported to the user, never crashes the server
-            log.exception("%s job %s failed", self.kind, job.id)
-            job.error = f"{type(exc).__name__}: {exc}" if not isinstance(exc, ValueError) else str(exc)
+            job.error = self._describe(exc)
             job.message = "gagal"
             job.state = "failed"
         finally:
             job.finished_at = time.time()
             done.set()
+
+
+def _describe(exc: Exception) -> str:
+    """The user's message: a refusal's own text; anything else logged under an id (its text may hold internals)."""
+    if isinstance(exc, ValueError):
+        return str(exc)
+    ident = secrets.token_hex(4)
+    log.error("job error %s: %s: %s", ident, type(exc).__name__, exc, exc_info=exc)
+    return f"terjadi kesalahan di server (kode {ident}); laporkan kode ini kepada admin"

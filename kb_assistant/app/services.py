@@ -1,67 +1,53 @@
-"""What the web UI and the REST API both do: access checks, corpus edits, ingest and evaluation jobs.
+"""One object per server composing the app's services; the web UI and the REST API both use it.
 
-One object per server holds the assistant (one model load), the users and sessions, the
-feedback store and the two job slots, so a document added through the API shows up in the
-Korpus tab and an ingest started in the UI is visible to ``GET /api/ingest``.
+Each job lives in its own service: access control (:mod:`access`), corpus edits (the shared
+:mod:`kb_assistant.corpus.service`, also used by `kb corpus`), ingest and evaluation jobs
+(:mod:`jobs`, :mod:`evaluations`), health and start-up (:mod:`health`, :mod:`warmup`). This facade
+holds them and keeps the method names the Gradio tabs call, so a document added through the API
+shows up in the Korpus tab and an ingest started in the UI is visible to ``GET /api/ingest``.
 """
 
 from __future__ import annotations
 
-import re
-import secrets
 import threading
-import time
 from pathlib import Path
 
-from kb_assistant.app.auth import LoginThrottle, SessionStore, User, UserStore, refusal
+from kb_assistant.app.access import AccessError, AccessService
+from kb_assistant.app.auth import User
+from kb_assistant.app.errors import public_message
+from kb_assistant.app.evaluations import EVAL_CONFIGS, REPORT_FILES, EvalService  # noqa: F401 - re-exported for the UI
 from kb_assistant.app.feedback import FeedbackStore
+from kb_assistant.app.health import HealthService
 from kb_assistant.app.jobs import Job, JobRunner, Progress
-from kb_assistant.app.uploads import UploadError
-from kb_assistant.corpus.catalog import DocumentReport, add_document, indexed_at, inspect_document, remove_document, set_status
-from kb_assistant.corpus.manifest import DocumentEntry, ManifestError, load_manifest
+from kb_assistant.app.warmup import WarmUp, warm_assistant
+from kb_assistant.corpus.catalog import DocumentReport, indexed_at, inspect_document
+from kb_assistant.corpus.manifest import DocumentEntry
+from kb_assistant.corpus.service import STATUSES, CorpusService, UnknownDocumentError  # noqa: F401 - re-exported
 from kb_assistant.corpus.sources import find_file
-from kb_assistant.settings import PROJECT_ROOT, Settings
+from kb_assistant.settings import Settings
 
-
-EVAL_CONFIGS: tuple[str, ...] = ("bm25", "dense", "hybrid")  # the generator configs need an LLM endpoint
-DEV_SET = PROJECT_ROOT.parent / "shared" / "eval-dev" / "qa-dev.jsonl"
-OWN_SETS = PROJECT_ROOT / "eval"
-REPORT_FILES = ("report.md", "result.json", "hitk.png", "latency.png")
-RUN_ID = re.compile(r"^\d{8}-\d{6}-[0-9a-f]{6}$")
-STATUSES = ("berlaku", "dicabut", "diubah")
-MAX_EVAL_QUESTIONS = 2000
-
-
-class AccessError(PermissionError):
-    """Not logged in (``status`` 401) or logged in without the needed role (403)."""
-
-    def __init__(self, message: str, status: int) -> None:
-        super().__init__(message)
-        self.status = status
-
-
-class UnknownDocumentError(LookupError):
-    pass
+__all__ = ["AccessError", "AppServices", "REPORT_FILES", "STATUSES", "UnknownDocumentError", "preview_dict"]
 
 
 class AppServices:
     def __init__(self, settings: Settings, assistant=None) -> None:
         self.settings = settings
-        self.users = UserStore(settings.app.users)
-        self.sessions = SessionStore()
-        self.throttle = LoginThrottle()
+        self.access = AccessService(settings)
+        self.corpus = CorpusService(settings)
         self.feedback = FeedbackStore(Path(settings.app.data_dir) / "feedback.sqlite3")
-        self.ingest_jobs = JobRunner("indeks")
-        self.eval_jobs = JobRunner("evaluasi")
+        self.ingest_jobs = JobRunner("indeks", describe=public_message)
+        self.eval_jobs = JobRunner("evaluasi", describe=public_message)
+        self.evaluations = EvalService(settings, lambda: self.assistant, self.eval_jobs)
+        self.warm_up = WarmUp(warm_assistant(lambda: self.assistant))
+        self.health_service = HealthService(settings, self.warm_up, self.ingest_jobs, lambda: self.assistant_loaded)
         self._assistant = assistant
         self._assistant_lock = threading.Lock()
-        self._corpus_lock = threading.Lock()  # one manifest edit at a time
         self._rows: dict[str, tuple[tuple, dict]] = {}
 
     # ------------------------------------------------------------------ assistant
     @property
     def assistant(self):
-        """Loaded on first use (the model takes seconds); ``run_server`` warms it up at start."""
+        """Loaded once; the server loads it at start (:mod:`warmup`) before serving requests."""
         if self._assistant is None:
             with self._assistant_lock:
                 if self._assistant is None:
@@ -74,24 +60,30 @@ class AppServices:
     def assistant_loaded(self) -> bool:
         return self._assistant is not None
 
-    # ------------------------------------------------------------------ access
-    def login(self, username: str, password: str) -> tuple[str, User] | None:
-        """(token, user), or None for a wrong name/password; LoginThrottled after repeated failures."""
-        self.throttle.check(username)
-        user = self.users.authenticate(username, password)
-        self.throttle.record(username, user is not None)
-        if user is None:
-            return None
-        return self.sessions.create(user), user
+    # ------------------------------------------------------------------ access (UI-facing names)
+    @property
+    def users(self):
+        return self.access.users
+
+    @property
+    def sessions(self):
+        return self.access.sessions
+
+    @property
+    def throttle(self):
+        return self.access.throttle
+
+    def login(self, username: str, password: str, client: str | None = None) -> tuple[str, User] | None:
+        """(token, user), or None for a wrong name/password; LoginThrottled/LoginBusy when throttled.
+
+        ``client`` is the caller's address (``gr.Request.client.host`` in the UI): with it, a flood
+        from one address is stopped before it counts against the user name.
+        """
+        return self.access.login(username, password, client)
 
     def require(self, token: str | None, permission: str) -> User:
         """The session's user if it has the permission; AccessError (401/403) otherwise."""
-        user = self.sessions.get(token)
-        message = refusal(user, permission)
-        if message:
-            raise AccessError(message, 401 if user is None else 403)
-        assert user is not None
-        return user
+        return self.access.require(token, permission)
 
     def chat_user(self, token: str | None) -> User | None:
         """Who is chatting; AccessError only when chat needs a login (a setting)."""
@@ -101,7 +93,7 @@ class AppServices:
 
     # ------------------------------------------------------------------ chat
     def manifest(self):
-        return load_manifest(self.settings.corpus.manifest)
+        return self.corpus.manifest()
 
     def filters(self, docs: list[str] | None, include_repealed: bool | None):
         """Retrieval filters; ValueError naming unknown document ids."""
@@ -140,39 +132,26 @@ class AppServices:
             rows.append(cached[1] | {"file": entry.file, "title": entry.title, "indexed_at": when.get(entry.id, "")})
         return rows
 
+    def document(self, doc_id: str) -> dict:
+        """One document with its parsed tree; UnknownDocumentError for an unknown id."""
+        entry = self.corpus.known(doc_id)
+        return preview_dict(inspect_document(self.settings, entry))
+
     def preview_document(self, staged: Path, metadata: dict) -> dict:
         """Parse an upload without changing anything (ManifestError with the reason on refusal)."""
-        return preview_dict(add_document(self.settings, staged, metadata, preview_only=True))
+        return preview_dict(self.corpus.preview(staged, metadata))
 
     def add_document(self, staged: Path, metadata: dict) -> dict:
         """Parse, copy into corpus/files and list in the manifest; nothing changes on refusal."""
-        with self._corpus_lock:
-            report = add_document(self.settings, staged, metadata, preview_only=False)
-        return preview_dict(report)
+        return preview_dict(self.corpus.add(staged, metadata))
 
     def remove_document(self, doc_id: str) -> DocumentEntry:
-        with self._corpus_lock:
-            self._known(doc_id)
-            entry = remove_document(self.settings, doc_id)
+        entry = self.corpus.remove(doc_id)
         self._rows.pop(doc_id, None)
         return entry
 
     def set_status(self, doc_id: str, status: str, by: list[str] | None = None) -> DocumentEntry:
-        if status not in STATUSES:
-            raise ManifestError(f"status harus salah satu dari {', '.join(STATUSES)}")
-        with self._corpus_lock:
-            manifest = self.manifest()
-            self._known(doc_id, manifest)
-            unknown = [b for b in by or [] if not manifest.has(b)]
-            if unknown:
-                raise ManifestError(f"dokumen pengganti tidak dikenal: {', '.join(unknown)}")
-            if doc_id in (by or []):
-                raise ManifestError("dokumen tidak dapat mencabut atau mengubah dirinya sendiri")
-            return set_status(self.settings, doc_id, status, by or [])
-
-    def _known(self, doc_id: str, manifest=None) -> None:
-        if not (manifest or self.manifest()).has(doc_id):
-            raise UnknownDocumentError(f"tidak ada dokumen dengan id '{doc_id}'")
+        return self.corpus.set_status(doc_id, status, by)
 
     def start_ingest(self, force: bool = False) -> Job:
         """Re-index what changed in a background thread (JobBusyError if one is running)."""
@@ -189,81 +168,24 @@ class AppServices:
 
     # ------------------------------------------------------------------ evaluation
     def datasets(self) -> dict[str, Path]:
-        """Named QA sets: the shared dev set and the project's own eval/*.jsonl."""
-        found: dict[str, Path] = {}
-        if DEV_SET.is_file():
-            found["dev"] = DEV_SET
-        for path in sorted(OWN_SETS.glob("*.jsonl")):
-            found[f"eval/{path.name}"] = path
-        return found
+        return self.evaluations.datasets()
 
     def load_named_dataset(self, name: str):
-        from kb_assistant.evaluation.dataset import load_dataset
-
-        path = self.datasets().get(name)
-        if path is None:
-            raise UploadError(f"set QA '{name}' tidak dikenal; pilih salah satu dari {', '.join(self.datasets()) or '(tidak ada)'}")
-        return load_dataset(path)
+        return self.evaluations.load_named_dataset(name)
 
     @property
     def eval_configs(self) -> tuple[str, ...]:
-        """Retrieval configurations, plus the configured generator's (e.g. hybrid+openai) when there is one."""
-        backend = self.settings.answer.backend
-        return EVAL_CONFIGS + ((f"hybrid+{backend}",) if backend != "extractive" else ())
+        return self.evaluations.configs
 
     def start_eval(self, items: list, dataset_name: str, configs: list[str]) -> Job:
-        """Run the QA set through the configurations in the background; writes a report folder."""
-        configs = list(dict.fromkeys(configs or []))
-        if not configs:
-            raise ValueError("pilih minimal satu konfigurasi")
-        unknown = [c for c in configs if c not in self.eval_configs]
-        if unknown:
-            raise ValueError(f"konfigurasi tidak dikenal: {', '.join(unknown)}; pilih dari {', '.join(self.eval_configs)}")
-        if len(items) > MAX_EVAL_QUESTIONS:
-            raise ValueError(f"set QA terlalu besar ({len(items)} pertanyaan, batas {MAX_EVAL_QUESTIONS})")
-        settings = self.settings
-        runs = Path(settings.app.data_dir) / "eval-runs"
-
-        def work(progress: Progress) -> dict:
-            from kb_assistant.evaluation.configs import build_configs
-            from kb_assistant.evaluation.report import markdown_table, write_report
-            from kb_assistant.evaluation.runner import run_eval
-
-            built = build_configs(settings, configs, assistant=self.assistant)
-            progress("memulai", 0.0)
-            result = run_eval(items, built, dataset_name=dataset_name, progress=False,
-                              on_progress=lambda done, total: progress(f"{done}/{total} pertanyaan", done / max(total, 1)))
-            run_id = time.strftime("%Y%m%d-%H%M%S") + "-" + secrets.token_hex(3)
-            write_report(result, runs / run_id)
-            return {"run_id": run_id, "table": markdown_table(result), "result": result}
-
-        return self.eval_jobs.start(work, description=f"{dataset_name} × {', '.join(configs)}")
+        return self.evaluations.start(items, dataset_name, configs)
 
     def report_file(self, run_id: str, name: str) -> Path:
-        """A file of a finished run; LookupError for anything else (ids and names are whitelisted)."""
-        if not RUN_ID.match(run_id or "") or name not in REPORT_FILES:
-            raise LookupError("laporan tidak ditemukan")
-        path = Path(self.settings.app.data_dir) / "eval-runs" / run_id / name
-        if not path.is_file():
-            raise LookupError("laporan tidak ditemukan")
-        return path
+        return self.evaluations.report_file(run_id, name)
 
+    # ------------------------------------------------------------------ ops
     def health(self) -> dict:
-        from kb_assistant.indexing.store import current_version, read_json
-
-        version = current_version(self.settings.index)
-        index: dict = {"available": version is not None}
-        if version is not None:
-            ledger = read_json(version.ledger_file, {})
-            index |= {"version": version.name, "documents": len(ledger), "nodes": sum(len(v.get("nodes", [])) for v in ledger.values())}
-        ingest = self.ingest_jobs.current
-        return {
-            "status": "ok" if version is not None else "no_index",
-            "index": index,
-            "model_loaded": self.assistant_loaded,
-            "ingest": ingest.public(with_result=False) if ingest else None,
-            "chat_requires_login": self.settings.app.chat_requires_login,
-        }
+        return self.health_service.report()
 
 
 def _missing_row(entry: DocumentEntry) -> dict:

@@ -280,9 +280,10 @@ class Loader:
 
 
 def _login_handler(services: AppServices, permission: str):
-    def do_login(username: str, password: str):
+    def do_login(username: str, password: str, request: gr.Request | None = None):
+        client = request.client.host if request is not None and request.client else None  # per-address throttle
         try:
-            found = services.login(username or "", password or "")
+            found = services.login(username or "", password or "", client)
         except LoginThrottled as exc:
             return gr.skip(), f"✖ {exc}.", ""
         if found is None:

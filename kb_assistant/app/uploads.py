@@ -26,6 +26,22 @@ class UploadError(ValueError):
     """An upload refused before any change; the message is shown to the user as is."""
 
 
+class UploadTooLarge(UploadError):
+    """Over the size limit (413)."""
+
+
+class UnsupportedUpload(UploadError):
+    """A file type the corpus does not take (415)."""
+
+
+class RequestInvalid(UploadError):
+    """A malformed or incomplete form, e.g. no file part (422)."""
+
+
+class ForeignPath(UploadError):
+    """A path that is not a file uploaded to this server (a crafted Gradio FileData)."""
+
+
 def safe_name(filename: str | None) -> str:
     """The client's file name if it is a plain name; UploadError for folders, '..' or control characters."""
     name = (filename or "").strip()
@@ -40,7 +56,7 @@ def document_suffix(filename: str | None) -> str:
     """'.pdf', '.md' or '.txt' from a safe name; UploadError for any other type."""
     suffix = Path(safe_name(filename)).suffix.lower()
     if suffix not in ALLOWED_SUFFIXES:
-        raise UploadError(f"jenis berkas '{suffix or 'tanpa akhiran'}' tidak didukung; gunakan PDF (.pdf), Markdown (.md) atau teks (.txt)")
+        raise UnsupportedUpload(f"jenis berkas '{suffix or 'tanpa akhiran'}' tidak didukung; gunakan PDF (.pdf), Markdown (.md) atau teks (.txt)")
     return suffix
 
 
@@ -55,7 +71,7 @@ def staged(stream: BinaryIO, suffix: str, max_bytes: int) -> Iterator[Path]:
             while chunk := stream.read(CHUNK):
                 size += len(chunk)
                 if size > max_bytes:
-                    raise UploadError(f"berkas lebih besar dari batas {max_bytes / (1024 * 1024):.0f} MB")
+                    raise UploadTooLarge(f"berkas lebih besar dari batas {max_bytes / (1024 * 1024):.0f} MB")
                 out.write(chunk)
         if size == 0:
             raise UploadError("berkas kosong")
@@ -68,10 +84,34 @@ def staged(stream: BinaryIO, suffix: str, max_bytes: int) -> Iterator[Path]:
 
 @contextmanager
 def staged_path(path: str | Path, filename: str | None, max_bytes: int) -> Iterator[Path]:
-    """Same as :func:`staged` for a file the web UI already received (Gradio's upload cache)."""
-    suffix = document_suffix(filename or Path(path).name)
-    with open(path, "rb") as stream, staged(stream, suffix, max_bytes) as target:
+    """Same as :func:`staged` for a file the web UI received through Gradio's upload endpoint.
+
+    The path comes from the browser (a Gradio FileData), so it is trusted only when, after
+    resolving symlinks, it lies inside Gradio's upload folder: a crafted ``{"path": "/etc/…"}``
+    is refused instead of read into the corpus.
+    """
+    real = uploaded_file(path)
+    suffix = document_suffix(filename or real.name)
+    with open(real, "rb") as stream, staged(stream, suffix, max_bytes) as target:
         yield target
+
+
+def upload_folders() -> list[Path]:
+    """Where Gradio keeps uploaded files (and its per-block cache copies), resolved."""
+    from gradio.utils import get_upload_folder
+
+    return [Path(get_upload_folder()).resolve()]
+
+
+def uploaded_file(path: str | Path) -> Path:
+    """``path`` resolved, if it is a regular file inside Gradio's upload folder; ForeignPath otherwise."""
+    try:
+        real = Path(path).resolve(strict=True)
+    except (OSError, RuntimeError):
+        raise ForeignPath("berkas unggahan tidak ditemukan; unggah ulang berkasnya") from None
+    if not real.is_file() or not any(real.is_relative_to(folder) for folder in upload_folders()):
+        raise ForeignPath("berkas tidak diunggah lewat formulir ini; unggah berkasnya terlebih dahulu")
+    return real
 
 
 def document_metadata(form: dict) -> dict:
@@ -109,7 +149,7 @@ def read_dataset_upload(stream: BinaryIO, filename: str | None) -> tuple[str, st
         raise UploadError("set QA harus berupa berkas JSON Lines (.jsonl)")
     data = stream.read(MAX_DATASET_BYTES + 1)
     if len(data) > MAX_DATASET_BYTES:
-        raise UploadError("set QA lebih besar dari 5 MB")
+        raise UploadTooLarge("set QA lebih besar dari batas 5 MB")
     try:
         return name, data.decode("utf-8-sig")
     except UnicodeDecodeError:

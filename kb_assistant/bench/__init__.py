@@ -8,10 +8,11 @@ from pathlib import Path
 
 from kb_assistant.settings import Settings
 
-SECTIONS = ("index", "query", "baseline", "load")
+SECTIONS = ("index", "query", "baseline", "cold", "load")
 
 
-def run_bench(settings: Settings, what: str, out: Path, dataset: Path, clients: int = 20, seconds: float = 60.0) -> dict:
+def run_bench(settings: Settings, what: str, out: Path, dataset: Path, clients: int = 20, seconds: float = 60.0,
+              login_flood: bool = False) -> dict:
     """Run the chosen sections (or all) and write bench.json and bench.md into ``out``."""
     chosen = SECTIONS if what == "all" else tuple(w.strip() for w in what.split(","))
     unknown = [w for w in chosen if w not in SECTIONS]
@@ -30,10 +31,14 @@ def run_bench(settings: Settings, what: str, out: Path, dataset: Path, clients: 
         from kb_assistant.bench.baseline import bench_baseline
 
         result["sections"]["baseline"] = bench_baseline(settings, dataset)
+    if "cold" in chosen:
+        from kb_assistant.bench.load_bench import bench_cold_start
+
+        result["sections"]["cold"] = bench_cold_start(settings, dataset)
     if "load" in chosen:
         from kb_assistant.bench.load_bench import bench_load
 
-        result["sections"]["load"] = bench_load(settings, clients=clients, seconds=seconds, dataset=dataset)
+        result["sections"]["load"] = bench_load(settings, clients=clients, seconds=seconds, dataset=dataset, login_flood=login_flood)
     out.mkdir(parents=True, exist_ok=True)
     (out / "bench.json").write_text(json.dumps(result, indent=1, ensure_ascii=False), encoding="utf-8")
     (out / "bench.md").write_text(to_markdown(result), encoding="utf-8")

@@ -1,20 +1,26 @@
 """The corpus manifest: which documents exist, what they are called, and their legal status.
 
 The manifest is the trainers' single source of truth; every write goes through a temporary file
-and an atomic rename so a failed edit never leaves a half-written manifest.
+and an atomic rename so a failed edit never leaves a half-written manifest. Edits are
+read-modify-writes under a cross-process lock (:func:`edit_manifest`), and a save is a tomlkit
+round-trip of the existing file: comments, layout and file mode survive an edit.
 """
 
 from __future__ import annotations
 
 import os
 import re
+import stat
 import tempfile
 import tomllib
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Literal
+from typing import Iterator, Literal
 
 import tomlkit
 from pydantic import BaseModel, Field, ValidationError, field_validator
+
+from kb_assistant.locks import LockBusyError, LockUnavailableError, file_lock
 
 Status = Literal["berlaku", "dicabut", "diubah"]
 DocType = Literal["UU", "PP", "Perpres", "Permen", "Perlem", "SE", "Perda", "Pergub", "Perbup", "Perwal", "guide", "module", "other"]
@@ -119,28 +125,70 @@ def load_manifest(path: Path) -> Manifest:
     return manifest
 
 
+ALWAYS_WRITTEN = {"id", "name", "title", "type", "file", "status"}
+
+
+@contextmanager
+def edit_manifest(path: Path) -> Iterator[Manifest]:
+    """Read the manifest under the edit lock, let the caller change it, save it on success.
+
+    Two trainers (CLI, web app, several processes) editing at once are serialised, so neither
+    edit is lost; a failed edit (an exception in the block) saves nothing.
+    """
+    try:
+        with file_lock(Path(path).with_name(Path(path).name + ".lock"), "manifest edit", wait_s=15.0):
+            manifest = load_manifest(path)
+            yield manifest
+            save_manifest(manifest, path)
+    except LockBusyError as exc:
+        raise ManifestError(str(exc)) from None
+    except LockUnavailableError as exc:
+        raise ManifestError(f"the manifest cannot be edited: {exc.strerror}") from None
+
+
 def save_manifest(manifest: Manifest, path: Path) -> None:
-    """Write atomically, keeping the header comment of the existing file."""
-    header = ""
-    if path.exists():
-        lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
-        header = "".join(l for l in _leading_comments(lines))
-    doc = tomlkit.document()
-    tables = tomlkit.aot()
+    """Write atomically as a round-trip of the existing file (comments, layout and mode kept)."""
+    path = Path(path)
+    doc = tomlkit.parse(path.read_text(encoding="utf-8")) if path.exists() else tomlkit.document()
+    tables = doc.get("documents")
+    if not isinstance(tables, tomlkit.items.AoT):
+        tables = tomlkit.aot()
+        doc["documents"] = tables
+    by_id = {str(t.get("id")): t for t in tables}
+    keep = {entry.id for entry in manifest.documents}
+    for index in reversed(range(len(tables))):
+        if str(tables[index].get("id")) not in keep:
+            del tables[index]
     for entry in manifest.documents:
-        table = tomlkit.table()
-        for key, value in entry.model_dump().items():
-            if value in (None, "", []) and key not in {"id", "name", "title", "type", "file", "status"}:
-                continue
+        table = by_id.get(entry.id)
+        if table is None:
+            table = tomlkit.table()
+            _update_table(table, entry)
+            tables.append(table)
+        else:
+            _update_table(table, entry)
+    _write_atomic(path, tomlkit.dumps(doc))
+
+
+def _update_table(table, entry: DocumentEntry) -> None:
+    """Set changed values only, so untouched keys keep their formatting and comments."""
+    for key, value in entry.model_dump().items():
+        if value in (None, "", []) and key not in ALWAYS_WRITTEN:
+            if key in table:
+                del table[key]
+            continue
+        if table.get(key) != value:
             table[key] = value
-        tables.append(table)
-    doc["documents"] = tables
-    text = header + ("\n" if header else "") + tomlkit.dumps(doc)
+
+
+def _write_atomic(path: Path, text: str) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
+    mode = stat.S_IMODE(path.stat().st_mode) if path.exists() else 0o644
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".manifest-", suffix=".toml")
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             handle.write(text)
+        os.chmod(tmp, mode)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
@@ -161,10 +209,3 @@ def _first_error(exc: ValidationError) -> str:
     msg = err.get("msg", "invalid value").removeprefix("Value error, ")
     return f"{where}: {msg}" if where else msg
 
-
-def _leading_comments(lines: list[str]):
-    for line in lines:
-        if line.startswith("#"):
-            yield line
-        else:
-            return

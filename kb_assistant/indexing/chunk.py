@@ -12,6 +12,7 @@ from dataclasses import asdict, dataclass, field
 
 from kb_assistant.answer.types import citation_label
 from kb_assistant.corpus.manifest import DocumentEntry
+from kb_assistant.parsing.headings import short_label
 from kb_assistant.parsing.tree import Ayat, Item, ParsedDocument, Pasal, Section
 
 SENTENCE_END = re.compile(r"(?<=[.;:])\s+(?=[A-Z(a-z0-9])")
@@ -21,6 +22,7 @@ DEFINITION_LEAD = re.compile(r"^[^:]{0,120}:\s*\d+[a-z]?\.\s+")
 # so a list stays with its lead.
 UNIT_SPLIT = re.compile(r"\n(?=\(\d+[a-z]?\)\s)|(?<=[.;])(?<![\s:][a-z0-9]\.)(?<![\s:]\d\d\.)\s+(?=[A-Z(])")
 HEADING_SEP = " › "
+PROSE_CHARS_PER_WORD = 7.0  # Indonesian prose averages ~7 characters per word (with its space)
 
 
 @dataclass
@@ -43,6 +45,15 @@ class Chunk:
     heading: str = ""
     references: list[str] = field(default_factory=list)  # referenced Pasal numbers (same doc)
     penjelasan: str = ""  # the official elucidation of this Pasal (or ayat), shown with the passage
+    section_path: list[str] = field(default_factory=list)  # section nodes: ["Lampiran", "BAB II …", "D. …", "4. …"]
+    section_id: str = ""  # section nodes: stable within the document ("lampiran-37"); "" for Pasal nodes
+
+    @property
+    def unit_key(self) -> str:
+        """The citable unit this node belongs to: the Pasal number, or 'section:<section_id>'."""
+        if self.kind == "section":
+            return f"section:{self.section_id or self.id}"
+        return self.pasal or self.id
 
     @property
     def embed_text(self) -> str:
@@ -59,7 +70,7 @@ class Chunk:
         ayat = self.ayat_start if self.ayat_start == self.ayat_end or not self.ayat_end else None
         item = self.item if self.kind == "definition" else None
         if self.kind == "section":
-            return f"{self.doc_name} › {self.heading}" if self.heading else self.doc_name
+            return section_label(self.doc_name, self.section_path)
         return citation_label(self.doc_name, self.pasal, ayat, item)
 
     def to_dict(self) -> dict:
@@ -87,6 +98,17 @@ class Chunk:
         return units
 
 
+def section_label(doc_name: str, path: list[str]) -> str:
+    """'Perpres 132/2022 Lampiran › BAB II › D › 4. Sumber Daya Manusia SPBE': parents by their
+    numbers, the section itself by its full title."""
+    if not path:
+        return doc_name
+    head, rest = (f"{doc_name} {path[0]}", path[1:]) if path[0] == "Lampiran" else (doc_name, path)
+    if not rest:
+        return head
+    return HEADING_SEP.join([head, *(short_label(title) for title in rest[:-1]), rest[-1]])
+
+
 def topic_of(entry: DocumentEntry) -> str:
     """'UU 20/2023 tentang Aparatur Sipil Negara' — the short name plus the subject of the title."""
     _, _, subject = entry.title.partition(" tentang ")
@@ -98,18 +120,13 @@ def word_count(text: str) -> int:
 
 
 def chunk_document(parsed: ParsedDocument, entry: DocumentEntry, max_words: int, split_definitions: bool = True) -> list[Chunk]:
-    """All chunks of one document, in document order."""
-    if not parsed.pasal:
-        chunks = []
-        for i, section in enumerate(parsed.sections, start=1):
-            chunk = _section_chunk(parsed, entry, section, i)
-            budget = max_words - word_count(chunk.prefix)
-            chunks.extend([chunk] if word_count(chunk.text) <= budget else _part_chunks(chunk, chunk.text, budget))
-        return chunks
+    """All chunks of one document, in document order: its Pasal, then its sections (Lampiran or guide)."""
     chunks: list[Chunk] = []
     for pasal in parsed.pasal:
         if pasal.text.strip():  # a Pasal blank in the source (see manifest known_gaps) has nothing to index
             chunks.extend(chunk_pasal(pasal, entry, max_words, split_definitions))
+    for index, section in enumerate(parsed.sections, start=1):
+        chunks.extend(chunk_section(section, entry, max_words, index))
     return chunks
 
 
@@ -253,10 +270,15 @@ def _lead_text(text: str, items: list[Item]) -> str:
     return " ".join(lead.split())
 
 
-def _section_chunk(parsed: ParsedDocument, entry: DocumentEntry, section: Section, index: int) -> Chunk:
-    heading = HEADING_SEP.join([topic_of(entry), *section.headings, section.title])
-    return Chunk(
-        id=f"{entry.id}:section-{index}",
+def chunk_section(section: Section, entry: DocumentEntry, max_words: int, index: int = 1) -> list[Chunk]:
+    """One node per section; a long one is split into parts that keep the section's citation."""
+    if not section.text.strip():
+        return []  # a heading followed directly by its first subsection
+    path = section.path
+    heading = HEADING_SEP.join([topic_of(entry), *path])
+    section_id = section.id or f"section-{index}"
+    chunk = Chunk(
+        id=f"{entry.id}:{section_id}",
         doc=entry.id,
         doc_name=entry.name,
         text=section.text.strip(),
@@ -265,5 +287,20 @@ def _section_chunk(parsed: ParsedDocument, entry: DocumentEntry, section: Sectio
         page_start=section.page_start,
         page_end=section.page_end,
         status=entry.status,
-        heading=section.title,
+        heading=heading,
+        section_path=path,
+        section_id=section_id,
     )
+    budget = max(max_words - word_count(heading), max_words // 2)  # a long heading path still leaves room for text
+    budget = _noise_adjusted(chunk.text, budget)
+    return [chunk] if word_count(chunk.text) <= budget else _part_chunks(chunk, chunk.text, budget)
+
+
+def _noise_adjusted(text: str, budget: int) -> int:
+    """Fewer words per node for text of long or odd tokens (flattened tables, OCR codes such as
+    'lDADoll'), which the tokenizer cuts into many pieces: the budget assumes plain prose."""
+    words = word_count(text)
+    chars_per_word = (len(text) + 1) / words if words else 0.0
+    if chars_per_word <= PROSE_CHARS_PER_WORD:
+        return budget
+    return max(int(budget * PROSE_CHARS_PER_WORD / chars_per_word), budget // 2)

@@ -109,6 +109,10 @@ class Embedder:
         self._model: SentenceTransformer | None = None
         self._tokenizer: Tokenizer | None = None
         self._lock = threading.Lock()
+        # one inference at a time: the Gradio queue, FastAPI threads and ingest/eval jobs share this
+        # object, and a fast tokenizer used from two threads at once raises "Already borrowed"
+        self._encode_lock = threading.Lock()
+        self._tokenize_lock = threading.Lock()
 
     @property
     def model(self) -> SentenceTransformer:
@@ -190,16 +194,20 @@ class Embedder:
         Compare with ``max_seq_length``; the model ignores tokens beyond it.
         """
         prefix = self.settings.passage_prompt if prompt is None else prompt
-        return len(self.tokenizer.encode(prefix + text, add_special_tokens=True).ids)
+        tokenizer = self.tokenizer
+        with self._tokenize_lock:
+            return len(tokenizer.encode(prefix + text, add_special_tokens=True).ids)
 
     def _encode(self, texts: list[str], prompt: str, show_progress: bool) -> np.ndarray:
         texts = list(texts)
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
-        out = self.model.encode(
-            texts, prompt=prompt, batch_size=self.settings.batch_size, show_progress_bar=show_progress,
-            convert_to_numpy=True, normalize_embeddings=False,
-        )
+        model = self.model
+        with self._encode_lock:
+            out = model.encode(
+                texts, prompt=prompt, batch_size=self.settings.batch_size, show_progress_bar=show_progress,
+                convert_to_numpy=True, normalize_embeddings=False,
+            )
         return _l2(out)  # float32 normalisation also after bf16 inference
 
     def embed_passages(self, texts: list[str], show_progress: bool = False) -> np.ndarray:

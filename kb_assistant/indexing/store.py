@@ -4,16 +4,21 @@ Every ingest that changes something writes a complete new version and then switc
 CURRENT pointer with an atomic rename. Readers always open the version CURRENT names, so a
 killed ingest leaves the previous index fully usable, and a reader never sees a half-built one.
 Embedded mode gives each version its own Chroma folder (one writer per folder); server mode
-gives each version its own collection on the ``chroma run`` server.
+gives each version its own collection on the ``chroma run`` server. A version folder being built
+holds a ``BUILDING`` file with the builder's pid, so pruning never deletes another live build.
+Every client opened through :func:`open_store` is closed by its owner (no file handles of
+pruned versions kept open); a read-only embedded store is opened from a private copy.
 """
 
 from __future__ import annotations
 
 import json
+import logging
 import os
 import shutil
+import tempfile
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -22,8 +27,11 @@ from chromadb.config import Settings as ChromaSettings
 
 from kb_assistant.settings import IndexSettings
 
+log = logging.getLogger(__name__)
+
 CURRENT_FILE = "CURRENT"
 VERSIONS_DIR = "versions"
+BUILDING_FILE = "BUILDING"
 
 
 class IndexUnavailableError(RuntimeError):
@@ -55,6 +63,25 @@ class IndexVersion:
     def chroma_dir(self) -> Path:
         return self.path / "chroma"
 
+    @property
+    def building_file(self) -> Path:
+        return self.path / BUILDING_FILE
+
+    @property
+    def store_url(self) -> str | None:
+        """The Chroma server URL the version was built into ("" = embedded), None when unrecorded."""
+        config = read_json(self.meta_file, {}).get("config", {})
+        store = config.get("store")
+        return None if store is None else ("" if store == EMBEDDED else store)
+
+
+EMBEDDED = "embedded"
+
+
+def store_location(settings: IndexSettings) -> str:
+    """Where vectors go: part of the index config, so moving the store forces a build into it."""
+    return settings.chroma_url or EMBEDDED
+
 
 def versions_root(settings: IndexSettings) -> Path:
     return Path(settings.dir) / VERSIONS_DIR
@@ -78,7 +105,31 @@ def new_version(settings: IndexSettings) -> IndexVersion:
     name = time.strftime("v%Y%m%d-%H%M%S") + f"-{os.getpid()}-{time.monotonic_ns() % 100000:05d}"
     path = root / name
     path.mkdir()
-    return IndexVersion(name, path)
+    version = IndexVersion(name, path)
+    version.building_file.write_text(str(os.getpid()), encoding="utf-8")
+    return version
+
+
+def finish_building(version: IndexVersion) -> None:
+    """Remove the BUILDING marker once the version is complete (meta.json written)."""
+    version.building_file.unlink(missing_ok=True)
+
+
+def _built_by_live_process(path: Path) -> bool:
+    """True while the process named in the folder's BUILDING file is alive (not this one)."""
+    try:
+        pid = int((path / BUILDING_FILE).read_text(encoding="utf-8").strip())
+    except (FileNotFoundError, ValueError, OSError):
+        return False
+    if pid == os.getpid():
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def switch_current(settings: IndexSettings, version: IndexVersion) -> None:
@@ -107,10 +158,11 @@ def prune_versions(settings: IndexSettings, keep: int = 2) -> list[str]:
         keep_names.add(current.name)
     removed = []
     for path in root.iterdir():
-        if path.name in keep_names or not path.is_dir():
+        if path.name in keep_names or not path.is_dir() or _built_by_live_process(path):
             continue
-        if settings.chroma_url:
-            drop_collection(settings, IndexVersion(path.name, path))
+        version = IndexVersion(path.name, path)
+        if version.store_url or (version.store_url is None and settings.chroma_url):
+            drop_collection(settings, version)
         shutil.rmtree(path, ignore_errors=True)
         removed.append(path.name)
     return removed
@@ -121,10 +173,13 @@ def collection_name(settings: IndexSettings, version: IndexVersion) -> str:
     return name[:512]
 
 
-def client_for(settings: IndexSettings, version: IndexVersion) -> chromadb.api.ClientAPI:
+def client_for(settings: IndexSettings, version: IndexVersion, path: Path | None = None) -> chromadb.api.ClientAPI:
+    """A client of the store the version was built into (its meta.json), else of the settings' store."""
     chroma_settings = ChromaSettings(anonymized_telemetry=False, allow_reset=False)
-    if settings.chroma_url:
-        url = urlparse(settings.chroma_url)
+    recorded = version.store_url
+    chroma_url = settings.chroma_url if recorded is None else recorded
+    if chroma_url:
+        url = urlparse(chroma_url)
         try:
             return chromadb.HttpClient(
                 host=url.hostname or "127.0.0.1",
@@ -133,11 +188,68 @@ def client_for(settings: IndexSettings, version: IndexVersion) -> chromadb.api.C
                 settings=chroma_settings,
             )
         except Exception as exc:
-            raise IndexUnavailableError(f"Chroma server {settings.chroma_url} is unreachable ({exc.__class__.__name__}); start it with `chroma run` or unset KB_INDEX__CHROMA_URL") from exc
-    return chromadb.PersistentClient(path=str(version.chroma_dir), settings=chroma_settings)
+            raise IndexUnavailableError(f"Chroma server {chroma_url} is unreachable ({exc.__class__.__name__}); start it with `chroma run` or unset KB_INDEX__CHROMA_URL") from exc
+    return chromadb.PersistentClient(path=str(path or version.chroma_dir), settings=chroma_settings)
+
+
+@dataclass
+class StoreHandle:
+    """An open Chroma client and collection of one version; ``close()`` releases its files."""
+
+    client: object
+    collection: object
+    private_copy: Path | None = None
+    read_only: bool = False
+    closed: bool = field(default=False, init=False)
+
+    def close(self) -> None:
+        if self.closed:
+            return
+        self.closed = True
+        try:
+            self.client.close()
+        except Exception as exc:  # closing must never break a reader or a build
+            log.debug("closing a Chroma client: %s", exc)
+        if self.private_copy is not None:
+            shutil.rmtree(self.private_copy, ignore_errors=True)
+
+
+def open_store(settings: IndexSettings, version: IndexVersion, create: bool = False) -> StoreHandle:
+    """Open the version's collection; an unwritable embedded store is read from a private copy.
+
+    Chroma's embedded store writes to its sqlite file even to read, so on a read-only folder it
+    fails with "attempt to write a readonly database"; queries are then served from a copy.
+    """
+    embedded = not (settings.chroma_url if version.store_url is None else version.store_url)
+    copy: Path | None = None
+    path = version.chroma_dir
+    if embedded and not create and version.chroma_dir.is_dir() and not _writable(version.chroma_dir):
+        copy = Path(tempfile.mkdtemp(prefix="kb-chroma-ro-"))
+        shutil.copytree(version.chroma_dir, copy / "chroma")
+        path = copy / "chroma"
+        log.info("index %s is read-only: serving queries from a private copy", version.name)
+    client = client_for(settings, version, path if embedded else None)
+    name = collection_name(settings, version)
+    try:
+        if create:
+            collection = client.get_or_create_collection(name, configuration={"hnsw": {"space": "cosine"}}, embedding_function=None)
+        else:
+            collection = client.get_collection(name, embedding_function=None)
+    except BaseException:
+        StoreHandle(client, None, copy).close()
+        raise
+    return StoreHandle(client, collection, copy, read_only=copy is not None)
+
+
+def _writable(path: Path) -> bool:
+    """Whether files under ``path`` can be written (false on a read-only mount, even for root)."""
+    if not os.access(path, os.W_OK):
+        return False
+    return all(os.access(p, os.W_OK) for p in path.rglob("*.sqlite3"))
 
 
 def open_collection(settings: IndexSettings, version: IndexVersion, create: bool = False):
+    """The collection alone, for short scripts and tests; long-lived callers use :func:`open_store`."""
     client = client_for(settings, version)
     name = collection_name(settings, version)
     if create:
@@ -147,7 +259,9 @@ def open_collection(settings: IndexSettings, version: IndexVersion, create: bool
 
 def drop_collection(settings: IndexSettings, version: IndexVersion) -> None:
     try:
-        client_for(settings, version).delete_collection(collection_name(settings, version))
+        client = client_for(settings, version)
+        client.delete_collection(collection_name(settings, version))
+        client.close()
     except Exception:  # already gone, or server down: nothing to free
         pass
 

@@ -1,6 +1,7 @@
 """Raw text out of a source file, page by page, or one clear refusal.
 
-PDFs keep their real (1-based) page numbers. Markdown/text files converted from OCR carry the
+PDFs keep their real (1-based) page numbers; their running heads, page numbers and broken words
+are repaired here (parsing/layout.py). Markdown/text files converted from OCR carry the
 printed page numbers of the scan ("-5-" under the "PRESIDEN / REPUBLIK INDONESIA" header, or
 "_12_" inline); the text is split there so a Pasal can still be cited with its page.
 """
@@ -13,6 +14,8 @@ import re
 from contextlib import contextmanager
 from pathlib import Path
 
+from kb_assistant.parsing.columns import page_text
+from kb_assistant.parsing.layout import repair_pdf_pages
 from kb_assistant.parsing.tree import Page
 
 TEXT_SUFFIXES = {".md", ".markdown", ".txt"}
@@ -25,8 +28,8 @@ MIN_ALNUM_PER_PAGE = 16
 # Printed page number: "-5-", "- 11-", "_25_", "-t7-" (OCR t/l/I for 1, O for 0), alone on a line
 # or standing between spaces inside a line ("-2t-Paragraf 6" also occurs at a line start). At
 # least one real digit, so "- i -" or "-l-" in ordinary text is no page break.
-PAGE_MARKER = re.compile(r"(?<!\S)[-_—]\s?((?=[^\s]*\d)[0-9tlIiOor|]{1,3})\s?[-_—](?![a-z0-9])")
-PAGE_DIGITS = str.maketrans({"t": "1", "l": "1", "I": "1", "i": "1", "r": "1", "|": "1", "O": "0", "o": "0"})
+PAGE_MARKER = re.compile(r"(?<!\S)[-_—]\s?((?=[^\s]*\d)[0-9tlLIiOor|]{1,3})\s?[-_—](?![a-z0-9])")
+PAGE_DIGITS = str.maketrans({"t": "1", "l": "1", "L": "1", "I": "1", "i": "1", "r": "1", "|": "1", "O": "0", "o": "0"})
 MAX_PAGE_JUMP = 30  # sources that print only some page numbers jump far
 
 
@@ -107,7 +110,7 @@ def _pdf_pages(path: Path, data: bytes) -> list[Page]:
                     raise ExtractionError(path, f"PDF is encrypted and cannot be opened ({_one_line(exc)})") from exc
                 if not opened:
                     raise ExtractionError(path, "PDF is encrypted with a password; save an unprotected copy first")
-            texts = [page.extract_text() or "" for page in reader.pages]
+            texts = [page_text(page) for page in reader.pages]
     except ExtractionError:
         raise
     except Exception as exc:  # pypdf raises many types (PdfReadError, KeyError, ValueError...) on bad files
@@ -118,7 +121,7 @@ def _pdf_pages(path: Path, data: bytes) -> list[Page]:
     if alnum < MIN_ALNUM_PER_PAGE * len(texts):
         _refuse_if_damaged(path, data)
         raise ExtractionError(path, "PDF has no text layer (scanned?); OCR it first")
-    return [Page(number=i, text=text) for i, text in enumerate(texts, start=1)]
+    return repair_pdf_pages([Page(number=i, text=text) for i, text in enumerate(texts, start=1)])
 
 
 def _refuse_if_damaged(path: Path, data: bytes) -> None:

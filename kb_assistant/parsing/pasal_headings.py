@@ -40,7 +40,7 @@ MAX_GAP = 12
 # many Pasal ("Pasal 1, 7, 32 ..."). A flat cost below its weight keeps it in the chain, while a
 # chain that needs no jump still wins.
 JUMP_PENALTY = 2
-BODY_START = re.compile(r"^(?:\(\d{1,2}[a-z]?\)\s|[A-Z][a-z]|[A-Z]{2,}\s+[a-z]|[a-z]\.\s)")
+BODY_START = re.compile(r"^(?:\(\d{1,2}[a-z]?\)\s|[A-Z][a-z]|[A-Z]{2,}\s+[a-z]|[a-z]\.\s|\d{1,2}\.\s)")
 SELF_NAMED = re.compile(r"^(?:Undang-Undang|Peraturan|Keputusan)\b[^.;:()]{0,40}\bini\s+(?:mulai\s+)?berlaku\b")
 BARE_PASAL_NUMBER = re.compile(r"(?:(?<=[.;:] )|^)([0-9tlLIr]{1,3})(?=\s+(?:Cukup|Ayat|Huruf|Angka|Yang|Ketentuan))")
 BARE_DIGITS = str.maketrans({"t": "1", "l": "1", "L": "1", "I": "1", "r": "1"})
@@ -68,6 +68,7 @@ class Candidate:
 
 
 def find_candidates(lines: list[Line], penjelasan: bool = False) -> list[Candidate]:
+    """Every "Pasal N" that may be a heading, weighted (in the Penjelasan also bare numbers)."""
     found: list[Candidate] = []
     for index, line in enumerate(lines):
         text = line.text

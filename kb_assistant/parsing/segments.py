@@ -25,6 +25,7 @@ class Segment:
 
 
 def segment_pasal(body: list[Line], doc: ParsedDocument) -> tuple[list[Segment], list[Line]]:
+    """The Pasal segments of the body and the preamble before the first; losses go to ``doc``."""
     candidates = find_candidates(body)
     chain = best_chain(candidates)
     chain = _with_repeated_headings(candidates, chain)

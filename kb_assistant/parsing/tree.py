@@ -67,14 +67,20 @@ class Pasal:
 
 @dataclass
 class Section:
-    """A heading-delimited part of a non-regulation document (guide, module)."""
+    """A heading-delimited part of a guide or of a regulation's Lampiran: one citable unit."""
 
-    number: str  # "1", "1.2" or a running index
-    title: str
+    number: str  # "1", "1.2", "D", "II" or a running index
+    title: str  # the heading as printed: "4. Sumber Daya Manusia SPBE" ("" for text before the first heading)
     text: str
-    headings: list[str] = field(default_factory=list)
+    headings: list[str] = field(default_factory=list)  # parents from the root: ["Lampiran", "BAB II ...", "D. ..."]
     page_start: int | None = None
     page_end: int | None = None
+    id: str = ""  # stable within the document: "lampiran-37" (annex) or "section-3" (guide)
+
+    @property
+    def path(self) -> list[str]:
+        """Headings from the root down to this section (its own title last, when it has one)."""
+        return [*self.headings, self.title] if self.title else list(self.headings)
 
 
 @dataclass

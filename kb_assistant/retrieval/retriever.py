@@ -37,10 +37,11 @@ class PasalHit:
     bm25: float = 0.0
     supporting: bool = False
     unit_coverage: float | None = None  # share of the question's terms in its best ayat/sentence
+    unit: str = ""  # Chunk.unit_key: the Pasal number or "section:<section_id>"
 
     @property
     def key(self) -> tuple[str, str | None]:
-        return (self.doc, self.pasal)
+        return (self.doc, self.unit or self.pasal)
 
 
 @dataclass
@@ -136,11 +137,11 @@ class Retriever:
         even if neither retriever found them."""
         extra: dict[tuple[str, str], PasalHit] = {}
         for node_id, chunk in loaded.chunks.items():
-            key = (chunk.doc, chunk.pasal or node_id)
+            key = (chunk.doc, chunk.unit_key)
             if key in present or key in extra or (scope.docs is not None and chunk.doc not in scope.docs):
                 continue
             if (intents and matches(intents, chunk.text)) or (term and chunk.kind == "definition" and defines(term, chunk.text)):
-                extra[key] = PasalHit(chunk.doc, chunk.pasal, [node_id], 0.0)
+                extra[key] = PasalHit(chunk.doc, chunk.pasal, [node_id], 0.0, unit=chunk.unit_key)
         return list(extra.values())
 
     @staticmethod
@@ -211,16 +212,16 @@ def rrf(rankings: list[tuple[list[tuple[str, float]], float]], k: int) -> dict[s
 
 
 def group_by_pasal(chunks: dict, node_scores: dict[str, float], dense: dict[str, float], bm25: dict[str, float]) -> list[PasalHit]:
-    """One hit per (doc, Pasal), scored by its best node; sections group by themselves."""
+    """One hit per citable unit (doc, unit_key): a Pasal, or a Lampiran/guide section, scored by its best node."""
     groups: dict[tuple[str, str], PasalHit] = {}
     for node_id, score in sorted(node_scores.items(), key=lambda kv: -kv[1]):
         chunk = chunks.get(node_id)
         if chunk is None:
             continue
-        key = (chunk.doc, chunk.pasal or node_id)
+        key = (chunk.doc, chunk.unit_key)
         hit = groups.get(key)
         if hit is None:
-            groups[key] = PasalHit(chunk.doc, chunk.pasal, [node_id], score, dense.get(node_id, 0.0), bm25.get(node_id, 0.0))
+            groups[key] = PasalHit(chunk.doc, chunk.pasal, [node_id], score, dense.get(node_id, 0.0), bm25.get(node_id, 0.0), unit=chunk.unit_key)
         else:
             hit.node_ids.append(node_id)
             hit.dense = max(hit.dense, dense.get(node_id, 0.0))

@@ -2,7 +2,10 @@
 
 A reader re-checks the CURRENT pointer before each search and swaps to a new version only
 once it is fully loaded, so answers always come from the last complete index, even while an
-ingest runs in another thread or process.
+ingest runs in another thread or process. A request takes one :class:`IndexSnapshot` and reads
+only that version, even if CURRENT moves meanwhile. A replaced version's Chroma client is
+closed at the next swap (no files of pruned versions kept open). When the vector store cannot
+be opened or queried, the version is served BM25-only and marked ``degraded``.
 """
 
 from __future__ import annotations
@@ -10,6 +13,7 @@ from __future__ import annotations
 import logging
 import math
 import threading
+import time
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,12 +28,14 @@ from kb_assistant.indexing.store import (
     CURRENT_FILE,
     IndexUnavailableError,
     IndexVersion,
+    StoreHandle,
     current_version,
-    open_collection,
+    open_store,
 )
 from kb_assistant.settings import IndexSettings
 
 log = logging.getLogger(__name__)
+REOPEN_AFTER_S = 10.0  # how often a version whose vector store failed to open tries again
 
 
 @dataclass
@@ -43,6 +49,9 @@ class LoadedVersion:
     terms: dict[tuple[str, str], frozenset[str]]  # (doc, pasal or node id) -> its analysed terms
     idf: dict[str, float]
     doc_nodes: dict[str, list[str]] = field(default_factory=dict)  # doc id -> its node ids
+    store: StoreHandle | None = None  # owner of ``collection``; closed when the version is retired
+    degraded: str = ""  # why dense search is unavailable ("" when the vector store works)
+    retry_at: float = 0.0  # monotonic time of the next attempt to open a store that failed to open
     _unit_terms: dict[str, list[frozenset[str]]] = field(default_factory=dict)
 
     def idf_of(self, term: str) -> float:
@@ -85,6 +94,7 @@ class IndexReader:
     def __init__(self, settings: IndexSettings) -> None:
         self.settings = settings
         self._loaded: LoadedVersion | None = None
+        self._retired: LoadedVersion | None = None
         self._lock = threading.Lock()
         self._pointer_mtime: float | None = None
 
@@ -97,6 +107,8 @@ class IndexReader:
             mtime = None
         loaded = self._loaded
         if loaded is not None and mtime == self._pointer_mtime:
+            if loaded.store is None and time.monotonic() >= loaded.retry_at:
+                self._reopen(loaded)
             return loaded
         with self._lock:
             version = current_version(self.settings)
@@ -105,34 +117,97 @@ class IndexReader:
                     return self._loaded
                 raise IndexUnavailableError("No index has been built yet: run `kb ingest` (or `make run`).")
             if self._loaded is None or self._loaded.version.name != version.name:
-                self._loaded = load_version(self.settings, version)
+                self._swap(load_version(self.settings, version))
             self._pointer_mtime = mtime
             return self._loaded
 
+    def _swap(self, new: LoadedVersion) -> None:
+        """Make ``new`` current; the one before the replaced version is closed now (requests that
+        took a snapshot of the replaced one may still be reading it)."""
+        if self._retired is not None:
+            close_version(self._retired)
+        self._retired, self._loaded = self._loaded, new
+
+    def _reopen(self, loaded: LoadedVersion) -> None:
+        """Try again to open a vector store that failed (a Chroma server back up)."""
+        with self._lock:
+            if loaded.store is not None or time.monotonic() < loaded.retry_at:
+                return
+            store, degraded = _open_vectors(self.settings, loaded.version, len(loaded.chunks))
+            loaded.retry_at = time.monotonic() + REOPEN_AFTER_S
+            if store is not None:
+                loaded.store, loaded.collection, loaded.degraded = store, store.collection, degraded
+
+    def snapshot(self) -> IndexSnapshot:
+        """One version for a whole request: pass it where the reader would go."""
+        return IndexSnapshot(self.get())
+
+    def close(self) -> None:
+        """Release every open store (a server shutting down, a test)."""
+        with self._lock:
+            for loaded in (self._retired, self._loaded):
+                if loaded is not None:
+                    close_version(loaded)
+            self._retired = self._loaded = None
+            self._pointer_mtime = None
+
     def dense(self, query_vector: np.ndarray, k: int, docs: set[str] | None) -> list[tuple[str, float]]:
         """(node id, cosine similarity) of the nearest nodes, within ``docs`` when given."""
-        loaded = self.get()
-        where = None
-        if docs is not None:
-            if not docs:
-                return []
-            where = {"doc": {"$in": sorted(docs)}} if len(docs) > 1 else {"doc": next(iter(docs))}
-        try:
-            result = loaded.collection.query(
-                query_embeddings=[query_vector.tolist()], n_results=k, where=where, include=["distances"]
-            )
-        except Exception as exc:
-            raise IndexUnavailableError(f"Vector store query failed ({exc.__class__.__name__}: {exc})") from exc
-        ids = result["ids"][0]
-        distances = result["distances"][0]
-        return [(node_id, 1.0 - float(d)) for node_id, d in zip(ids, distances)]
+        return dense_search(self.get(), query_vector, k, docs)
 
     def lexical(self, query: str, k: int, docs: set[str] | None) -> list[tuple[str, float]]:
-        loaded = self.get()
-        allowed = None
-        if docs is not None:
-            allowed = loaded.nodes_of(docs)
-        return loaded.bm25.search(query, k, allowed)
+        return lexical_search(self.get(), query, k, docs)
+
+
+class IndexSnapshot:
+    """The reader interface (get, dense, lexical) bound to one loaded version."""
+
+    def __init__(self, loaded: LoadedVersion) -> None:
+        self.loaded = loaded
+
+    def get(self) -> LoadedVersion:
+        return self.loaded
+
+    def dense(self, query_vector: np.ndarray, k: int, docs: set[str] | None) -> list[tuple[str, float]]:
+        return dense_search(self.loaded, query_vector, k, docs)
+
+    def lexical(self, query: str, k: int, docs: set[str] | None) -> list[tuple[str, float]]:
+        return lexical_search(self.loaded, query, k, docs)
+
+
+def dense_search(loaded: LoadedVersion, query_vector: np.ndarray, k: int, docs: set[str] | None) -> list[tuple[str, float]]:
+    """Nearest nodes by cosine; [] (and the version marked degraded) when the vector store fails."""
+    if loaded.collection is None:
+        return []
+    where = None
+    if docs is not None:
+        if not docs:
+            return []
+        where = {"doc": {"$in": sorted(docs)}} if len(docs) > 1 else {"doc": next(iter(docs))}
+    try:
+        result = loaded.collection.query(
+            query_embeddings=[query_vector.tolist()], n_results=k, where=where, include=["distances"]
+        )
+    except Exception as exc:
+        loaded.degraded = f"vector store query failed ({exc.__class__.__name__}: {exc})"
+        log.error("index %s: %s; answering from BM25 only", loaded.version.name, loaded.degraded)
+        return []
+    if loaded.degraded.startswith("vector store query failed"):
+        loaded.degraded = ""  # the store answers again (a server restarted)
+    ids = result["ids"][0]
+    distances = result["distances"][0]
+    return [(node_id, 1.0 - float(d)) for node_id, d in zip(ids, distances)]
+
+
+def lexical_search(loaded: LoadedVersion, query: str, k: int, docs: set[str] | None) -> list[tuple[str, float]]:
+    allowed = loaded.nodes_of(docs) if docs is not None else None
+    return loaded.bm25.search(query, k, allowed)
+
+
+def close_version(loaded: LoadedVersion) -> None:
+    if loaded.store is not None:
+        loaded.store.close()
+    loaded.collection = None
 
 
 def load_version(settings: IndexSettings, version: IndexVersion) -> LoadedVersion:
@@ -149,18 +224,14 @@ def load_version(settings: IndexSettings, version: IndexVersion) -> LoadedVersio
             bm25.save(version.bm25_dir)
         except OSError as save_exc:  # read-only index: serve the rebuilt index from memory
             log.warning("could not save the rebuilt BM25 index: %s", save_exc)
-    try:
-        collection = open_collection(settings, version)
-    except IndexUnavailableError:
-        raise
-    except Exception as exc:
-        raise IndexUnavailableError(f"Cannot open the vector store of index {version.name} ({exc.__class__.__name__}: {exc})") from exc
+    store, degraded = _open_vectors(settings, version, len(chunk_list))
+    collection = store.collection if store is not None else None
     by_pasal: dict[tuple[str, str], list[str]] = {}
     terms: dict[tuple[str, str], set[str]] = {}
     df: Counter[str] = Counter()
     for chunk in chunk_list:
-        key = (chunk.doc, chunk.pasal or chunk.id)
-        if chunk.pasal:
+        key = (chunk.doc, chunk.unit_key)
+        if chunk.pasal or chunk.kind == "section":
             by_pasal.setdefault(key, []).append(chunk.id)
         chunk_terms = set(analyse(chunk.embed_text))
         df.update(chunk_terms)
@@ -171,4 +242,27 @@ def load_version(settings: IndexSettings, version: IndexVersion) -> LoadedVersio
     doc_nodes: dict[str, list[str]] = {}
     for chunk in chunk_list:
         doc_nodes.setdefault(chunk.doc, []).append(chunk.id)
-    return LoadedVersion(version, chunks, bm25, collection, by_pasal, set(doc_nodes), frozen, idf, doc_nodes)
+    return LoadedVersion(version, chunks, bm25, collection, by_pasal, set(doc_nodes), frozen, idf, doc_nodes,
+                         store=store, degraded=degraded, retry_at=time.monotonic() + REOPEN_AFTER_S)
+
+
+def _open_vectors(settings: IndexSettings, version: IndexVersion, nodes: int) -> tuple[StoreHandle | None, str]:
+    """The version's vector store, or None and why: a store that fails to open or to count
+    leaves the version usable BM25-only (``degraded``)."""
+    try:
+        store = open_store(settings, version)
+    except Exception as exc:
+        reason = f"vector store of index {version.name} cannot be opened ({exc.__class__.__name__}: {exc})"
+        log.error("%s; answering from BM25 only until `kb ingest` rebuilds it", reason)
+        return None, reason
+    try:
+        count = store.collection.count()
+    except Exception as exc:
+        store.close()
+        reason = f"vector store of index {version.name} cannot be read ({exc.__class__.__name__}: {exc})"
+        log.error("%s; answering from BM25 only until `kb ingest` rebuilds it", reason)
+        return None, reason
+    if count != nodes:
+        log.warning("vector store of index %s holds %d of %d nodes; run `kb ingest`", version.name, count, nodes)
+        return store, f"vector store holds {count} of {nodes} nodes"
+    return store, ""
