@@ -26,6 +26,7 @@ from kb_assistant.corpus.sources import binding_problem, find_file
 from kb_assistant.indexing.bm25 import BM25Index
 from kb_assistant.indexing.chunk import HEADING_SEP, Chunk, chunk_document
 from kb_assistant.indexing.store import (
+    LOCK_FILE,
     IndexVersion,
     StoreHandle,
     current_version,
@@ -44,7 +45,6 @@ from kb_assistant.settings import Settings
 
 log = logging.getLogger(__name__)
 PARSER_VERSION = "2"
-LOCK_FILE = ".ingest.lock"
 
 __all__ = ["IndexWriteError", "IncompleteIndexError", "IngestBusyError", "IngestReport", "ingest", "read_chunks"]
 
