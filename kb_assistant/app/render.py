@@ -207,7 +207,7 @@ def preview_markdown(preview: dict) -> str:
         if len(warnings) > 15:
             lines.append(f"- … dan {len(warnings) - 15} catatan lain")
     lines.append("")
-    lines.append("**Struktur Pasal**")
+    lines.append("**Struktur Pasal**" if preview.get("tree") or not preview.get("sections") else "**Bagian yang terbaca**")
     last_heading: str | None = None
     for node in preview.get("tree", [])[:400]:
         heading = " › ".join(node.get("headings") or [])
