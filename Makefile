@@ -35,8 +35,9 @@ browser:
 models: install
 	$(KB) models prepare
 
+# a document that fails keeps the last complete index serving: report it, then start the app anyway
 ingest: models
-	$(KB) ingest
+	$(KB) ingest || echo "kb ingest: some documents failed (listed above); the app serves the last complete index"
 
 serve: ingest
 	$(KB) serve

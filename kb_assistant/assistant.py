@@ -36,6 +36,14 @@ class Assistant:
         self._generators: dict[str, object] = {}
         self.retriever = Retriever(self.reader, self.embedder, self.manifest, settings.retrieval)
 
+    def with_settings(self, settings: Settings) -> "Assistant":
+        """A variant answering with other retrieval/answer settings that shares the loaded model and
+        index (evaluation ablations); embedding and index settings must be the same."""
+        variant = copy.copy(self)
+        variant.settings = settings
+        variant.retriever = Retriever(self.reader, self.embedder, self.manifest, settings.retrieval)
+        return variant
+
     @property
     def manifest(self) -> Manifest:
         """The manifest, re-read when a trainer changed it (status, names)."""
@@ -92,7 +100,7 @@ class Assistant:
         passages = [self._passage(hit, loaded, manifest) for hit in retrieval.hits[:SHOWN_PASSAGES]]
         passages += [self._passage(hit, loaded, manifest) for hit in retrieval.supporting]
         degraded = [DEGRADED_NOTE] if loaded.degraded else []
-        ranking = [(hit.doc, hit.pasal or hit.node_ids[0]) for hit in retrieval.hits]
+        ranking = [(hit.doc, hit.pasal or hit.unit) for hit in retrieval.hits]
 
         refusal_reason = self._refusal_reason(retrieval, manifest, bool(degraded))
         if refusal_reason is not None:
@@ -114,6 +122,9 @@ class Assistant:
         text, statements = compose(
             standalone, chosen, chunks, status_notes, self.settings.answer.max_citations, self.settings.answer.max_sentences
         )
+        status = status_lines(retrieval, manifest)
+        if status:
+            text = "\n".join(status) + "\n" + text
         citations: list[Citation] = []
         for statement in statements:
             citation = Citation(doc=statement.doc, pasal=statement.pasal, ayat=statement.ayat, label=statement.label)
@@ -171,17 +182,25 @@ class Assistant:
             names = ", ".join(manifest.get(d).name for d in scope.missing_mentioned if manifest.has(d))
             return f"Dokumen {names} belum tersedia dalam korpus."
         settings = self.settings.answer
+        if not retrieval.hits:
+            return ""
+        if retrieval.missing:  # asks for a year, grade or amount the retrieved text does not hold
+            return f"Teks yang ditemukan tidak memuat {', '.join(repr(m) for m in retrieval.missing)}."
+        if retrieval.unknown_names and retrieval.top_unit_coverage < settings.name_gate_coverage:
+            return f"Korpus tidak menyebut {', '.join(repr(m) for m in retrieval.unknown_names)}."
+        if retrieval.english and not degraded:  # English words cannot be matched against the Indonesian text
+            return "" if retrieval.top_dense < settings.english_dense_floor else None
+        if retrieval.top_unit_coverage >= settings.confident_unit_coverage:
+            return None  # one ayat of the top unit holds the question's key terms
         dense_weight = 0.0 if degraded else settings.evidence_dense_weight
         evidence = retrieval.evidence(settings.evidence_dense_center, dense_weight, settings.evidence_unit_weight)
-        if not retrieval.hits or evidence < settings.refusal_threshold:
-            return ""
-        return None
+        return "" if evidence < settings.refusal_threshold else None
 
     def _passage(self, hit: PasalHit, loaded, manifest: Manifest) -> Passage:
         chunks = loaded.chunks
         best = chunks[hit.node_ids[0]]
         doc = manifest.get(best.doc) if manifest.has(best.doc) else None
-        text = pasal_text(loaded.by_pasal.get((best.doc, best.pasal or ""), [best.id]), chunks) if best.pasal else best.text
+        text = pasal_text(loaded.by_unit.get(hit.key, [best.id]), chunks) if best.pasal else best.text
         label = citation_label(best.doc_name, best.pasal) if best.pasal else best.label
         return Passage(
             doc=best.doc, doc_name=best.doc_name, pasal=best.pasal, ayat=best.ayat, label=label, text=text,
@@ -189,6 +208,15 @@ class Assistant:
             status_label=doc.status_label(manifest.names()) if doc else best.status, penjelasan=best.penjelasan,
             node_id=best.id, heading=best.heading, supporting=hit.supporting,
         )
+
+
+def status_lines(retrieval: Retrieval, manifest: Manifest) -> list[str]:
+    """For a status or time question: each named document's status from the manifest relations."""
+    analysis = retrieval.analysis
+    if analysis is None or not (analysis.status or analysis.time):
+        return []
+    names = manifest.names()
+    return [f"Status (manifest korpus): {manifest.get(d).status_label(names)}." for d in analysis.scope.mentioned if manifest.has(d)]
 
 
 def pasal_text(node_ids: list[str], chunks: dict[str, Chunk]) -> str:

@@ -12,7 +12,7 @@ from rich.console import Console
 from rich.table import Table
 
 from kb_assistant.corpus.manifest import ManifestError, load_manifest
-from kb_assistant.settings import get_settings, offline_environment
+from kb_assistant.settings import PROJECT_ROOT, get_settings, offline_environment
 
 offline_environment()
 app = typer.Typer(help="kb-assistant: cited answers from Indonesian regulations on collaboration in the public service.", no_args_is_help=True)
@@ -372,11 +372,17 @@ def evaluate(
     config: list[str] = typer.Option(["hybrid"], "--config", help="Configuration name (repeatable): bm25, dense, hybrid, …"),
     json_out: Optional[Path] = typer.Option(None, "--json", help="Write the metrics JSON here."),
     report: Optional[Path] = typer.Option(None, "--report", help="Write the Markdown report and plots into this folder."),
+    ablate: bool = typer.Option(False, "--ablate", help="Add one row per ablation (each component switched off in turn) next to the full hybrid."),
+    ablations_file: Path = typer.Option(PROJECT_ROOT / "eval" / "ablations.toml", "--ablations", help="Ablation definitions (TOML: name -> overrides)."),
 ) -> None:
-    """Run a QA set through named configurations side by side."""
-    from kb_assistant.evaluation.configs import build_configs
+    """Run a QA set through named configurations side by side; per type, errors and ablations.
+
+    Exits with status 1 when any question raised an error (the error is listed, never counted as a refusal).
+    """
+    from kb_assistant.evaluation.ablations import AblationError, describe, load_ablations
+    from kb_assistant.evaluation.configs import ablation_configs, build_configs
     from kb_assistant.evaluation.dataset import DatasetError, load_dataset
-    from kb_assistant.evaluation.report import markdown_table, write_report
+    from kb_assistant.evaluation.report import ablation_table, errors_markdown, main_configs, markdown_table, type_table, write_report
     from kb_assistant.evaluation.runner import run_eval
 
     from kb_assistant.assistant import Assistant
@@ -384,18 +390,34 @@ def evaluate(
 
     try:
         items = load_dataset(dataset)
+        ablations = load_ablations(ablations_file, get_settings()) if ablate else []
         assistant = Assistant(get_settings())
         assistant.reader.get()  # fail before the run, not on every question, when there is no index
-        configs = build_configs(get_settings(), config, assistant=assistant)
-    except (DatasetError, ValueError, FileNotFoundError, IndexUnavailableError) as exc:
+        names = [*config, "hybrid"] if ablate else config
+        configs = build_configs(get_settings(), names, assistant=assistant)
+        configs |= ablation_configs(assistant, ablations)
+    except (DatasetError, AblationError, ValueError, FileNotFoundError, IndexUnavailableError) as exc:
         _fail(str(exc))
     result = run_eval(items, configs, dataset_name=str(dataset))
+    if ablations:
+        result["ablation"] = describe(ablations)
     if json_out:
         json_out.parent.mkdir(parents=True, exist_ok=True)
         json_out.write_text(json.dumps(result, ensure_ascii=False, indent=1), encoding="utf-8")
     if report:
         write_report(result, report)
-    console.print(markdown_table(result))
+    # Markdown tables go out as plain text: a console would wrap their long lines.
+    main = main_configs(result)
+    print(markdown_table(main))
+    print("\n## Per jenis pertanyaan (by question type)\n")
+    print(type_table(main))
+    if ablations:
+        print("\n## Ablasi (ablation)\n")
+        print(ablation_table(result))
+    errors = errors_markdown(result)
+    if errors:
+        print("\n## Galat (errors)\n\n" + errors)
+        raise typer.Exit(1)
 
 
 # ---------------------------------------------------------------- bench

@@ -105,6 +105,7 @@ def test_streaming_answer_has_no_links_and_refusal_lists_closest_passages():
 def test_preview_text_starts_at_the_cited_ayat_and_is_short():
     passage = _answer().passages[0]
     assert preview_text(passage, "2").startswith("(2) Nilai dasar")
+    assert preview_text(passage, "1") == "(1) Pegawai ASN menjaga nilai dasar."  # only the cited ayat
     assert preview_text(passage, None).startswith("(1) Pegawai")
     long = passage.model_copy(update={"text": "kata " * 200})
     assert len(preview_text(long, None)) <= 220

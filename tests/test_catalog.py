@@ -105,3 +105,42 @@ def test_validate_reports_missing_file(corpus):
     rows = {r.entry.id: r.row() for r in validate_corpus(corpus)}
     assert rows["perkom-2-2030"]["file_found"] is False
     assert rows["perkom-1-2030"]["ok"] is True
+
+
+ANNEXED = """PERATURAN KOMISI CONTOH NOMOR 9 TAHUN 2030
+Menimbang: bahwa jejaring perlu diatur;
+Pasal 1
+Instansi membentuk jejaring pembelajaran bersama.
+Pasal 2
+Pedoman jejaring tercantum dalam Lampiran.
+Agar setiap orang mengetahuinya, memerintahkan pengundangan Peraturan Komisi ini.
+Ditetapkan di Jakarta
+LAMPIRAN
+PERATURAN KOMISI CONTOH NOMOR 9 TAHUN 2030
+BAB I
+PENDAHULUAN
+A. Latar Belakang
+Jejaring pembelajaran menghubungkan instansi yang belajar bersama.
+B. Tujuan
+Pedoman ini memandu pembentukan jejaring antarinstansi.
+BAB II
+PELAKSANAAN
+A. Simpul Jejaring
+Setiap instansi menunjuk satu simpul yang bertugas menghubungkan kegiatan.
+"""
+
+
+def test_preview_shows_validation_warnings_and_the_section_tree(corpus, tmp_path):
+    """The Korpus preview lists every finding (Pasal 3-4 lost at the end is the validation's, not the parser's) and
+    the Lampiran's sections with their heading path."""
+    from kb_assistant.app.services import preview_dict
+
+    path = tmp_path / "upload.md"
+    path.write_text(ANNEXED, encoding="utf-8")
+    report = add_document(corpus, path, NEW | {"pasal_expected": 4}, preview_only=True)
+    preview = preview_dict(report)
+    assert not any("Pasal 3" in w for w in report.parsed.warnings)
+    assert any("Pasal 3-4 missing" in w for w in preview["warnings"]) and preview["ok"] is False
+    paths = [section["path"] for section in preview["sections"]]
+    assert any(p[-1] == "A. Simpul Jejaring" and any(h.startswith("BAB II") for h in p) for p in paths), paths
+    assert all(section["id"] for section in preview["sections"])

@@ -57,20 +57,52 @@ def test_missing_field_names_line_and_field():
     assert exc.value.problems == ["line 3: missing field 'question'"]
 
 
-def test_missing_nested_gold_field():
+def test_three_gold_forms_are_accepted():
+    text = "\n".join([
+        line(id="p", gold=[{"doc": "uu-1-2000", "pasal": "4", "ayat": "2"}]),
+        line(id="s", gold=[{"doc": "perpres-81-2010", "section": " 2.4 Visi Reformasi Birokrasi "}]),
+        line(id="d", gold=[{"doc": "uu-1-2000"}]),
+    ])
+    p, s, d = parse_dataset(text, "t.jsonl")
+    assert [g.kind for g in (p.gold[0], s.gold[0], d.gold[0])] == ["pasal", "section", "doc"]
+    assert s.gold[0].section == "2.4 Visi Reformasi Birokrasi" and s.gold[0].pasal is None
+    assert d.gold_targets() == d.gold and d.gold_pasal() == []
+
+
+def test_gold_problems_name_the_line_and_the_problem():
+    text = "\n".join([
+        line(id="a", gold=[{"pasal": "4"}]),
+        line(id="b", gold=[{"doc": "x", "pasal": "4", "section": "Visi"}]),
+        line(id="c", gold=[{"doc": "x", "ayat": "2"}]),
+        line(id="d", gold=[{"doc": "x", "sectoin": "Visi"}]),
+    ])
     with pytest.raises(DatasetError) as exc:
-        parse_dataset(line(gold=[{"doc": "uu-1-2000"}]), "t.jsonl")
-    assert exc.value.problems == ["line 1: missing field 'gold.0.pasal'"]
+        parse_dataset(text, "t.jsonl")
+    problems = exc.value.problems
+    assert problems[0] == "line 1: missing field 'gold.0.doc'"
+    assert problems[1].startswith("line 2: field 'gold.0': ") and "either 'pasal' or 'section'" in problems[1]
+    assert problems[2].startswith("line 3: field 'gold.0': ") and "'ayat' needs a 'pasal'" in problems[2]
+    assert problems[3].startswith("line 4: unknown field 'gold.0.sectoin'")
+    assert len(problems) == 4
 
 
-def test_answerable_without_gold_and_duplicate_id():
-    text = "\n".join([line(), line(id="q2", gold=[]), line()])
+def test_answerable_without_gold_unanswerable_with_gold_and_duplicate_id():
+    text = "\n".join([line(), line(id="q2", gold=[]), line(), line(id="q4", answerable=False)])
     with pytest.raises(DatasetError) as exc:
         parse_dataset(text, "t.jsonl")
     assert exc.value.problems == [
-        "line 2: id 'q2' is answerable but has no gold Pasal",
+        "line 2: id 'q2' is answerable but has no gold reference",
         "line 3: duplicate id 'q1' (first on line 1)",
+        "line 4: id 'q4' is unanswerable but has gold references",
     ]
+
+
+def test_gold_targets_count_one_pasal_once_and_keep_order():
+    [item] = parse_dataset(line(gold=[
+        {"doc": "a", "section": "Visi"}, {"doc": "a", "pasal": "4", "ayat": "1"},
+        {"doc": "a", "pasal": "4", "ayat": "2"}, {"doc": "a", "section": "VISI "}, {"doc": "a"},
+    ]), "t.jsonl")
+    assert [(g.kind, g.pasal or g.section) for g in item.gold_targets()] == [("section", "Visi"), ("pasal", "4"), ("doc", None)]
 
 
 def test_non_object_line_and_empty_dataset():

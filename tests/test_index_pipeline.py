@@ -184,7 +184,7 @@ def test_corrupt_bm25_is_detected_and_rebuilt_on_load(fixture_settings, embedder
 
     ingest(fixture_settings, embedder=embedder)
     bm25_dir = current_version(fixture_settings.index).bm25_dir
-    victim = next(p for p in bm25_dir.iterdir() if p.suffix == ".npy")
+    victim = next(p for p in bm25_dir.rglob("*.npy"))  # one file per field folder (text, heading, penjelasan)
     victim.write_bytes(b"\x00" * 10)
     loaded = IndexReader(fixture_settings.index).get()
     assert loaded.bm25.search("magang daerah lain", 1)[0][0].startswith("perkom-3-2030")

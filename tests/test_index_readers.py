@@ -4,7 +4,6 @@ threads, a damaged vector store (BM25-only, health, repair), a new store locatio
 from __future__ import annotations
 
 import os
-import sqlite3
 import threading
 from pathlib import Path
 

@@ -216,3 +216,44 @@ def test_perpres_132_2022_lampiran_is_not_glued_to_pasal_6(corpus) -> None:
 def test_pp_96_2012_implements_uu_25_2009(corpus) -> None:
     entry, _ = corpus["pp-96-2012"]
     assert entry.implements == ["uu-25-2009"] and _pasal(corpus, "pp-96-2012", "51").text.endswith("diundangkan.")
+
+
+CLOSING_TEXT = re.compile(
+    r"Agar setiap orang|Ditetapkan di|Diundangkan di|Salinan sesuai|LEMBARAN NEGARA|BERITA NEGARA|\bttd\b|\bTtd\b", re.IGNORECASE
+)
+
+
+def test_no_last_pasal_ends_with_closing_formula_text(corpus) -> None:
+    """Every document's body ends at its closing, with or without the "Agar" formula (Perpres 81/2010 has none)."""
+    assert "perpres-81-2010" in corpus
+    glued = {doc_id: parsed.pasal[-1].text[-200:] for doc_id, (_, parsed) in corpus.items()
+             if parsed.pasal and CLOSING_TEXT.search(parsed.pasal[-1].text)}
+    assert glued == {}
+    assert _pasal(corpus, "perpres-81-2010", "6").text == "Peraturan Presiden ini mulai berlaku pada tanggal ditetapkan"
+
+
+STAMP_NUMBER = re.compile(r"(?<!\S)[lI1|i][0O(][^\s]{2,10}(?!\S)")  # the footer's "106xxx" as OCR'd: "l0(,15,)"
+STAMP_NO = re.compile(r"(?<!\S)(?:N[lI1|][oO06]r?|NIO|[lI1|]\.[lI1|][oO06]|[lI1|]\.,[lI1|][oO])(?!\S)")
+
+
+def _all_text(parsed: ParsedDocument) -> str:
+    parts = [parsed.preamble, parsed.penjelasan_umum, *(s.text for s in parsed.sections)]
+    parts += [text for p in parsed.pasal for text in (p.text, p.penjelasan)]
+    return "\n".join(parts)
+
+
+@pytest.mark.parametrize("doc_id", ["pp-94-2021", "pp-11-2017"])
+def test_mangled_sk_footer_stamps_are_gone(corpus, doc_id: str) -> None:
+    """The source is full of "Nlo"/"l.lo" footer stamps (PP 94/2021); none is left in any text."""
+    entry, parsed = corpus[doc_id]
+    in_source = len(STAMP_NO.findall((SOURCES / entry.file).read_text(encoding="utf-8")))
+    assert in_source >= (10 if doc_id == "pp-94-2021" else 0)
+    assert STAMP_NO.findall(_all_text(parsed)) == []
+    if doc_id == "pp-94-2021":  # footers whose "No" is unreadable too: 31 in the source, at most 2 fragments left
+        numbers = [n for n in STAMP_NUMBER.findall(_all_text(parsed)) if not n.rstrip(".,;%").replace(".", "").isdigit()]
+        assert len(STAMP_NUMBER.findall((SOURCES / entry.file).read_text(encoding="utf-8"))) >= 25 and len(numbers) <= 2, numbers
+
+
+def test_pp_94_2021_penjelasan_pasal_3_is_not_hidden_by_a_stamp(corpus) -> None:
+    assert _pasal(corpus, "pp-94-2021", "2").penjelasan.startswith("Cukup jelas")
+    assert _pasal(corpus, "pp-94-2021", "3").penjelasan.startswith("Huruf a")

@@ -38,3 +38,43 @@ def test_penjelasan_and_inline_closing_are_put_on_their_own_lines() -> None:
     doc = parse_regulation([Page(None, text)], "contoh")
     assert doc.get_pasal("2").text.endswith("diundangkan.") and doc.get_pasal("1").penjelasan == "Cukup jelas."
     assert doc.penjelasan_umum == "Sumur itu penting."
+
+
+UNSIGNED_BODY = (
+    "Menimbang: bahwa sumur perlu dijaga;\nPasal 1\nSumur dijaga warga.\n"
+    "Pasal 2\nPeraturan Bupati ini mulai berlaku pada tanggal ditetapkan"
+)
+
+
+def _last_pasal_text(text: str) -> str:
+    return parse_regulation([Page(None, text)], "contoh").pasal[-1].text
+
+
+def test_closing_block_without_agar_formula_ends_the_body() -> None:
+    """A reprint without "Agar setiap orang ...": the place and date of enactment end the last Pasal."""
+    closing = "Ditetapkan di Kotabaru\nPada Tanggal 3 Maret 2031\nBUPATI CONTOH,\nttd\nNAMA BUPATI\nSalinan sesuai dengan aslinya"
+    lines = [Line(None, t) for t in f"{UNSIGNED_BODY}\n{closing}".split("\n")]
+    body, rest, _, _ = split_parts(split_inline_structure(lines))
+    assert _texts(body)[-1] == "Peraturan Bupati ini mulai berlaku pada tanggal ditetapkan"
+    assert _texts(rest) == closing.split("\n")
+    assert _last_pasal_text(f"{UNSIGNED_BODY}\n{closing}") == "Peraturan Bupati ini mulai berlaku pada tanggal ditetapkan"
+
+
+def test_closing_found_by_signature_gazette_line_or_certified_copy_note() -> None:
+    expected = "Peraturan Bupati ini mulai berlaku pada tanggal ditetapkan"
+    assert _last_pasal_text(f"{UNSIGNED_BODY}\nBUPATI CONTOH\nKABUPATEN KOTABARU,\nttd.\nNAMA BUPATI") == expected
+    assert _last_pasal_text(f"{UNSIGNED_BODY}\nBERITA DAERAH KABUPATEN KOTABARU TAHUN 2031 NOMOR 7") == expected
+    assert _last_pasal_text(f"{UNSIGNED_BODY}\nSalinan sesuai dengan aslinya\nKEPALA BAGIAN HUKUM") == expected
+    inline = _last_pasal_text(UNSIGNED_BODY + ". Ditetapkan di Kotabaru pada tanggal 3 Maret 2031\nBUPATI CONTOH,")
+    assert inline == expected + "."
+
+
+def test_enactment_words_inside_the_body_do_not_end_it() -> None:
+    """'Ditetapkan di' inside a Pasal before the last one, or without a date, is text."""
+    text = (
+        "Pasal 1\nJadwal piket sumur\nDitetapkan di balai desa pada tanggal yang disepakati warga.\n"
+        "Pasal 2\nTata tertib dibacakan setiap bulan dan\nDitetapkan di balai desa oleh kepala dusun."
+    )
+    doc = parse_regulation([Page(None, text)], "contoh")
+    assert "pada tanggal yang disepakati warga." in doc.get_pasal("1").text
+    assert doc.get_pasal("2").text.endswith("Ditetapkan di balai desa oleh kepala dusun.")

@@ -11,8 +11,7 @@ from dataclasses import dataclass
 
 from kb_assistant.answer.types import citation_label
 from kb_assistant.indexing.chunk import Chunk
-from kb_assistant.retrieval.retriever import PasalHit
-from kb_assistant.retrieval.normalize import english_terms
+from kb_assistant.retrieval.units import PasalHit
 from kb_assistant.retrieval.text import analyse
 
 MAX_UNIT_WORDS = 90
@@ -53,7 +52,7 @@ def compose(
     max_sentences: int,
 ) -> tuple[str, list[Statement]]:
     """A short Indonesian answer quoting the best units of the chosen Pasal."""
-    terms = set(analyse(f"{question} {english_terms(question)}", drop_question_words=True))
+    terms = set(analyse(question, drop_question_words=True))
     statements: list[Statement] = []
     for index, hit in enumerate(hits[:max_citations]):
         chunk = chunks.get(hit.node_ids[0])

@@ -26,9 +26,11 @@ def preview_text(passage: Passage, ayat: str | None) -> str:
     text = passage.text
     wanted = ayat_numbers(ayat)
     if wanted:
-        for match in AYAT_START.finditer(text):
+        starts = list(AYAT_START.finditer(text))
+        for i, match in enumerate(starts):
             if match.group(1) in wanted:
-                text = text[match.start():]
+                following = [m for m in starts[i + 1:] if m.group(1) not in wanted]
+                text = text[match.start(): following[0].start() if following else len(text)]
                 break
     text = " ".join(text.split())
     return text if len(text) <= PREVIEW_CHARS else text[: PREVIEW_CHARS - 1].rstrip() + "…"
@@ -50,8 +52,7 @@ def answer_body_html(answer: Answer, turn_id: int | None) -> str:
     links = {}
     for index, (_, passage_index, ayat, cited) in enumerate(refs):
         if cited:
-            citation_label = _citation_label(answer, refs[index])
-            links.setdefault(citation_label, cite_link(turn_id, index, preview_text(answer.passages[passage_index], ayat)))
+            links.setdefault(_strip_number(refs[index][0]), cite_link(turn_id, index, preview_text(answer.passages[passage_index], ayat)))
     body = _text_html(answer.answer, links)
     if answer.rewritten_question:
         body = f'<p class="kb-rewritten"><em>Dipahami sebagai: {html.escape(answer.rewritten_question)}</em></p>' + body
@@ -171,11 +172,6 @@ def _text_html(text: str, links: dict[str, str]) -> str:
     if items:
         out.append(f"<ul>{''.join(items)}</ul>")
     return "".join(out)
-
-
-def _citation_label(answer: Answer, ref: tuple) -> str:
-    label, passage_index, ayat, _ = ref
-    return _strip_number(label)
 
 
 def _strip_number(label: str) -> str:

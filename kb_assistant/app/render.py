@@ -12,6 +12,7 @@ from datetime import datetime
 
 from kb_assistant.answer.types import Answer, Passage
 from kb_assistant.app.feedback import KIND_LABELS
+from kb_assistant.evaluation.report import gold_label
 
 DEFINITION_LEAD = re.compile(r"^(.*?:)\s*\d+[a-z]?\.\s")
 # An ayat marker at a line start or after a sentence end (highlight_ayat checks the sequence).
@@ -206,7 +207,7 @@ def preview_markdown(preview: dict) -> str:
         if len(warnings) > 15:
             lines.append(f"- … dan {len(warnings) - 15} catatan lain")
     lines.append("")
-    lines.append("**Struktur Pasal**")
+    lines.append("**Struktur Pasal**" if preview.get("tree") or not preview.get("sections") else "**Bagian yang terbaca**")
     last_heading: str | None = None
     for node in preview.get("tree", [])[:400]:
         heading = " › ".join(node.get("headings") or [])
@@ -250,7 +251,7 @@ def failure_table(result: dict) -> list[list]:
     out = []
     for config, failures in result.get("failures", {}).items():
         for f in failures:
-            gold = "; ".join(f"{g['doc']} Pasal {g['pasal']}" for g in f["gold"]) or "(tidak terjawab)"
+            gold = "; ".join(gold_label(g) for g in f["gold"]) or "(tidak terjawab)"
             out.append([config, f["id"], f["question"], f["reason"], gold, "; ".join(f["retrieved"])])
     return out
 

@@ -194,19 +194,25 @@ def _missing_row(entry: DocumentEntry) -> dict:
 
 
 def preview_dict(report: DocumentReport) -> dict:
-    """The parse of one document as JSON: validation findings and the Pasal tree."""
+    """The parse of one document as JSON: validation findings, the Pasal tree and the section tree.
+
+    ``warnings`` are the validation's (the parser's, grouped by kind, plus every lost Pasal), not only
+    the parser's; each section carries its ``path`` (headings from the Lampiran or guide root down to it).
+    """
     row = report.row()
     parsed = report.parsed
-    tree, sections, warnings = [], [], []
+    tree, sections = [], []
+    warnings = list(row.get("warnings") or [])
     if parsed is not None:
-        warnings = list(parsed.warnings)
+        warnings = warnings or list(parsed.warnings)
         for pasal in parsed.pasal:
             tree.append({
                 "pasal": pasal.number, "headings": list(pasal.headings), "ayat": [a.number for a in pasal.ayat],
                 "page": pasal.page_start, "penjelasan": bool(pasal.penjelasan.strip()),
                 "snippet": _snippet(pasal.text),
             })
-        sections = [{"number": s.number, "title": s.title, "page": s.page_start} for s in parsed.sections]
+        sections = [{"number": s.number, "title": s.title, "page": s.page_start, "page_end": s.page_end,
+                     "id": s.id, "path": s.path} for s in parsed.sections]
     return row | {"warnings": warnings, "tree": tree, "sections": sections}
 
 

@@ -103,29 +103,37 @@ HEAD = """<script>
     return null;
   };
   const skip = (el) => el && el.closest && el.closest(".kb-answer, .kb-pasal-text, .kb-penjelasan, #preview");
-  const translate = (root) => {
-    const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
-    while (walker.nextNode()) {
-      const node = walker.currentNode, text = node.data.trim();
-      const better = text ? translated(text) : null;
-      if (better && !skip(node.parentElement)) node.data = node.data.replace(text, better);
-    }
-    const elements = root.querySelectorAll ? root.querySelectorAll("[aria-label], [title], [placeholder]") : [];
-    for (const el of elements) {
-      for (const name of ["aria-label", "title", "placeholder"]) {
-        const value = el.getAttribute(name);
-        const better = value ? translated(value) : null;
-        if (better) el.setAttribute(name, better);
-      }
+  const translateText = (node) => {
+    const text = node.data.trim();
+    const better = text ? translated(text) : null;
+    if (better && !skip(node.parentElement)) node.data = node.data.replace(text, better);
+  };
+  const translateAttributes = (el) => {
+    for (const name of ["aria-label", "title", "placeholder"]) {
+      const value = el.getAttribute(name);
+      const better = value ? translated(value) : null;
+      if (better) el.setAttribute(name, better);
     }
   };
-  let queued = false;
-  new MutationObserver(() => {
-    if (queued) return;
-    queued = true;
-    requestAnimationFrame(() => { queued = false; translate(document.body); });
+  const translate = (root) => {
+    if (root.nodeType === Node.TEXT_NODE) { translateText(root); return; }
+    if (root.nodeType !== Node.ELEMENT_NODE) return;
+    translateAttributes(root);
+    const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+    while (walker.nextNode()) translateText(walker.currentNode);
+    root.querySelectorAll("[aria-label], [title], [placeholder]").forEach(translateAttributes);
+  };
+  // synchronous, so not even one frame shows the English text
+  new MutationObserver((records) => {
+    for (const record of records) {
+      if (record.type === "childList") record.addedNodes.forEach(translate);
+      else if (record.type === "characterData") translateText(record.target);
+      else if (record.type === "attributes") translateAttributes(record.target);
+    }
   }).observe(document.documentElement, { childList: true, subtree: true, characterData: true, attributes: true,
                                          attributeFilter: ["aria-label", "title", "placeholder"] });
+  document.addEventListener("DOMContentLoaded", () => translate(document.body));
+  if (document.body) translate(document.body);
   new MutationObserver(() => { if (document.documentElement.lang !== "id") document.documentElement.lang = "id"; })
     .observe(document.documentElement, { attributes: true, attributeFilter: ["lang"] });
   document.addEventListener("click", (event) => {

@@ -9,7 +9,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from .gold import normalise
 
 MAX_LISTED_PROBLEMS = 5
 
@@ -27,14 +29,40 @@ class DatasetError(ValueError):
 
 
 class GoldRef(BaseModel):
-    """A Pasal (optionally one ayat) that answers the question; metrics compare at Pasal level."""
+    """What answers the question: a Pasal (optionally one ayat), a Lampiran/guide section, or a document.
+
+    ``{doc, pasal[, ayat]}``, ``{doc, section}`` or ``{doc}`` (see :mod:`.gold` for how each matches),
+    so QA sets from other projects run as they are. Metrics compare Pasal at Pasal level.
+    """
 
     # Numbers are accepted so hand-written files may say "pasal": 5; they become "5".
-    model_config = ConfigDict(coerce_numbers_to_str=True, str_strip_whitespace=True)
+    model_config = ConfigDict(coerce_numbers_to_str=True, str_strip_whitespace=True, extra="forbid")
 
     doc: str = Field(min_length=1)
-    pasal: str = Field(min_length=1)
+    pasal: str | None = Field(None, min_length=1)
     ayat: str | None = None
+    section: str | None = Field(None, min_length=1, description="Part of a section heading's title, without its numbering.")
+    # Informative finer references some QA sets carry; matching stays at Pasal level.
+    huruf: str | None = None
+    angka: str | None = None
+    note: str | None = None
+
+    @model_validator(mode="after")
+    def _one_form(self) -> "GoldRef":
+        if self.pasal and self.section:
+            raise ValueError("give either 'pasal' or 'section', not both")
+        if self.ayat and not self.pasal:
+            raise ValueError("'ayat' needs a 'pasal'")
+        return self
+
+    @property
+    def kind(self) -> str:
+        return "pasal" if self.pasal else "section" if self.section else "doc"
+
+    @property
+    def ident(self) -> tuple[str, str, str]:
+        """Same unit, same ident: several ayat of one Pasal count once."""
+        return (self.kind, self.doc, self.pasal or normalise(self.section or ""))
 
 
 class QAItem(BaseModel):
@@ -47,9 +75,16 @@ class QAItem(BaseModel):
     answer: str = Field(description="Reference answer for token F1.")
     type: str = Field(description="Question category; any string, used for the per-type split.")
 
+    def gold_targets(self) -> list[GoldRef]:
+        """Distinct gold references in order (several ayat of one Pasal count once)."""
+        seen: dict[tuple[str, str, str], GoldRef] = {}
+        for ref in self.gold:
+            seen.setdefault(ref.ident, ref)
+        return list(seen.values())
+
     def gold_pasal(self) -> list[tuple[str, str]]:
-        """Distinct (doc, pasal) of the gold, in order (several ayat of one Pasal count once)."""
-        return list(dict.fromkeys((g.doc, g.pasal) for g in self.gold))
+        """Distinct (doc, pasal) of the Pasal gold only, in order."""
+        return list(dict.fromkeys((g.doc, g.pasal) for g in self.gold if g.pasal))
 
 
 def _describe(err: ValidationError) -> list[str]:
@@ -58,6 +93,8 @@ def _describe(err: ValidationError) -> list[str]:
         where = ".".join(str(part) for part in e["loc"]) or "line"
         if e["type"] == "missing":
             out.append(f"missing field '{where}'")
+        elif e["type"] == "extra_forbidden":
+            out.append(f"unknown field '{where}' (a gold reference is {{doc, pasal[, ayat]}}, {{doc, section}} or {{doc}})")
         else:
             out.append(f"field '{where}': {e['msg']}")
     return out
@@ -85,7 +122,9 @@ def parse_dataset(text: str, name: str) -> list[QAItem]:
             problems.extend(f"line {lineno}: {p}" for p in _describe(exc))
             continue
         if item.answerable and not item.gold:
-            problems.append(f"line {lineno}: id {item.id!r} is answerable but has no gold Pasal")
+            problems.append(f"line {lineno}: id {item.id!r} is answerable but has no gold reference")
+        if not item.answerable and item.gold:
+            problems.append(f"line {lineno}: id {item.id!r} is unanswerable but has gold references")
         if item.id in first_line_of:
             problems.append(f"line {lineno}: duplicate id {item.id!r} (first on line {first_line_of[item.id]})")
         else:

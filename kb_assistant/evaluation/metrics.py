@@ -1,8 +1,9 @@
-"""Retrieval, answer and refusal metrics at Pasal level.
+"""Retrieval, answer and refusal metrics over citable units (Pasal or Lampiran/guide section).
 
-Systems return passages at node level (one Pasal may appear once per ayat), but the gold and the
-user-facing unit is the Pasal, so every ranking is first reduced to distinct (doc, pasal) pairs
-keeping the first occurrence; ranks count those pairs.
+Systems return passages at node level (one Pasal may appear once per ayat, a long section once per
+part), but the gold and the user-facing unit is the Pasal or section, so every ranking is first
+reduced to distinct units keeping the first occurrence; ranks count those units. A unit is judged
+against the three gold forms by :func:`.gold.matches`; each gold reference is credited once.
 """
 
 from __future__ import annotations
@@ -16,9 +17,13 @@ from statistics import fmean
 import numpy as np
 from pydantic import BaseModel, Field, field_validator
 
-from .dataset import QAItem
+from .dataset import GoldRef, QAItem
+from .gold import Unit, as_unit, dedupe, matches
 
-Key = tuple[str, str]
+__all__ = [
+    "SystemOutput", "Unit", "dedupe", "hit_at", "recall_at", "mrr_at", "ndcg_at", "citation_precision",
+    "citation_recall", "token_f1", "summarize",
+]
 CURVE_K = 10
 
 
@@ -28,72 +33,102 @@ class SystemOutput(BaseModel):
     Defined here because the metrics are what read it; ``runner`` re-exports it.
     """
 
-    ranked: list[Key] = Field(default_factory=list, description="(doc, pasal) in result order; repeats allowed.")
-    cited: list[Key] = Field(default_factory=list, description="(doc, pasal) of the answer's citations.")
+    ranked: list[Unit] = Field(default_factory=list, description="Units in result order; (doc, pasal) pairs accepted; repeats allowed.")
+    cited: list[Unit] = Field(default_factory=list, description="Units of the answer's citations.")
     refused: bool = False
     latency_ms: float | None = Field(None, description="None: the runner fills in the wall-clock time of the call.")
     answer: str = ""
     retrieved_labels: list[str] = Field(default_factory=list, description="Human-readable labels for the failure listing.")
     faithfulness: float | None = None
     citation_validity: float | None = None
-    error: str | None = Field(None, description="Set by the runner when the configuration raised.")
+    error: str | None = Field(None, description="Set by the runner when the configuration raised: counted as an error, never as a refusal.")
 
     @field_validator("ranked", "cited", mode="before")
     @classmethod
-    def _as_keys(cls, pairs: Iterable) -> list[Key]:
-        # Passage.pasal / Citation.pasal may be None (preamble) or a number; never equal to gold then.
-        return [(str(doc).strip(), "" if pasal is None else str(pasal).strip()) for doc, pasal in pairs]
+    def _as_units(cls, values: Iterable) -> list[Unit]:
+        return [as_unit(v) for v in values]
 
 
-def dedupe(pairs: Iterable[Key]) -> list[Key]:
-    """Distinct pairs, first occurrence kept, order preserved."""
-    return list(dict.fromkeys(pairs))
+def _golds(gold: Iterable[GoldRef | tuple]) -> list[GoldRef]:
+    """Gold references; (doc, pasal) pairs and (doc,) are accepted for brevity."""
+    out: dict[tuple, GoldRef] = {}
+    for g in gold:
+        ref = g if isinstance(g, GoldRef) else GoldRef(doc=g[0], pasal=g[1] if len(g) > 1 else None)
+        out.setdefault(ref.ident, ref)
+    return list(out.values())
 
 
-def hit_at(ranked: Sequence[Key], gold: Iterable[Key], k: int) -> float:
-    gold_set = set(gold)
-    return 1.0 if any(key in gold_set for key in dedupe(ranked)[:k]) else 0.0
+def _credited(units: Sequence[Unit], golds: Sequence[GoldRef]) -> list[bool]:
+    """For each unit in rank order, whether it adds a gold reference to the credited set.
+
+    Each gold is credited once and each unit credits at most one gold; the assignment is a maximum
+    matching of every prefix (augmenting paths), so a unit matching both a document gold and a section
+    gold does not use up the one a later unit could not satisfy.
+    """
+    owner: dict[int, int] = {}  # gold index -> unit index holding it
+
+    def augment(u: int, seen: set[int]) -> bool:
+        for g, ref in enumerate(golds):
+            if g in seen or not matches(ref, units[u]):
+                continue
+            seen.add(g)
+            if g not in owner or augment(owner[g], seen):
+                owner[g] = u
+                return True
+        return False
+
+    return [augment(u, set()) for u in range(len(units))]
 
 
-def recall_at(ranked: Sequence[Key], gold: Iterable[Key], k: int) -> float:
-    gold_set = set(gold)
-    if not gold_set:
+def _relevant(unit: Unit, golds: Sequence[GoldRef]) -> bool:
+    return any(matches(g, unit) for g in golds)
+
+
+def hit_at(ranked: Sequence, gold: Iterable, k: int) -> float:
+    golds = _golds(gold)
+    return 1.0 if any(_relevant(u, golds) for u in dedupe(ranked)[:k]) else 0.0
+
+
+def recall_at(ranked: Sequence, gold: Iterable, k: int) -> float:
+    golds = _golds(gold)
+    if not golds:
         return 0.0
-    return len(gold_set.intersection(dedupe(ranked)[:k])) / len(gold_set)
+    return sum(_credited(dedupe(ranked)[:k], golds)) / len(golds)
 
 
-def mrr_at(ranked: Sequence[Key], gold: Iterable[Key], k: int = 10) -> float:
-    gold_set = set(gold)
-    for rank, key in enumerate(dedupe(ranked)[:k], start=1):
-        if key in gold_set:
+def mrr_at(ranked: Sequence, gold: Iterable, k: int = 10) -> float:
+    golds = _golds(gold)
+    for rank, unit in enumerate(dedupe(ranked)[:k], start=1):
+        if _relevant(unit, golds):
             return 1.0 / rank
     return 0.0
 
 
-def ndcg_at(ranked: Sequence[Key], gold: Iterable[Key], k: int = 10) -> float:
-    """Binary relevance; the ideal ranking puts min(#gold, k) relevant Pasal first."""
-    gold_set = set(gold)
-    if not gold_set:
+def ndcg_at(ranked: Sequence, gold: Iterable, k: int = 10) -> float:
+    """Binary relevance, each gold credited once; the ideal puts min(#gold, k) relevant units first."""
+    golds = _golds(gold)
+    if not golds:
         return 0.0
-    dcg = sum(1.0 / math.log2(rank + 1) for rank, key in enumerate(dedupe(ranked)[:k], start=1) if key in gold_set)
-    ideal = sum(1.0 / math.log2(rank + 1) for rank in range(1, min(len(gold_set), k) + 1))
+    credited = _credited(dedupe(ranked)[:k], golds)
+    dcg = sum(1.0 / math.log2(rank + 1) for rank, gain in enumerate(credited, start=1) if gain)
+    ideal = sum(1.0 / math.log2(rank + 1) for rank in range(1, min(len(golds), k) + 1))
     return dcg / ideal
 
 
-def citation_precision(cited: Sequence[Key], gold: Iterable[Key]) -> float:
-    """Share of distinct cited Pasal that are gold; an answer citing nothing scores 0."""
+def citation_precision(cited: Sequence, gold: Iterable) -> float:
+    """Share of distinct cited units that match a gold reference; an answer citing nothing scores 0."""
     distinct = dedupe(cited)
     if not distinct:
         return 0.0
-    gold_set = set(gold)
-    return sum(key in gold_set for key in distinct) / len(distinct)
+    golds = _golds(gold)
+    return sum(_relevant(u, golds) for u in distinct) / len(distinct)
 
 
-def citation_recall(cited: Sequence[Key], gold: Iterable[Key]) -> float:
-    gold_set = set(gold)
-    if not gold_set:
+def citation_recall(cited: Sequence, gold: Iterable) -> float:
+    golds = _golds(gold)
+    if not golds:
         return 0.0
-    return len(gold_set.intersection(cited)) / len(gold_set)
+    return sum(any(matches(g, u) for u in dedupe(cited)) for g in golds) / len(golds)
 
 
 def tokens(text: str) -> list[str]:
@@ -122,8 +157,9 @@ def _mean(values: Sequence[float]) -> float | None:
 
 
 def retrieval_metrics(items: Sequence[QAItem], outputs: Sequence[SystemOutput]) -> dict:
-    """Averages over answerable questions (refused ones included: retrieval is judged on its own)."""
-    pairs = [(it.gold_pasal(), out.ranked) for it, out in zip(items, outputs) if it.answerable]
+    """Averages over answerable questions (refused ones included: retrieval is judged on its own;
+    a question whose call raised retrieved nothing and scores 0)."""
+    pairs = [(it.gold_targets(), out.ranked) for it, out in zip(items, outputs) if it.answerable]
     curve = [_mean([hit_at(r, g, k) for g, r in pairs]) for k in range(1, CURVE_K + 1)]
     return {
         "n": len(pairs),
@@ -138,12 +174,12 @@ def retrieval_metrics(items: Sequence[QAItem], outputs: Sequence[SystemOutput]) 
 
 
 def answer_metrics(items: Sequence[QAItem], outputs: Sequence[SystemOutput]) -> dict:
-    """Averages over answerable questions the system did not refuse."""
-    answered = [(it, out) for it, out in zip(items, outputs) if it.answerable and not out.refused]
+    """Averages over answerable questions the system answered (not refused, no error)."""
+    answered = [(it, out) for it, out in zip(items, outputs) if it.answerable and not out.refused and not out.error]
     return {
         "n": len(answered),
-        "citation_precision": _mean([citation_precision(o.cited, it.gold_pasal()) for it, o in answered]),
-        "citation_recall": _mean([citation_recall(o.cited, it.gold_pasal()) for it, o in answered]),
+        "citation_precision": _mean([citation_precision(o.cited, it.gold_targets()) for it, o in answered]),
+        "citation_recall": _mean([citation_recall(o.cited, it.gold_targets()) for it, o in answered]),
         "token_f1": _mean([token_f1(o.answer, it.answer) for it, o in answered]),
         "faithfulness": _mean([o.faithfulness for _, o in answered if o.faithfulness is not None]),
         "citation_validity": _mean([o.citation_validity for _, o in answered if o.citation_validity is not None]),
@@ -151,12 +187,31 @@ def answer_metrics(items: Sequence[QAItem], outputs: Sequence[SystemOutput]) -> 
 
 
 def refusal_metrics(items: Sequence[QAItem], outputs: Sequence[SystemOutput]) -> dict:
-    """Over all questions: refusing is right exactly when the question is unanswerable."""
-    pairs = list(zip(items, outputs))
+    """Over all questions: refusing is right exactly when the question is unanswerable.
+
+    A question whose call raised is wrong whatever it was: an error is not a refusal.
+    """
+    pairs = [(it, out) for it, out in zip(items, outputs)]
+    ok = [(it, out) for it, out in pairs if not out.error]
     return {
-        "accuracy": _mean([float(out.refused != it.answerable) for it, out in pairs]),
-        "false_refusals": sum(it.answerable and out.refused for it, out in pairs),
-        "false_answers": sum(not it.answerable and not out.refused for it, out in pairs),
+        "accuracy": _mean([float(not out.error and out.refused != it.answerable) for it, out in pairs]),
+        "false_refusals": sum(it.answerable and out.refused for it, out in ok),
+        "false_answers": sum(not it.answerable and not out.refused for it, out in ok),
+    }
+
+
+def error_metrics(items: Sequence[QAItem], outputs: Sequence[SystemOutput]) -> dict:
+    """Questions whose call raised: how many, and which (id and message)."""
+    listed = [{"id": it.id, "error": out.error} for it, out in zip(items, outputs) if out.error]
+    return {"count": len(listed), "questions": listed}
+
+
+def _section(items: Sequence[QAItem], outputs: Sequence[SystemOutput]) -> dict:
+    return {
+        "retrieval": retrieval_metrics(items, outputs),
+        "answer": answer_metrics(items, outputs),
+        "refusal": refusal_metrics(items, outputs),
+        "errors": error_metrics(items, outputs),
     }
 
 
@@ -166,17 +221,8 @@ def summarize(items: Sequence[QAItem], outputs: Sequence[SystemOutput]) -> dict:
     by_type: dict[str, dict] = {}
     for qtype in dict.fromkeys(it.type for it in items):
         idx = [i for i, it in enumerate(items) if it.type == qtype]
-        sub_items, sub_out = [items[i] for i in idx], [outputs[i] for i in idx]
-        by_type[qtype] = {
-            "n": len(idx),
-            "retrieval": retrieval_metrics(sub_items, sub_out),
-            "answer": answer_metrics(sub_items, sub_out),
-            "refusal": refusal_metrics(sub_items, sub_out),
-        }
-    return {
-        "retrieval": retrieval_metrics(items, outputs),
-        "answer": answer_metrics(items, outputs),
-        "refusal": refusal_metrics(items, outputs),
+        by_type[qtype] = {"n": len(idx)} | _section([items[i] for i in idx], [outputs[i] for i in idx])
+    return _section(items, outputs) | {
         # values kept so the report can draw the latency histogram
         "latency_ms": {"p50": percentile(latencies, 50), "p95": percentile(latencies, 95), "values": latencies},
         "by_type": by_type,

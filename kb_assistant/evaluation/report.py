@@ -11,33 +11,45 @@ import json
 from pathlib import Path
 
 from ..answer.types import citation_label
+from .ablations import ABLATION_PREFIX
 
-# (section, key, row label); None in a cell means "not measured".
+# (section, key, row label); None in a cell means "not measured". Labels are Indonesian with the
+# English metric name in parentheses, as the app and the README use them.
 TABLE_ROWS = [
-    ("retrieval", "hit@1", "hit@1"),
-    ("retrieval", "hit@5", "hit@5"),
-    ("retrieval", "hit@10", "hit@10"),
-    ("retrieval", "recall@5", "recall@5"),
-    ("retrieval", "mrr@10", "MRR@10"),
-    ("retrieval", "ndcg@10", "nDCG@10"),
-    ("answer", "n", "answered (answerable, not refused)"),
-    ("answer", "citation_precision", "citation precision"),
-    ("answer", "citation_recall", "citation recall"),
-    ("answer", "token_f1", "token F1"),
-    ("answer", "faithfulness", "faithfulness"),
-    ("answer", "citation_validity", "citation validity"),
-    ("refusal", "accuracy", "refusal accuracy"),
-    ("refusal", "false_refusals", "false refusals"),
-    ("refusal", "false_answers", "false answers"),
-    ("latency_ms", "p50", "latency p50 (ms)"),
-    ("latency_ms", "p95", "latency p95 (ms)"),
+    ("retrieval", "hit@1", "Ditemukan di peringkat 1 (hit@1)"),
+    ("retrieval", "hit@5", "Ditemukan di 5 teratas (hit@5)"),
+    ("retrieval", "hit@10", "Ditemukan di 10 teratas (hit@10)"),
+    ("retrieval", "recall@5", "Perolehan di 5 teratas (recall@5)"),
+    ("retrieval", "mrr@10", "Rata-rata peringkat resiprokal (MRR@10)"),
+    ("retrieval", "ndcg@10", "Kualitas urutan (nDCG@10)"),
+    ("answer", "n", "Dijawab: dapat dijawab, tidak ditolak (answered)"),
+    ("answer", "citation_precision", "Presisi sitasi (citation precision)"),
+    ("answer", "citation_recall", "Perolehan sitasi (citation recall)"),
+    ("answer", "token_f1", "F1 token (token F1)"),
+    ("answer", "faithfulness", "Kesetiaan pada sumber (faithfulness)"),
+    ("answer", "citation_validity", "Keabsahan sitasi (citation validity)"),
+    ("refusal", "accuracy", "Akurasi penolakan (refusal accuracy)"),
+    ("refusal", "false_refusals", "Penolakan keliru (false refusals)"),
+    ("refusal", "false_answers", "Jawaban keliru (false answers)"),
+    ("errors", "count", "Galat (errors)"),
+    ("latency_ms", "p50", "Latensi p50, ms (latency p50)"),
+    ("latency_ms", "p95", "Latensi p95, ms (latency p95)"),
 ]
 TYPE_COLUMNS = [
     ("retrieval", "hit@5", "hit@5"),
     ("retrieval", "recall@5", "recall@5"),
     ("retrieval", "mrr@10", "MRR@10"),
-    ("answer", "token_f1", "token F1"),
-    ("refusal", "accuracy", "refusal acc."),
+    ("answer", "citation_precision", "Presisi sitasi (citation precision)"),
+    ("answer", "token_f1", "F1 token (token F1)"),
+    ("refusal", "accuracy", "Akurasi penolakan (refusal accuracy)"),
+    ("errors", "count", "Galat (errors)"),
+]
+ABLATION_COLUMNS = [
+    ("retrieval", "hit@5", "hit@5"),
+    ("retrieval", "mrr@10", "MRR@10"),
+    ("answer", "citation_precision", "Presisi sitasi (citation precision)"),
+    ("refusal", "accuracy", "Akurasi penolakan (refusal accuracy)"),
+    ("errors", "count", "Galat (errors)"),
 ]
 
 
@@ -70,38 +82,78 @@ def markdown_table(result: dict) -> str:
         [label] + [_cell(result["configs"][n][section].get(key), latency=section == "latency_ms") for n in names]
         for section, key, label in TABLE_ROWS
     ]
-    return _table(["metric"] + [_esc(n) for n in names], rows)
+    return _table(["Metrik (metric)"] + [_esc(n) for n in names], rows)
+
+
+def config_type_table(cfg: dict) -> str:
+    """One configuration's metrics per question type, one row per type."""
+    rows = [
+        [_esc(qtype), str(sub["n"])] + [_cell(sub[s].get(k)) for s, k, _ in TYPE_COLUMNS]
+        for qtype, sub in cfg["by_type"].items()
+    ]
+    return _table(["Jenis pertanyaan (type)", "n"] + [label for *_, label in TYPE_COLUMNS], rows)
 
 
 def type_table(result: dict) -> str:
-    """One row per (question type, configuration)."""
-    rows = []
-    types = dict.fromkeys(t for cfg in result["configs"].values() for t in cfg["by_type"])
-    for qtype in types:
-        for name, cfg in result["configs"].items():
-            sub = cfg["by_type"].get(qtype)
-            if sub is None:
-                continue
-            rows.append([_esc(qtype), _esc(name), str(sub["n"])] + [_cell(sub[s].get(k)) for s, k, _ in TYPE_COLUMNS])
-    return _table(["type", "config", "n"] + [label for *_, label in TYPE_COLUMNS], rows, text_columns=2)
+    """A per-type table for every configuration, each under its own heading."""
+    return "\n\n".join(f"### {_esc(name)}\n\n{config_type_table(cfg)}" for name, cfg in result["configs"].items())
+
+
+def ablation_table(result: dict) -> str:
+    """Full hybrid first, then one row per ablation with its MRR@10 change; "" without ablations."""
+    ablation = result.get("ablation")
+    if not ablation or ablation["baseline"] not in result["configs"]:
+        return ""
+    base = result["configs"][ablation["baseline"]]
+    base_mrr = base["retrieval"].get("mrr@10")
+    rows = [["hybrid lengkap (full hybrid)", "–"] + [_cell(base[s].get(k)) for s, k, _ in ABLATION_COLUMNS]]
+    for row in ablation["rows"]:
+        cfg = result["configs"].get(row["config"])
+        if cfg is None:
+            continue
+        mrr = cfg["retrieval"].get("mrr@10")
+        delta = f"{mrr - base_mrr:+.3f}" if mrr is not None and base_mrr is not None else "–"
+        rows.append([_esc(row["label"]), delta] + [_cell(cfg[s].get(k)) for s, k, _ in ABLATION_COLUMNS])
+    return _table(["Konfigurasi (configuration)", "Δ MRR@10"] + [label for *_, label in ABLATION_COLUMNS], rows, text_columns=1)
+
+
+def errors_markdown(result: dict) -> str:
+    """Every question whose call raised, per configuration; "" when there were none."""
+    parts = []
+    for name, cfg in result["configs"].items():
+        errors = cfg.get("errors", {}).get("questions", [])
+        if errors:
+            parts.append(f"### {_esc(name)}: {len(errors)} galat (errors)\n")
+            parts += [f"- **{_esc(e['id'])}**: {_esc(e['error'])}" for e in errors]
+            parts.append("")
+    return "\n".join(parts)
+
+
+def gold_label(g: dict) -> str:
+    """A gold reference as text, for each of its three forms."""
+    if g.get("pasal"):
+        return citation_label(g["doc"], g["pasal"], g.get("ayat"))
+    if g.get("section"):
+        return f"{g['doc']} › {g['section']}"
+    return f"{g['doc']} (seluruh dokumen)"
 
 
 def _gold_text(gold: list[dict]) -> str:
-    return "; ".join(citation_label(g["doc"], g["pasal"], g.get("ayat")) for g in gold) or "(none: unanswerable)"
+    return "; ".join(gold_label(g) for g in gold) or "(tidak ada: tidak dapat dijawab)"
 
 
 def failures_markdown(result: dict) -> str:
     parts = []
     for name, listed in result["failures"].items():
-        parts.append(f"### {_esc(name)} — {len(listed)} failed question(s)\n")
+        parts.append(f"### {_esc(name)}: {len(listed)} pertanyaan gagal (failed questions)\n")
         for f in listed:
-            retrieved = "; ".join(_esc(r) for r in f["retrieved"]) or "(nothing)"
+            retrieved = "; ".join(_esc(r) for r in f["retrieved"]) or "(tidak ada)"
             parts.append(
                 f"- **{_esc(f['id'])}** ({_esc(f['type'])}) {_esc(f['question'])}\n"
-                f"  - why: {_esc(f['reason'])}\n"
-                f"  - gold: {_gold_text(f['gold'])}\n"
-                f"  - retrieved instead: {retrieved}\n"
-                f"  - refused: {'yes' if f['refused'] else 'no'}"
+                f"  - sebab (why): {_esc(f['reason'])}\n"
+                f"  - rujukan emas (gold): {_gold_text(f['gold'])}\n"
+                f"  - yang ditemukan (retrieved): {retrieved}\n"
+                f"  - ditolak (refused): {'ya' if f['refused'] else 'tidak'}"
             )
         parts.append("")
     return "\n".join(parts)
@@ -123,7 +175,8 @@ def plot_hit_curve(result: dict, path: Path) -> None:
         curve = cfg["retrieval"]["hit_curve"]
         if curve:
             ax.plot(range(1, len(curve) + 1), curve, marker="o", label=name)
-    ax.set(xlabel="k (distinct Pasal)", ylabel="hit@k", ylim=(0, 1.02), xticks=range(1, 11), title="hit@k per configuration")
+    ax.set(xlabel="k (unit berbeda: Pasal atau bagian)", ylabel="Ditemukan di k teratas (hit@k)", ylim=(0, 1.02),
+           xticks=range(1, 11), title="Ditemukan di k teratas per konfigurasi (hit@k)")
     ax.grid(alpha=0.3)
     if ax.lines:
         ax.legend()
@@ -145,11 +198,21 @@ def plot_latency(result: dict, path: Path) -> None:
             if lat.get(key) is not None:
                 ax.axvline(lat[key], color="black", linestyle=style, label=f"{key} {lat[key]:.0f} ms")
         ax.set_title(name, fontsize=10)
-        ax.set_ylabel("questions")
+        ax.set_ylabel("pertanyaan")
         if ax.lines:
             ax.legend(fontsize=8)
-    axes[-1].set_xlabel("latency (ms)")
+    axes[-1].set_xlabel("Latensi, ms (latency)")
     fig.savefig(path, dpi=110)
+
+
+def main_configs(result: dict) -> dict:
+    """The result without its ablation rows (which have their own table): for plots and per-type tables."""
+    keep = [n for n in result["configs"] if not n.startswith(ABLATION_PREFIX)]
+    return {
+        **result,
+        "configs": {n: result["configs"][n] for n in keep},
+        "failures": {n: f for n, f in result.get("failures", {}).items() if n in keep},
+    }
 
 
 def write_report(result: dict, out_dir: Path) -> Path:
@@ -157,31 +220,41 @@ def write_report(result: dict, out_dir: Path) -> Path:
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     (out_dir / "result.json").write_text(json.dumps(result, indent=2, ensure_ascii=False), encoding="utf-8")
-    plot_hit_curve(result, out_dir / "hitk.png")
-    plot_latency(result, out_dir / "latency.png")
+    plot_hit_curve(main_configs(result), out_dir / "hitk.png")
+    plot_latency(main_configs(result), out_dir / "latency.png")
+    ablation = ablation_table(result)
+    errors = errors_markdown(result)
     md = "\n".join([
-        f"# Evaluation: {result['dataset']}",
+        f"# Evaluasi (evaluation): {result['dataset']}",
         "",
-        f"{result['n']} questions; retrieval metrics over answerable questions at Pasal level, "
-        "answer metrics over answerable questions that were not refused, refusal over all questions.",
+        f"{result['n']} pertanyaan. Metrik temu kembali (retrieval) dihitung atas pertanyaan yang dapat dijawab, "
+        "per unit yang dapat dikutip (Pasal atau bagian Lampiran); metrik jawaban (answer) atas pertanyaan yang "
+        "dapat dijawab dan dijawab; akurasi penolakan (refusal accuracy) atas semua pertanyaan. Pertanyaan yang "
+        "memunculkan galat (error) dihitung salah, bukan penolakan.",
         "",
-        "## Configurations",
+        "## Konfigurasi (configurations)",
         "",
         markdown_table(result),
         "",
-        "![hit@k](hitk.png)",
+        "![Ditemukan di k teratas (hit@k)](hitk.png)",
         "",
-        "![latency](latency.png)",
+        "![Latensi (latency)](latency.png)",
         "",
-        "## By question type",
+        *(["## Ablasi (ablation)", "", "Setiap baris mematikan satu komponen dari hybrid lengkap "
+           "(eval/ablations.toml).", "", ablation, ""] if ablation else []),
+        "## Per jenis pertanyaan (by question type)",
         "",
-        type_table(result),
+        type_table(main_configs(result)),
         "",
-        "## Failed questions",
+        "## Galat (errors)",
         "",
-        "Answerable questions with no gold Pasal in the top 5, wrong refusal decisions and errors.",
+        errors or "Tidak ada galat (no errors).",
         "",
-        failures_markdown(result),
+        "## Pertanyaan gagal (failed questions)",
+        "",
+        "Pertanyaan yang dapat dijawab tanpa unit emas di 5 teratas, keputusan penolakan yang salah, dan galat.",
+        "",
+        failures_markdown(main_configs(result)),
     ])
     path = out_dir / "report.md"
     path.write_text(md, encoding="utf-8")

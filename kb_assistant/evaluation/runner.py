@@ -14,9 +14,10 @@ from tqdm import tqdm
 
 from ..answer.types import citation_label
 from .dataset import QAItem
-from .metrics import SystemOutput, dedupe, hit_at, summarize
+from .gold import Unit, dedupe
+from .metrics import SystemOutput, hit_at, summarize
 
-__all__ = ["Config", "SystemOutput", "run_eval", "failures"]
+__all__ = ["Config", "SystemOutput", "run_eval", "failures", "unit_label"]
 
 log = logging.getLogger(__name__)
 
@@ -25,7 +26,8 @@ FAILURE_TOP = 5
 
 
 def _call(config: Config, item: QAItem) -> SystemOutput:
-    """One question; an exception becomes a refused, empty output so one bad question cannot sink a run."""
+    """One question; an exception becomes an empty output marked ``error`` (counted as an error, never as
+    a refusal) so one bad question cannot sink a run but cannot hide either."""
     start = time.perf_counter()
     try:
         out = config(item)
@@ -33,7 +35,7 @@ def _call(config: Config, item: QAItem) -> SystemOutput:
     except Exception as exc:  # noqa: BLE001 - any failure of the system under test is a result, not a crash
         log.warning("question %s failed: %s: %s", item.id, type(exc).__name__, exc)
         return SystemOutput(
-            refused=True,
+            refused=False,
             error=f"{type(exc).__name__}: {exc}",
             latency_ms=(time.perf_counter() - start) * 1000,
         )
@@ -42,10 +44,17 @@ def _call(config: Config, item: QAItem) -> SystemOutput:
     return out
 
 
+def unit_label(unit: Unit) -> str:
+    """'uu-20-2023 Pasal 4', or 'doc › last heading' for a section unit."""
+    if unit.path:
+        return f"{unit.doc} › {unit.path[-1]}"
+    return citation_label(unit.doc, unit.key or None)
+
+
 def _retrieved(out: SystemOutput) -> list[str]:
     if out.retrieved_labels:
         return out.retrieved_labels[:FAILURE_TOP]
-    return [citation_label(doc, pasal) for doc, pasal in dedupe(out.ranked)[:FAILURE_TOP]]
+    return [unit_label(u) for u in dedupe(out.ranked)[:FAILURE_TOP]]
 
 
 def failures(items: Sequence[QAItem], outputs: Sequence[SystemOutput]) -> list[dict]:
@@ -55,11 +64,11 @@ def failures(items: Sequence[QAItem], outputs: Sequence[SystemOutput]) -> list[d
         reasons = []
         if out.error:
             reasons.append(f"error: {out.error}")
-        if item.answerable and hit_at(out.ranked, item.gold_pasal(), FAILURE_TOP) == 0:
-            reasons.append("no gold Pasal in top 5")
+        if item.answerable and not out.error and hit_at(out.ranked, item.gold_targets(), FAILURE_TOP) == 0:
+            reasons.append("no gold unit in top 5")
         if item.answerable and out.refused and not out.error:
             reasons.append("refused an answerable question")
-        if not item.answerable and not out.refused:
+        if not item.answerable and not out.refused and not out.error:
             reasons.append("answered an unanswerable question")
         if reasons:
             listed.append({

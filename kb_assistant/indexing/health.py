@@ -10,11 +10,10 @@ import os
 from pathlib import Path
 
 from kb_assistant.indexing.bm25 import BM25Index
-from kb_assistant.indexing.store import current_version, open_store, read_json, store_location
+from kb_assistant.indexing.store import LOCK_FILE, current_version, open_store, read_json, store_location
 from kb_assistant.locks import holder_pid
 from kb_assistant.settings import Settings
 
-LOCK_FILE = ".ingest.lock"  # the writer lock of indexing/pipeline.py
 
 
 def index_health(settings: Settings) -> dict:

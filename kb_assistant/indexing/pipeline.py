@@ -26,6 +26,7 @@ from kb_assistant.corpus.sources import binding_problem, find_file
 from kb_assistant.indexing.bm25 import BM25Index
 from kb_assistant.indexing.chunk import HEADING_SEP, Chunk, chunk_document
 from kb_assistant.indexing.store import (
+    LOCK_FILE,
     IndexVersion,
     StoreHandle,
     current_version,
@@ -45,7 +46,6 @@ from kb_assistant.settings import Settings
 
 log = logging.getLogger(__name__)
 PARSER_VERSION = "2"
-LOCK_FILE = ".ingest.lock"
 
 __all__ = ["IndexWriteError", "IncompleteIndexError", "IngestBusyError", "IngestReport", "ingest", "read_chunks"]
 
@@ -341,7 +341,7 @@ def write_version_files(version: IndexVersion, chunks: list[Chunk], ledger: dict
     with version.nodes_file.open("w", encoding="utf-8") as handle:
         for chunk in chunks:
             handle.write(json.dumps(chunk.to_dict(), ensure_ascii=False) + "\n")
-    BM25Index.build([c.id for c in chunks], [c.embed_text for c in chunks]).save(version.bm25_dir)
+    BM25Index.from_chunks(chunks).save(version.bm25_dir)
     write_json(version.ledger_file, ledger)
     write_json(version.meta_file, {"config": config, "created": time.strftime("%Y-%m-%dT%H:%M:%S"), "nodes": len(chunks),
                                    "bytes": folder_bytes(version.path)})

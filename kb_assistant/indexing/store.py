@@ -32,6 +32,7 @@ log = logging.getLogger(__name__)
 CURRENT_FILE = "CURRENT"
 VERSIONS_DIR = "versions"
 BUILDING_FILE = "BUILDING"
+LOCK_FILE = ".ingest.lock"  # the one-writer lock of an index folder (indexing/pipeline.py)
 
 
 class IndexUnavailableError(RuntimeError):

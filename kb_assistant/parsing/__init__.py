@@ -12,6 +12,7 @@ from kb_assistant.parsing.pasal_headings import MIN_PASAL_HEADINGS, pasal_headin
 from kb_assistant.parsing.sections import parse_sections
 from kb_assistant.parsing.structure import parse_regulation
 from kb_assistant.parsing.tree import ParsedDocument, Page
+from kb_assistant.parsing.warning_groups import group_warnings
 
 __all__ = ["ExtractionError", "extract_pages", "parse_file", "parse_pages", "parse_regulation", "parse_sections"]
 
@@ -22,7 +23,16 @@ def parse_file(path: Path, entry: DocumentEntry, max_bytes: int) -> ParsedDocume
 
 
 def parse_pages(pages: list[Page], entry: DocumentEntry) -> ParsedDocument:
-    """A regulation's body by Pasal and its Lampiran by headings; a guide by headings."""
+    """A regulation's body by Pasal and its Lampiran by headings; a guide by headings.
+
+    Warnings of one kind seen many times come out as one (parsing/warning_groups.py).
+    """
+    doc = _parse_pages(pages, entry)
+    doc.warnings = group_warnings(doc.warnings)
+    return doc
+
+
+def _parse_pages(pages: list[Page], entry: DocumentEntry) -> ParsedDocument:
     if entry.is_regulation:
         return _regulation(pages, entry.id)
     headings = pasal_heading_count(pages)

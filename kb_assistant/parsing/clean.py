@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from kb_assistant.parsing.stamps import remove_sk_stamps
 from kb_assistant.parsing.tree import Page
 
 # --- page furniture -----------------------------------------------------------------------------
@@ -163,7 +164,8 @@ def remove_junk_tokens(text: str) -> str:
 
 
 def remove_inline_furniture(text: str) -> str:
-    return remove_junk_tokens(remove_inline_headers(text))
+    """Stamps first: junk-token removal would take their "{" or "#" prefix and leave the rest."""
+    return remove_junk_tokens(remove_inline_headers(remove_sk_stamps(text)))
 
 
 def _pasal_number(token: str) -> str | None:

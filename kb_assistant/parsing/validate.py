@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from kb_assistant.parsing.tree import ParsedDocument, Pasal
+from kb_assistant.parsing.warning_groups import group_warnings
 
 
 def validate_document(parsed: ParsedDocument, expected: int | None, known_gaps: list[str] | tuple[str, ...] = ()) -> dict:
@@ -34,7 +35,7 @@ def validate_document(parsed: ParsedDocument, expected: int | None, known_gaps: 
         "empty": empty,
         "merged": merged,
         "known_gaps": sorted((set(empty) | set(missing) | set(merged)) & gaps, key=_order),
-        "warnings": [*parsed.warnings, *_gap_warnings(parsed.pasal, missing, gaps | set(merged))],  # merged: the parser said it
+        "warnings": group_warnings([*parsed.warnings, *_gap_warnings(parsed.pasal, missing, gaps | set(merged))]),  # merged: the parser said it
         "ok": ok,
     }
 

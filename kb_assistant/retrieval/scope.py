@@ -42,10 +42,9 @@ class Scope:
     historical: bool = False
 
 
-def mentioned_documents(question: str, manifest: Manifest) -> list[str]:
-    """Document ids named in the question, in order of first mention."""
-    text = " " + question.lower() + " "
-    found: list[tuple[int, str]] = []
+def _mentions(question: str, manifest: Manifest) -> list[tuple[int, int, str]]:
+    """(start, end, doc id) of every naming of a document, longest patterns first, no overlaps."""
+    text = question.lower()
     patterns: list[tuple[str, re.Pattern]] = []
     for doc in manifest.documents:
         for alias in doc.aliases:
@@ -53,18 +52,25 @@ def mentioned_documents(question: str, manifest: Manifest) -> list[str]:
         patterns.extend((doc.id, p) for p in _citation_patterns(doc))
     patterns.sort(key=lambda item: -len(item[1].pattern))
     consumed = [False] * len(text)
+    found: list[tuple[int, int, str]] = []
     for doc_id, pattern in patterns:
         for match in pattern.finditer(text):
             if any(consumed[match.start() : match.end()]):
                 continue
             for i in range(match.start(), match.end()):
                 consumed[i] = True
-            found.append((match.start(), doc_id))
-    ordered: list[str] = []
-    for _, doc_id in sorted(found):
-        if doc_id not in ordered:
-            ordered.append(doc_id)
-    return ordered
+            found.append((match.start(), match.end(), doc_id))
+    return sorted(found)
+
+
+def mention_spans(question: str, manifest: Manifest) -> list[tuple[int, int]]:
+    """Character spans of the question that name a document ("UU 20/2023", "UU Pemda")."""
+    return [(start, end) for start, end, _ in _mentions(question, manifest)]
+
+
+def mentioned_documents(question: str, manifest: Manifest) -> list[str]:
+    """Document ids named in the question, in order of first mention."""
+    return list(dict.fromkeys(doc_id for _, _, doc_id in _mentions(question, manifest)))
 
 
 def resolve_scope(

@@ -16,6 +16,7 @@ import threading
 import time
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 import numpy as np
@@ -23,7 +24,9 @@ import numpy as np
 from kb_assistant.indexing.bm25 import BM25CorruptError, BM25Index
 from kb_assistant.indexing.chunk import Chunk
 from kb_assistant.indexing.pipeline import read_chunks
-from kb_assistant.retrieval.text import analyse
+from kb_assistant.retrieval.lexicon import Lexicon, build_lexicon
+from kb_assistant.retrieval.text import analyse, words
+from kb_assistant.retrieval.units import unit_key
 from kb_assistant.indexing.store import (
     CURRENT_FILE,
     IndexUnavailableError,
@@ -44,21 +47,45 @@ class LoadedVersion:
     chunks: dict[str, Chunk]
     bm25: BM25Index
     collection: object
-    by_pasal: dict[tuple[str, str], list[str]]  # (doc, pasal) -> node ids in order
+    by_unit: dict[tuple[str, str], list[str]]  # (doc, unit_key) -> node ids in order
     docs: set[str]
-    terms: dict[tuple[str, str], frozenset[str]]  # (doc, pasal or node id) -> its analysed terms
+    terms: dict[tuple[str, str], frozenset[str]]  # (doc, unit_key) -> its analysed terms (text, headings, Penjelasan)
     idf: dict[str, float]
     doc_nodes: dict[str, list[str]] = field(default_factory=dict)  # doc id -> its node ids
+    lexicon: Lexicon = field(default_factory=Lexicon)  # terms and acronyms the corpus defines
+    vocabulary: frozenset[str] = frozenset()  # every lowercase word of the corpus
+    cache: dict = field(default_factory=dict)  # per-version caches of the stages (structure maps)
     store: StoreHandle | None = None  # owner of ``collection``; closed when the version is retired
     degraded: str = ""  # why dense search is unavailable ("" when the vector store works)
     retry_at: float = 0.0  # monotonic time of the next attempt to open a store that failed to open
     _unit_terms: dict[str, list[frozenset[str]]] = field(default_factory=dict)
 
+    @property
+    def by_pasal(self) -> dict[tuple[str, str], list[str]]:
+        return self.by_unit
+
+    def unit_text(self, key: tuple[str, str]) -> str:
+        """The whole unit's text with its headings and Penjelasan (what evidence is checked in)."""
+        parts: list[str] = []
+        for node_id in self.by_unit.get(key, ()):
+            chunk = self.chunks[node_id]
+            parts.extend([chunk.prefix, chunk.text, chunk.penjelasan])
+        return "\n".join(dict.fromkeys(p for p in parts if p))
+
+    def node_terms(self, node_id: str) -> frozenset[str]:
+        """Analysed terms of one node (text, headings, Penjelasan), computed once per version."""
+        key = ("node", node_id)
+        cached = self.cache.get(key)
+        if cached is None:
+            chunk = self.chunks[node_id]
+            cached = self.cache[key] = frozenset(analyse(f"{chunk.embed_text}\n{chunk.penjelasan}"))
+        return cached
+
     def idf_of(self, term: str) -> float:
         """Unseen terms weigh as much as the rarest ones: they are what the corpus lacks."""
         return self.idf.get(term, self._max_idf)
 
-    @property
+    @cached_property
     def _max_idf(self) -> float:
         return max(self.idf.values(), default=1.0)
 
@@ -155,8 +182,8 @@ class IndexReader:
         """(node id, cosine similarity) of the nearest nodes, within ``docs`` when given."""
         return dense_search(self.get(), query_vector, k, docs)
 
-    def lexical(self, query: str, k: int, docs: set[str] | None) -> list[tuple[str, float]]:
-        return lexical_search(self.get(), query, k, docs)
+    def lexical(self, query: str, k: int, docs: set[str] | None, weights: dict[str, float] | None = None) -> list[tuple[str, float]]:
+        return lexical_search(self.get(), query, k, docs, weights)
 
 
 class IndexSnapshot:
@@ -171,8 +198,8 @@ class IndexSnapshot:
     def dense(self, query_vector: np.ndarray, k: int, docs: set[str] | None) -> list[tuple[str, float]]:
         return dense_search(self.loaded, query_vector, k, docs)
 
-    def lexical(self, query: str, k: int, docs: set[str] | None) -> list[tuple[str, float]]:
-        return lexical_search(self.loaded, query, k, docs)
+    def lexical(self, query: str, k: int, docs: set[str] | None, weights: dict[str, float] | None = None) -> list[tuple[str, float]]:
+        return lexical_search(self.loaded, query, k, docs, weights)
 
 
 def dense_search(loaded: LoadedVersion, query_vector: np.ndarray, k: int, docs: set[str] | None) -> list[tuple[str, float]]:
@@ -199,9 +226,9 @@ def dense_search(loaded: LoadedVersion, query_vector: np.ndarray, k: int, docs: 
     return [(node_id, 1.0 - float(d)) for node_id, d in zip(ids, distances)]
 
 
-def lexical_search(loaded: LoadedVersion, query: str, k: int, docs: set[str] | None) -> list[tuple[str, float]]:
+def lexical_search(loaded: LoadedVersion, query: str, k: int, docs: set[str] | None, weights: dict[str, float] | None = None) -> list[tuple[str, float]]:
     allowed = loaded.nodes_of(docs) if docs is not None else None
-    return loaded.bm25.search(query, k, allowed)
+    return loaded.bm25.search(query, k, allowed, weights)
 
 
 def close_version(loaded: LoadedVersion) -> None:
@@ -212,38 +239,48 @@ def close_version(loaded: LoadedVersion) -> None:
 
 def load_version(settings: IndexSettings, version: IndexVersion) -> LoadedVersion:
     chunk_list = read_chunks(version)
-    chunks = {c.id: c for c in chunk_list}
     try:
         bm25 = BM25Index.load(version.bm25_dir)
         if bm25.ids != [c.id for c in chunk_list]:
             raise BM25CorruptError("BM25 ids differ from the node records")
     except BM25CorruptError as exc:
         log.warning("%s; rebuilding BM25 from the node records", exc)
-        bm25 = BM25Index.build([c.id for c in chunk_list], [c.embed_text for c in chunk_list])
+        bm25 = BM25Index.from_chunks(chunk_list)
         try:
             bm25.save(version.bm25_dir)
         except OSError as save_exc:  # read-only index: serve the rebuilt index from memory
             log.warning("could not save the rebuilt BM25 index: %s", save_exc)
     store, degraded = _open_vectors(settings, version, len(chunk_list))
     collection = store.collection if store is not None else None
-    by_pasal: dict[tuple[str, str], list[str]] = {}
+    loaded = assemble(version, chunk_list, bm25, collection)
+    loaded.store, loaded.degraded, loaded.retry_at = store, degraded, time.monotonic() + REOPEN_AFTER_S
+    return loaded
+
+
+def assemble(version, chunk_list: list[Chunk], bm25: BM25Index | None = None, collection=None) -> LoadedVersion:
+    """The in-memory maps of one version: units, term sets, idf, corpus lexicon and vocabulary."""
+    chunks = {c.id: c for c in chunk_list}
+    bm25 = bm25 or BM25Index.from_chunks(chunk_list)
+    by_unit: dict[tuple[str, str], list[str]] = {}
     terms: dict[tuple[str, str], set[str]] = {}
     df: Counter[str] = Counter()
+    vocabulary: set[str] = set()
+    doc_nodes: dict[str, list[str]] = {}
     for chunk in chunk_list:
-        key = (chunk.doc, chunk.unit_key)
-        if chunk.pasal or chunk.kind == "section":
-            by_pasal.setdefault(key, []).append(chunk.id)
-        chunk_terms = set(analyse(chunk.embed_text))
+        key = (chunk.doc, unit_key(chunk))
+        by_unit.setdefault(key, []).append(chunk.id)
+        doc_nodes.setdefault(chunk.doc, []).append(chunk.id)
+        chunk_terms = set(analyse(f"{chunk.embed_text}\n{chunk.penjelasan}"))
         df.update(chunk_terms)
         terms.setdefault(key, set()).update(chunk_terms)
+        vocabulary.update(words(f"{chunk.embed_text} {chunk.penjelasan}"))
     n = len(chunk_list)
     idf = {term: math.log((n + 1) / (count + 0.5)) for term, count in df.items()}
     frozen = {key: frozenset(value) for key, value in terms.items()}
-    doc_nodes: dict[str, list[str]] = {}
-    for chunk in chunk_list:
-        doc_nodes.setdefault(chunk.doc, []).append(chunk.id)
-    return LoadedVersion(version, chunks, bm25, collection, by_pasal, set(doc_nodes), frozen, idf, doc_nodes,
-                         store=store, degraded=degraded, retry_at=time.monotonic() + REOPEN_AFTER_S)
+    return LoadedVersion(
+        version, chunks, bm25, collection, by_unit, set(doc_nodes), frozen, idf, doc_nodes,
+        lexicon=build_lexicon(chunk_list), vocabulary=frozenset(vocabulary),
+    )
 
 
 def _open_vectors(settings: IndexSettings, version: IndexVersion, nodes: int) -> tuple[StoreHandle | None, str]:

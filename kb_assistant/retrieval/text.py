@@ -2,13 +2,17 @@
 
 One analyser for both sides keeps index and query tokens comparable: lowercase, words,
 PySastrawi's stop words (minus words that carry meaning in this domain, e.g. "kerja sama"),
-and Snowball's Indonesian stemmer (PyStemmer).
+spaCy's Indonesian lemma lookup (``spacy-lookups-data``: "pemberhentian" → "henti") and
+Snowball's Indonesian stemmer (PyStemmer) for words the lookup does not know.
 """
 
 from __future__ import annotations
 
+import gzip
+import json
 import re
 from functools import lru_cache
+from importlib import resources
 
 import Stemmer
 from Sastrawi.StopWordRemover.StopWordRemoverFactory import StopWordRemoverFactory
@@ -43,6 +47,23 @@ def _stemmer() -> Stemmer.Stemmer:
     return Stemmer.Stemmer("indonesian")
 
 
+# Bump when the analyser changes: a saved BM25 index of another version is rebuilt on load.
+ANALYSER_VERSION = "2-lemma"
+
+
+@lru_cache(maxsize=1)
+def lemmas() -> dict[str, str]:
+    path = resources.files("spacy_lookups_data") / "data" / "id_lemma_lookup.json.gz"
+    return json.loads(gzip.decompress(path.read_bytes()))
+
+
+@lru_cache(maxsize=200_000)
+def stem(word: str) -> str:
+    """The lemma when the lookup knows the word, else its Snowball stem."""
+    lemma = lemmas().get(word)
+    return _stemmer().stemWord(lemma if lemma else word)
+
+
 def words(text: str) -> list[str]:
     return WORD.findall(text.lower())
 
@@ -53,4 +74,4 @@ def analyse(text: str, drop_question_words: bool = False) -> list[str]:
     tokens = [w for w in words(text) if w not in stops and len(w) > 1]
     if drop_question_words:
         tokens = [w for w in tokens if w not in QUESTION_WORDS]
-    return _stemmer().stemWords(tokens)
+    return [stem(t) for t in tokens]

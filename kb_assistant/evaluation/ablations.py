@@ -1,0 +1,108 @@
+"""Ablations for `kb eval --ablate`: named settings overrides read from a data file.
+
+Each ablation switches one component of the full hybrid configuration off, so the table shows what
+every component contributes. Keeping them as data (``eval/ablations.toml``) means a component added
+later is one entry, not code; an entry naming a setting that does not exist is an error, so a
+renamed setting cannot silently turn a row into a copy of the baseline.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from kb_assistant.settings import PROJECT_ROOT, Settings
+
+DEFAULT_ABLATIONS = PROJECT_ROOT / "eval" / "ablations.toml"
+BASELINE = "hybrid"
+ABLATION_PREFIX = "ablate:"
+MODES = ("bm25", "dense", "hybrid")
+# Sections a query-time variant may change; the others (index, embedding, chunk …) need a rebuild.
+OVERRIDABLE = ("retrieval", "answer")
+
+
+class AblationError(ValueError):
+    """The ablation file cannot be used; the message names the entry and the problem."""
+
+
+@dataclass(frozen=True)
+class Ablation:
+    name: str
+    label: str
+    mode: str = BASELINE
+    overrides: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def config_name(self) -> str:
+        """Its column/row name among the run's configurations."""
+        return f"{ABLATION_PREFIX}{self.name}"
+
+
+def _parse(name: str, entry: object) -> Ablation:
+    if not isinstance(entry, dict):
+        raise AblationError(f"ablation {name!r}: expected a table, got {type(entry).__name__}")
+    unknown = set(entry) - {"label", "mode", "overrides"}
+    if unknown:
+        raise AblationError(f"ablation {name!r}: unknown key(s) {', '.join(sorted(unknown))} (use label, mode, overrides)")
+    mode = entry.get("mode", BASELINE)
+    if mode not in MODES:
+        raise AblationError(f"ablation {name!r}: mode {mode!r} is not one of {', '.join(MODES)}")
+    overrides = entry.get("overrides", {})
+    if not isinstance(overrides, dict):
+        raise AblationError(f"ablation {name!r}: overrides must be a table of \"section.field\" = value")
+    if mode == BASELINE and not overrides:
+        raise AblationError(f"ablation {name!r}: changes nothing (give overrides or a mode other than hybrid)")
+    return Ablation(name, str(entry.get("label", name)), mode, dict(overrides))
+
+
+def load_ablations(path: Path = DEFAULT_ABLATIONS, settings: Settings | None = None) -> list[Ablation]:
+    """The ablations of a TOML file, in file order, each checked against ``settings`` (default: Settings())."""
+    try:
+        data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
+    except FileNotFoundError as exc:
+        raise AblationError(f"{path}: ablation file not found") from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise AblationError(f"{path}: not valid TOML ({exc})") from exc
+    ablations = [_parse(name, entry) for name, entry in data.items()]
+    if not ablations:
+        raise AblationError(f"{path}: no ablations defined")
+    base = settings or Settings()
+    for ablation in ablations:
+        apply_overrides(base, ablation.overrides, ablation.name)
+    return ablations
+
+
+def apply_overrides(settings: Settings, overrides: dict[str, Any], name: str = "overrides") -> Settings:
+    """A copy of ``settings`` with ``{"section.field": value}`` applied, each value validated."""
+    updates: dict[str, dict[str, Any]] = {}
+    for dotted, value in overrides.items():
+        section, _, key = dotted.partition(".")
+        if section not in OVERRIDABLE or not key:
+            raise AblationError(f"ablation {name!r}: {dotted!r} is not '<{'|'.join(OVERRIDABLE)}>.<field>' (other sections need an index rebuild)")
+        current: BaseModel = getattr(settings, section)
+        if key not in type(current).model_fields:
+            raise AblationError(f"ablation {name!r}: setting {dotted!r} does not exist")
+        updates.setdefault(section, {})[key] = value
+    sections = {}
+    for section, values in updates.items():
+        current = getattr(settings, section)
+        try:
+            sections[section] = type(current).model_validate(current.model_dump() | values)
+        except ValidationError as exc:
+            raise AblationError(f"ablation {name!r}: {exc.errors()[0]['loc']} {exc.errors()[0]['msg']}") from exc
+    return settings.model_copy(update=sections)
+
+
+def describe(ablations: list[Ablation]) -> dict:
+    """What the report needs to draw the ablation table (stored in the run's result)."""
+    return {
+        "baseline": BASELINE,
+        "rows": [
+            {"name": a.name, "label": a.label, "config": a.config_name, "mode": a.mode, "overrides": a.overrides}
+            for a in ablations
+        ],
+    }

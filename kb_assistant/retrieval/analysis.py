@@ -1,0 +1,117 @@
+"""Analyse a question once: every stage reads this one :class:`QueryAnalysis`.
+
+Normalised text (general colloquial lexicons), corpus-defined terms and acronym expansions,
+named documents (scope), the term a definition question asks about, the legal-status / time
+intent (vocabulary in ``data/legal_status.toml``), and the specifics (figures, years, names)
+that an answer must contain.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from kb_assistant.corpus.manifest import Manifest
+from kb_assistant.retrieval.lexicon import Lexicon
+from kb_assistant.retrieval.normalize import looks_english, normalise_query
+from kb_assistant.retrieval.scope import Scope, mention_spans
+from kb_assistant.retrieval.tables import patterns
+from kb_assistant.retrieval.text import QUESTION_WORDS, analyse
+
+CITATION_PARTS = re.compile(r"\b(?:pasal|ayat|huruf|angka|article|paragraph)\s*\(?\w{1,4}\)?", re.IGNORECASE)
+YEAR = re.compile(r"^(?:19|20)\d\d$")
+GRADE = re.compile(r"^(?:[IVX]{1,5}/[a-e]|(?:II|III|IV|V|VI|VII|VIII|IX|X|XI|XII|XIII|XIV|XV|XVI|XVII))$")
+AMOUNT = re.compile(r"^(?:rp\.?\s?)?\d{1,3}(?:[.,]\d{3})+$|^\d{4,}$|^\d+(?:[.,]\d+)?%$", re.IGNORECASE)
+TOKEN = re.compile(r"[\w/%.,-]+")
+SENTENCE_START = re.compile(r"(?:^|[.?!]\s+)$")
+
+
+@dataclass(frozen=True)
+class QueryAnalysis:
+    question: str
+    normalised: str
+    expanded: str  # normalised text plus corpus expansions (acronym ↔ defined name)
+    terms: frozenset[str]  # stemmed content terms, question words dropped
+    defined_terms: tuple[tuple[str, ...], ...]  # corpus-defined terms named in the question
+    definition_term: str | None  # the term a definition question asks about
+    scope: Scope
+    status: bool = False  # asks whether a regulation applies / what replaced it
+    time: bool = False  # asks when a regulation took effect
+    english: bool = False
+    specifics: tuple[str, ...] = field(default_factory=tuple)  # figures: years, grades, amounts the answer must hold
+    names: tuple[str, ...] = field(default_factory=tuple)  # acronyms and proper names the question asks about
+
+    @property
+    def lexical_text(self) -> str:
+        return self.expanded
+
+
+def analyse_query(question: str, lexicon: Lexicon, manifest: Manifest, scope: Scope) -> QueryAnalysis:
+    normalised = normalise_query(question)
+    expansion = lexicon.expand(normalised)
+    expanded = f"{normalised} {expansion}".strip()
+    return QueryAnalysis(
+        question=question,
+        normalised=normalised,
+        expanded=expanded,
+        terms=frozenset(analyse(expanded, drop_question_words=True)),
+        defined_terms=tuple(key for key in lexicon.find(normalised) if key in lexicon.definitions),
+        definition_term=definition_term(normalised),
+        scope=scope,
+        status=status_intent(normalised, manifest, scope),
+        time=any(p.search(normalised) for p in patterns("legal_status", "time")),
+        english=looks_english(question),
+        specifics=specifics(question, manifest),
+        names=() if looks_english(question) else names(question, manifest),
+    )
+
+
+def definition_term(question: str) -> str | None:
+    """The term a definition question asks about ("Apa itu bantuan kedinasan?" → "bantuan kedinasan")."""
+    for pattern in patterns("question_forms", "definition"):
+        match = pattern.search(question)
+        if match:
+            term = match.group("term").strip(" -/")
+            if 0 < len(term.split()) <= 6:
+                return term
+    return None
+
+
+def status_intent(question: str, manifest: Manifest, scope: Scope) -> bool:
+    """Legal-status vocabulary, or 'after <a law that repealed another>'."""
+    if any(p.search(question) for p in patterns("legal_status", "status")):
+        return True
+    repealing = {d.id for d in manifest.documents if d.repeals}
+    after = any(p.search(question) for p in patterns("legal_status", "after"))
+    return after and bool(repealing & set(scope.mentioned))
+
+
+def _without_citations(question: str, manifest: Manifest) -> str:
+    text = question
+    for start, end in sorted(mention_spans(question, manifest), reverse=True):
+        text = text[:start] + " " * (end - start) + text[end:]
+    return CITATION_PARTS.sub(lambda m: " " * len(m.group(0)), text)
+
+
+def specifics(question: str, manifest: Manifest) -> tuple[str, ...]:
+    """Years, grades (III/a) and amounts the question asks about (document citations and Pasal
+    numbers removed; small counts such as "6 tahun" are conditions, not what is asked)."""
+    found = []
+    for raw in TOKEN.findall(_without_citations(question, manifest)):
+        token = raw.strip(".,-/")
+        if YEAR.match(token) or GRADE.match(token) or AMOUNT.match(token):
+            found.append(token)
+    return tuple(dict.fromkeys(found))
+
+
+def names(question: str, manifest: Manifest) -> tuple[str, ...]:
+    """Acronyms and capitalised names inside the sentence ("Taspen", "SIASN")."""
+    text = _without_citations(question, manifest)
+    found = []
+    for match in re.finditer(r"[A-Za-z][\w-]*", text):
+        token = match.group(0)
+        if token.lower() in QUESTION_WORDS or GRADE.match(token) or SENTENCE_START.search(text[: match.start()]):
+            continue
+        if (len(token) >= 3 and token.isupper()) or (len(token) >= 4 and token[0].isupper() and token[1:].islower()):
+            found.append(token)
+    return tuple(dict.fromkeys(found))

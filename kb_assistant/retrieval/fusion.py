@@ -1,0 +1,47 @@
+"""Fuse the candidate rankings and group nodes into citable units."""
+
+from __future__ import annotations
+
+from kb_assistant.retrieval.units import PasalHit, unit_key
+
+
+def rrf(rankings: list[tuple[list[tuple[str, float]], float]], k: int) -> dict[str, float]:
+    """Weighted reciprocal rank fusion: Σ w / (k + rank), rank from 1."""
+    fused: dict[str, float] = {}
+    for ranking, weight in rankings:
+        for rank, (node_id, _) in enumerate(ranking, start=1):
+            fused[node_id] = fused.get(node_id, 0.0) + weight / (k + rank)
+    return fused
+
+
+def group_by_unit(chunks: dict, node_scores: dict[str, float], dense: dict[str, float], bm25: dict[str, float]) -> list[PasalHit]:
+    """One hit per (doc, unit_key), scored by its best node."""
+    groups: dict[tuple[str, str], PasalHit] = {}
+    for node_id, score in sorted(node_scores.items(), key=lambda kv: -kv[1]):
+        chunk = chunks.get(node_id)
+        if chunk is None:
+            continue
+        key = (chunk.doc, unit_key(chunk))
+        hit = groups.get(key)
+        sources = {name for name, found in (("dense", node_id in dense), ("lexical", node_id in bm25)) if found}
+        if hit is None:
+            groups[key] = PasalHit(chunk.doc, chunk.pasal, [node_id], score, dense.get(node_id, 0.0), bm25.get(node_id, 0.0),
+                                   unit=key[1], sources=sources)
+        else:
+            hit.node_ids.append(node_id)
+            hit.dense = max(hit.dense, dense.get(node_id, 0.0))
+            hit.bm25 = max(hit.bm25, bm25.get(node_id, 0.0))
+            hit.sources |= sources
+    return sorted(groups.values(), key=lambda h: -h.score)
+
+
+group_by_pasal = group_by_unit
+
+
+def fuse(mode: str, dense: list[tuple[str, float]], lexical: list[tuple[str, float]], settings) -> dict[str, float]:
+    """Node scores for a mode: one channel's scores, or their weighted RRF for hybrid."""
+    if mode == "dense":
+        return dict(dense)
+    if mode == "bm25":
+        return dict(lexical)
+    return rrf([(dense, settings.dense_weight), (lexical, settings.bm25_weight)], settings.rrf_k)

@@ -1,0 +1,130 @@
+"""Terms the corpus itself defines, mined from every Ketentuan Umum at index load time.
+
+"Pegawai Pemerintah dengan Perjanjian Kerja yang selanjutnya disingkat PPPK adalah …" gives the
+defined term, its acronym and the node that defines it. A question naming the term or the
+acronym is expanded with the other form, and the defining node becomes a candidate.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from kb_assistant.indexing.chunk import Chunk
+
+LEAD = re.compile(r"^[^:]{0,160}:\s*\d+[a-z]?\.\s+")
+DEFINED = re.compile(
+    r"^(?P<term>[^.;:]{2,120}?)\s*,?\s+(?:yang\s+selanjutnya\s+(?:disingkat|disebut)(?:\s+dengan)?\s+(?P<short>[^,.;]{2,60}?)\s*,?\s+)?"
+    r"(?:adalah|ialah|yaitu|merupakan)\b",
+    re.IGNORECASE,
+)
+IN_BODY = re.compile(
+    r"(?:^|\n)(?:\(\d+[a-z]?\)\s*)?(?P<term>[A-Z][\w-]*(?: [\w-]+){0,5}?)\s+(?:sebagaimana dimaksud (?:pada|dalam) [^,;]{3,60}?\s+)?"
+    r"(?:adalah|merupakan|yaitu|ialah)\s"
+)
+ALIAS = re.compile(r"(?P<term>[A-Z][\w ]{2,100}?)\s*,?\s+yang\s+selanjutnya\s+(?:disingkat|disebut)(?:\s+dengan)?\s+(?P<short>[A-Z][\w-]{1,40}(?: [A-Z][\w-]+){0,4})")
+WORD = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+MAX_TERM_WORDS = 8
+
+
+def words(text: str) -> tuple[str, ...]:
+    return tuple(WORD.findall(text.lower()))
+
+
+@dataclass
+class Lexicon:
+    """Defined terms (as word tuples) → defining node ids; short forms ↔ long forms."""
+
+    definitions: dict[tuple[str, ...], list[str]] = field(default_factory=dict)
+    expansions: dict[tuple[str, ...], str] = field(default_factory=dict)  # full name → short form
+    broader: dict[tuple[str, ...], str] = field(default_factory=dict)  # PPPK → "pegawai asn" (defined as "PNS dan PPPK")
+    longest: int = 1
+
+    def add_definition(self, term: str, node_id: str) -> None:
+        key = words(term)
+        if 0 < len(key) <= MAX_TERM_WORDS and node_id not in self.definitions.setdefault(key, []):
+            self.definitions[key].append(node_id)
+            self.longest = max(self.longest, len(key))
+
+    def add_alias(self, long: str, short: str) -> None:
+        """The full name gains its short form: regulations write the short form in their Pasal
+        ("PNS wajib …"), so a question using the full name should match them too. (The other
+        direction would only add the words of the defining node.)"""
+        long_key, short_key = words(long), words(short)
+        if not long_key or not short_key or len(long_key) <= len(short_key) or len(long_key) > MAX_TERM_WORDS:
+            return
+        self.expansions.setdefault(long_key, " ".join(short_key))
+        self.longest = max(self.longest, len(long_key))
+
+    def find(self, text: str) -> list[tuple[str, ...]]:
+        """Known terms in ``text``, longest match first, without overlaps."""
+        tokens = words(text)
+        found: list[tuple[str, ...]] = []
+        i = 0
+        while i < len(tokens):
+            for size in range(min(self.longest, len(tokens) - i), 0, -1):
+                key = tokens[i : i + size]
+                if key in self.definitions or key in self.expansions:
+                    found.append(key)
+                    i += size
+                    break
+            else:
+                i += 1
+        return found
+
+    def expand(self, text: str) -> str:
+        """The short form of every full name in ``text`` that the corpus abbreviates, and the
+        broader defined term of each (rights of "Pegawai ASN" are rights of a PPPK)."""
+        found: list[str] = []
+        for key in self.find(text):
+            short = self.expansions.get(key)
+            if short:
+                found.append(short)
+            broader = self.broader.get(words(short) if short else key)
+            if broader:
+                found.append(broader)
+        return " ".join(dict.fromkeys(found))
+
+    def add_broader(self, term: str, parts: list[str]) -> None:
+        """``term`` is defined as the union of ``parts`` ("Pegawai ASN adalah PNS dan PPPK")."""
+        keys = [words(p) for p in parts]
+        if len(keys) < 2 or not all(k in self.expansions for k in keys):
+            return
+        term_key = words(term)
+        broader = self.expansions.get(term_key, " ".join(term_key))
+        for key in keys:
+            self.broader.setdefault(words(self.expansions[key]), broader)
+
+
+def build_lexicon(chunks: list[Chunk]) -> Lexicon:
+    """Every definition node's term and every 'yang selanjutnya disingkat/disebut' alias."""
+    lexicon = Lexicon()
+    for chunk in chunks:
+        if chunk.kind == "definition":
+            body = LEAD.sub("", " ".join(chunk.text.split()), count=1)
+            match = DEFINED.match(body)
+            if match:
+                lexicon.add_definition(match.group("term"), chunk.id)
+                if match.group("short"):
+                    lexicon.add_definition(match.group("short"), chunk.id)
+                    lexicon.add_alias(match.group("term"), match.group("short"))
+        elif chunk.kind != "section":
+            for match in IN_BODY.finditer(chunk.text):  # "(2) Inovasi Daerah sebagaimana dimaksud pada ayat (1) adalah …"
+                lexicon.add_definition(match.group("term"), chunk.id)
+        if "selanjutnya" in chunk.text:
+            for match in ALIAS.finditer(" ".join(chunk.text.split())):
+                lexicon.add_alias(_last_clause(match.group("term")), match.group("short"))
+    for chunk in chunks:  # once every alias is known: terms defined as "A dan B"
+        if chunk.kind == "definition":
+            body = LEAD.sub("", " ".join(chunk.text.split()), count=1)
+            match = DEFINED.match(body)
+            if match:
+                head = re.split(r"\s+yang\s|,", body[match.end():].strip())[0]
+                lexicon.add_broader(match.group("term"), re.split(r"\s+(?:dan|atau)\s+", head))
+    return lexicon
+
+
+def _last_clause(term: str) -> str:
+    """The name just before 'yang selanjutnya', without a leading sentence ('Dalam … ini, Badan X')."""
+    term = re.split(r"[,:]\s+|\s\d+[a-z]?\.\s", term)[-1]
+    return " ".join(term.split()[-MAX_TERM_WORDS:])

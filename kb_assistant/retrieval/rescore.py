@@ -1,0 +1,81 @@
+"""Rescore fused units on evidence: BM25 strength, term coverage, structural match, best ayat.
+
+RRF ranks well but ties at the top; adding the max-normalised BM25 score, the share of the
+question's idf-weighted terms the unit holds, and a bonus for a structural match (the
+definition asked for, the clause a status/time question needs) breaks the ties on evidence.
+Then the head is reordered by how well a single ayat or sentence covers the question.
+"""
+
+from __future__ import annotations
+
+from kb_assistant.retrieval.analysis import QueryAnalysis
+from kb_assistant.retrieval.units import PasalHit
+from kb_assistant.settings import RetrievalSettings
+
+BONUS = {"definition": 1.0, "time": 1.0, "status": 0.6, "status-named": 1.0}
+
+
+def hit_terms(hit: PasalHit, loaded) -> frozenset[str]:
+    """The terms a hit offers as evidence: the whole unit, except for a list of definitions
+    (Ketentuan Umum), where only the matched definitions count — the union of fifty unrelated
+    definitions would cover any question."""
+    first = loaded.chunks.get(hit.node_ids[0]) if hit.node_ids else None
+    if first is not None and first.kind == "definition":
+        return frozenset().union(*(loaded.node_terms(n) for n in hit.node_ids if n in loaded.chunks))
+    return loaded.terms.get(hit.key, frozenset())
+
+
+def term_coverage(hits: list[PasalHit], loaded, terms: frozenset[str]) -> float:
+    """Share of the question's idf-weighted terms found in these hits."""
+    return loaded.coverage_of_terms(set(terms), frozenset().union(*(hit_terms(h, loaded) for h in hits)))
+
+
+def unit_coverage(hit: PasalHit, loaded, terms: frozenset[str]) -> float:
+    """The best share of the question's terms within one ayat or sentence of the unit."""
+    if hit.unit_coverage is None:
+        hit.unit_coverage = max(
+            (loaded.coverage_of_terms(set(terms), unit_terms) for node_id in _scored_nodes(hit, loaded)
+             for unit_terms in loaded.unit_terms(node_id)),
+            default=0.0,
+        )
+    return hit.unit_coverage
+
+
+def rescore(hits: list[PasalHit], analysis: QueryAnalysis, loaded, settings: RetrievalSettings) -> list[PasalHit]:
+    if not hits:
+        return hits
+    top_rrf = max(h.score for h in hits) or 1.0
+    top_bm25 = max(h.bm25 for h in hits) or 1.0
+    for hit in hits:
+        bonus = max((BONUS.get(source, 0.0) for source in hit.sources), default=0.0)
+        hit.score = (
+            hit.score / top_rrf
+            + settings.bm25_score_weight * hit.bm25 / top_bm25
+            + settings.coverage_weight * term_coverage([hit], loaded, analysis.terms)
+            + settings.intent_weight * bonus
+        )
+    hits.sort(key=lambda h: -h.score)
+    return rerank_head(hits, analysis, loaded, settings)
+
+
+def rerank_head(hits: list[PasalHit], analysis: QueryAnalysis, loaded, settings: RetrievalSettings) -> list[PasalHit]:
+    """Reorder the first few units by how well their best ayat or sentence covers the question.
+
+    A whole Pasal can match a question's words spread over unrelated ayat; the Pasal whose
+    single ayat holds them is the one to cite.
+    """
+    head = hits[: settings.rerank_depth]
+    if len(head) < 2 or settings.unit_weight <= 0:
+        return hits
+    top = head[0].score or 1.0
+    for hit in head:
+        hit.score = hit.score + top * settings.unit_weight * unit_coverage(hit, loaded, analysis.terms)
+    head.sort(key=lambda h: -h.score)
+    return head + hits[len(head):]
+
+
+def _scored_nodes(hit: PasalHit, loaded) -> list[str]:
+    first = loaded.chunks.get(hit.node_ids[0]) if hit.node_ids else None
+    if first is not None and first.kind == "definition":
+        return hit.node_ids
+    return loaded.by_unit.get(hit.key, hit.node_ids)

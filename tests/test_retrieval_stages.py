@@ -1,0 +1,201 @@
+"""Each retrieval stage on an invented mini corpus (no model, no Chroma): analysis, lexicon,
+lexical fields, structural candidates, rescoring, evidence, and the sourced data tables."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+
+from kb_assistant.corpus.manifest import DocumentEntry, Manifest
+from kb_assistant.indexing.bm25 import BM25Index
+from kb_assistant.indexing.chunk import Chunk
+from kb_assistant.retrieval.analysis import analyse_query, definition_term, names, specifics
+from kb_assistant.retrieval.evidence import gather_evidence
+from kb_assistant.retrieval.fusion import group_by_unit
+from kb_assistant.retrieval.lexicon import build_lexicon
+from kb_assistant.retrieval.rescore import rescore
+from kb_assistant.retrieval.scope import resolve_scope
+from kb_assistant.retrieval.searcher import assemble
+from kb_assistant.retrieval.structural import add_structural, reference_hits
+from kb_assistant.retrieval.tables import load_table, table_names
+from kb_assistant.settings import PROJECT_ROOT, RetrievalSettings
+
+NEW, OLD = "uu-7-2031", "uu-3-2019"
+LEAD = "Dalam Undang-Undang ini yang dimaksud dengan:"
+
+
+def chunk(node_id: str, doc: str, pasal: str | None, text: str, headings: str = "", kind: str = "pasal", refs=(), penjelasan="") -> Chunk:
+    name = "UU 7/2031" if doc == NEW else "UU 3/2019"
+    prefix = " › ".join(p for p in (f"{name} tentang Pengelola Arsip Desa", headings, f"Pasal {pasal}" if pasal else "") if p)
+    return Chunk(node_id, doc, name, text, prefix, pasal=pasal, kind=kind, heading=prefix, references=list(refs), penjelasan=penjelasan)
+
+
+CHUNKS = [
+    chunk(f"{NEW}:pasal-1:angka-1", NEW, "1", f"{LEAD} 1. Pengelola Arsip Desa yang selanjutnya disingkat PAD adalah pegawai desa yang ditunjuk mengurus arsip.", "BAB I KETENTUAN UMUM", "definition"),
+    chunk(f"{NEW}:pasal-1:angka-2", NEW, "1", f"{LEAD} 2. Balai Arsip adalah unit yang menyimpan arsip desa.", "BAB I KETENTUAN UMUM", "definition"),
+    chunk(f"{NEW}:pasal-1:angka-3", NEW, "1", f"{LEAD} 3. Petugas Desa adalah pengelola arsip desa dan penjaga balai desa yang diangkat.", "BAB I KETENTUAN UMUM", "definition"),
+    chunk(f"{NEW}:pasal-1:angka-4", NEW, "1", f"{LEAD} 4. Penjaga Balai Desa yang selanjutnya disingkat PBD adalah pegawai yang menjaga balai.", "BAB I KETENTUAN UMUM", "definition"),
+    chunk(f"{NEW}:pasal-4", NEW, "4", "(1) PAD berhak memperoleh tunjangan arsip dan pelatihan. (2) Hak sebagaimana dimaksud pada ayat (1) diberikan setiap tahun.", "BAB III HAK DAN KEWAJIBAN"),
+    chunk(f"{NEW}:pasal-5", NEW, "5", "PAD wajib menyimpan arsip sebagaimana dimaksud dalam Pasal 4 di Balai Arsip.", "BAB III HAK DAN KEWAJIBAN", refs=["4"],
+          penjelasan="Penyimpanan dilakukan dalam lemari tahan api."),
+    chunk(f"{NEW}:pasal-30", NEW, "30", "Pada saat Undang-Undang ini mulai berlaku, Undang-Undang Nomor 3 Tahun 2019 tentang Arsip Desa dicabut dan dinyatakan tidak berlaku.", "BAB X KETENTUAN PENUTUP"),
+    chunk(f"{NEW}:pasal-31", NEW, "31", "Undang-Undang ini mulai berlaku pada tanggal diundangkan.", "BAB X KETENTUAN PENUTUP"),
+    chunk(f"{NEW}:pasal-29", NEW, "29", "Semua peraturan pelaksanaan yang ada dinyatakan masih tetap berlaku sepanjang tidak bertentangan.", "BAB IX KETENTUAN PERALIHAN"),
+    chunk(f"{OLD}:pasal-2", OLD, "2", "Arsip desa dikelola oleh sekretaris desa.", "BAB II PENGELOLAAN"),
+]
+MANIFEST = Manifest(documents=[
+    DocumentEntry(id=NEW, name="UU 7/2031", title="Undang-Undang Nomor 7 Tahun 2031 tentang Pengelola Arsip Desa", type="UU", number="7", year=2031, status="berlaku", repeals=[OLD], file="x.md"),
+    DocumentEntry(id=OLD, name="UU 3/2019", title="Undang-Undang Nomor 3 Tahun 2019 tentang Arsip Desa", type="UU", number="3", year=2019, status="dicabut", repealed_by=[NEW], file="y.md"),
+])
+SETTINGS = RetrievalSettings()
+
+
+@pytest.fixture(scope="module")
+def loaded():
+    return assemble(None, CHUNKS)
+
+
+def analysed(question: str, loaded):
+    scope = resolve_scope(question, MANIFEST, loaded.docs)
+    return analyse_query(question, loaded.lexicon, MANIFEST, scope)
+
+
+def test_lexicon_mines_defined_terms_and_acronyms_from_the_ketentuan_umum():
+    lexicon = build_lexicon(CHUNKS)
+    assert ("pengelola", "arsip", "desa") in lexicon.definitions and ("pad",) in lexicon.definitions
+    assert ("balai", "arsip") in lexicon.definitions
+    assert lexicon.expand("Apa hak pengelola arsip desa?") == "pad petugas desa"
+    assert lexicon.expand("Apa hak balai arsip?") == ""  # no short form, no broader term
+    assert lexicon.find("tugas balai arsip dan PAD") == [("balai", "arsip"), ("pad",)]
+
+
+def test_lexicon_knows_the_broader_term_of_a_term_defined_as_a_union():
+    lexicon = build_lexicon(CHUNKS)  # "Petugas Desa adalah pengelola arsip desa dan penjaga balai desa"
+    assert lexicon.broader[("pad",)] == "petugas desa" and lexicon.broader[("pbd",)] == "petugas desa"
+    assert lexicon.expand("hak PAD") == "petugas desa"
+
+
+def test_analysis_expands_acronyms_and_finds_the_asked_term(loaded):
+    analysis = analysed("apa itu PAD?", loaded)
+    assert analysis.expanded == f"{analysis.normalised} petugas desa" and "pad" in analysis.terms
+    assert "pad" in analysed("hak pengelola arsip desa", loaded).expanded.split()
+    assert analysis.definition_term == "PAD" and ("pad",) in analysis.defined_terms
+    assert not analysis.status and not analysis.time
+
+
+@pytest.mark.parametrize("question, status, time", [
+    ("UU 3/2019 masih berlaku gak?", True, False),
+    ("apa pengganti UU 3/2019?", True, False),
+    ("sejak kapan UU 7/2031 berlaku?", False, True),
+    ("bagaimana nasib balai arsip setelah UU 7/2031?", True, False),  # 'after' a repealing law
+    ("apa hak PAD?", False, False),
+])
+def test_status_and_time_intents_come_from_the_legal_vocabulary(loaded, question, status, time):
+    analysis = analysed(question, loaded)
+    assert (analysis.status, analysis.time) == (status, time)
+
+
+def test_specifics_keep_figures_and_drop_document_citations():
+    question = "Berapa tunjangan PAD golongan III/a tahun 2032 untuk 6 tahun menurut UU 7/2031 Pasal 4?"
+    assert specifics(question, MANIFEST) == ("III/a", "2032")  # "6 tahun" is a condition, not the asked figure
+    assert names(question, MANIFEST) == ("PAD",)
+    assert names("Apakah Taspen membayar PAD?", MANIFEST) == ("Taspen", "PAD")
+
+
+def test_bm25_heading_and_penjelasan_are_separate_fields(loaded):
+    index = BM25Index.from_chunks(CHUNKS)
+    assert set(index.fields) == {"text", "heading", "penjelasan"}
+    assert index.search("lemari tahan api", 3, weights={"penjelasan": 0.0}) == []
+    assert index.search("lemari tahan api", 3)[0][0] == f"{NEW}:pasal-5"
+    hits = index.search("hak kewajiban", 5, weights={"heading": 1.0})
+    assert {h for h, _ in hits} >= {f"{NEW}:pasal-4", f"{NEW}:pasal-5"}
+
+
+def test_definition_candidate_for_a_definition_question_only(loaded):
+    asked = add_structural([], analysed("Apa yang dimaksud dengan Balai Arsip?", loaded), loaded, MANIFEST)
+    assert [(h.pasal, h.node_ids[0], h.sources) for h in asked] == [("1", f"{NEW}:pasal-1:angka-2", {"definition"})]
+    assert add_structural([], analysed("Di mana PAD menyimpan arsip di balai arsip?", loaded), loaded, MANIFEST) == []
+
+
+def test_status_question_about_the_old_law_finds_the_repealing_clause(loaded):
+    analysis = analysed("UU 3/2019 masih berlaku?", loaded)
+    hits = rescore(add_structural([], analysis, loaded, MANIFEST), analysis, loaded, SETTINGS)
+    assert hits[0].key == (NEW, "30") and "status-named" in hits[0].sources
+    assert {h.pasal for h in hits} >= {"29", "30"}
+
+
+def test_time_question_finds_the_mulai_berlaku_clause(loaded):
+    analysis = analysed("Sejak kapan UU 7/2031 berlaku?", loaded)
+    hits = rescore(add_structural([], analysis, loaded, MANIFEST), analysis, loaded, SETTINGS)
+    assert hits[0].key == (NEW, "31")
+
+
+def test_references_are_followed_one_hop_and_labelled(loaded):
+    hits = group_by_unit(loaded.chunks, {f"{NEW}:pasal-5": 1.0}, {}, {})
+    refs = reference_hits(hits, loaded)
+    assert [(r.pasal, r.supporting, r.sources, r.via) for r in refs] == [("4", True, {"reference"}, "UU 7/2031 Pasal 5")]
+
+
+def test_rescoring_prefers_the_unit_holding_the_asked_terms_over_the_subject_definition(loaded):
+    analysis = analysed("Apa saja hak PAD?", loaded)
+    scores = {f"{NEW}:pasal-1:angka-1": 0.03, f"{NEW}:pasal-4": 0.029}
+    hits = rescore(group_by_unit(loaded.chunks, scores, {}, dict(scores)), analysis, loaded, SETTINGS)
+    assert hits[0].key == (NEW, "4")
+
+
+def test_evidence_reports_figures_the_text_lacks(loaded):
+    analysis = analysed("Berapa tunjangan arsip PAD tahun 2032?", loaded)
+    hits = group_by_unit(loaded.chunks, {f"{NEW}:pasal-4": 1.0}, {}, {})
+    assert gather_evidence(hits, analysis, loaded, 0.9).missing == ["2032"]
+    programme = gather_evidence(hits, analysed("Apakah PAD ikut program Sipadu?", loaded), loaded, 0.9)
+    assert programme.unknown_names == ["Sipadu"] and programme.missing == []
+    plain = analysed("Apa hak PAD?", loaded)
+    evidence = gather_evidence(hits, plain, loaded, 0.9)
+    assert evidence.missing == [] and evidence.top_unit_coverage > 0.3
+
+
+def test_definition_question_forms():
+    assert definition_term("Apa yang dimaksud dengan bantuan dinas?") == "bantuan dinas"
+    assert definition_term("balai arsip itu didefinisikan sebagai apa") == "balai arsip"
+    assert definition_term("Siapa yang membina balai arsip?") is None
+
+
+def _questions() -> list[str]:
+    files = list((PROJECT_ROOT / "eval").glob("*.jsonl")) + [PROJECT_ROOT.parent / "shared" / "eval-dev" / "qa-dev.jsonl"]
+    questions = []
+    for path in files:
+        if path.exists():
+            questions += [json.loads(line)["question"].lower() for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    return questions
+
+
+def _literal_runs(pattern: str) -> list[str]:
+    """Runs of plain words inside a regular expression (what could have been copied)."""
+    plain = re.sub(r"\\[bswdWSD]|\(\?[:P<>\w!=]*|[\\()\[\]{}?*+|^$.]|\d+,?\d*", " ", pattern)
+    return [" ".join(run.split()) for run in re.split(r"\s{2,}", plain) if len(run.split()) >= 4]
+
+
+def test_every_data_table_entry_has_a_source_and_none_is_copied_from_a_question():
+    questions = _questions()
+    assert questions, "the QA sets must be readable for this check"
+    names = table_names()
+    assert {"legal_status", "question_forms"} <= set(names)
+    for name in names:
+        for group, entries in load_table(name).items():
+            for entry in entries:
+                assert entry.get("source", "").strip(), f"{name}.{group}: entry without a source: {entry}"
+                text = entry.get("pattern", "") + " " + entry.get("text", "")
+                for run in _literal_runs(text):
+                    assert not any(run.lower() in q for q in questions), f"{name}.{group}: '{run}' is copied from a QA question"
+
+
+def test_a_ketentuan_umum_is_evidence_only_through_its_matched_definitions(loaded):
+    from kb_assistant.retrieval.rescore import term_coverage
+
+    analysis = analysed("Apa hak pegawai desa di balai arsip?", loaded)
+    one = group_by_unit(loaded.chunks, {f"{NEW}:pasal-1:angka-2": 1.0}, {}, {})
+    assert one[0].key == (NEW, "1")
+    whole_unit = loaded.coverage_of_terms(set(analysis.terms), loaded.terms[(NEW, "1")])
+    assert term_coverage(one, loaded, analysis.terms) < whole_unit  # angka 1's "pegawai desa" does not count
