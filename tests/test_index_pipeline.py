@@ -230,3 +230,15 @@ def _run(fn, errors):
         fn()
     except BaseException as exc:  # surfaced by the test thread
         errors.append(exc)
+
+
+def test_upgraded_parser_or_chunker_reindexes_the_documents(fixture_settings, embedder, monkeypatch):
+    """Nodes built by an older parser must not survive an upgrade unnoticed."""
+    from kb_assistant.indexing import pipeline
+
+    first = ingest(fixture_settings, embedder=embedder)
+    monkeypatch.setattr(pipeline, "node_code_digest", lambda: "another-parser")
+    report = ingest(fixture_settings, embedder=embedder)
+    assert sorted(report.updated) == sorted(first.added) and not report.unchanged
+    again = ingest(fixture_settings, embedder=embedder)
+    assert again.embedded == 0 and sorted(again.unchanged) == sorted(first.added)

@@ -12,6 +12,7 @@ previous version whose vector store no longer opens or holds fewer records than 
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import logging
@@ -22,6 +23,7 @@ from pathlib import Path
 from typing import Callable
 
 from kb_assistant.corpus.manifest import DocumentEntry, load_manifest
+from kb_assistant.corpus.parsed import parser_digest
 from kb_assistant.corpus.sources import binding_problem, find_file
 from kb_assistant.indexing.bm25 import BM25Index
 from kb_assistant.indexing.chunk import HEADING_SEP, Chunk, chunk_document
@@ -113,9 +115,21 @@ def index_config(settings: Settings, model_fingerprint: str) -> dict:
     }
 
 
+@functools.cache
+def node_code_digest() -> str:
+    """Digest of the code that turns a file into nodes (parser and chunker).
+
+    Part of every document's hash, so an upgraded parser re-indexes the documents on the next
+    ingest instead of leaving nodes built by the old one in the index.
+    """
+    chunker = Path(__file__).with_name("chunk.py").read_bytes()
+    return hashlib.sha256(parser_digest().encode() + chunker).hexdigest()[:16]
+
+
 def document_hash(entry: DocumentEntry, path: Path) -> str:
-    """Content hash of the file plus the manifest fields that end up in nodes."""
+    """Content hash of the file, the manifest fields that end up in nodes, and the node-making code."""
     digest = hashlib.sha256(path.read_bytes())
+    digest.update(node_code_digest().encode())
     digest.update(json.dumps(entry.model_dump(include={"id", "name", "title", "type", "status"}), sort_keys=True).encode())
     return digest.hexdigest()
 
