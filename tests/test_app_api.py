@@ -326,11 +326,11 @@ def test_eval_on_the_dev_set_with_reports(client, tokens):
     assert response.status_code == 200, response.text
     job = response.json()["job"]
     assert job["state"] == "done" and job["result"]["result"]["n"] == 25
-    assert "| hit@5 |" in job["result"]["table"]
+    assert "(hit@5) |" in job["result"]["table"]
     run_id = job["result"]["run_id"]
     assert client.get("/api/eval", headers=headers).json()["job"]["id"] == job["id"]
     report = client.get(f"/api/eval/runs/{run_id}/report.md", headers=headers)
-    assert report.status_code == 200 and "# Evaluation" in report.text
+    assert report.status_code == 200 and "# Evaluasi (evaluation)" in report.text
     assert client.get(f"/api/eval/runs/{run_id}/result.json", headers=headers).json()["n"] == 25
     assert client.get(f"/api/eval/runs/{run_id}/hitk.png", headers=headers).content[:4] == b"\x89PNG"
     assert_error(client.get(f"/api/eval/runs/{run_id}/..%2F..%2Ffeedback.sqlite3", headers=headers), 404)
