@@ -60,3 +60,21 @@ def test_any_error_fails_the_gate_even_when_figures_pass():
     assert "hybrid: hit@5 1.000 MRR@10 1.000 citation precision 1.000 refusal accuracy 1.000 errors 0" in summary
     assert "dense:" in summary and "errors 1" in summary
     assert "hybrid/english (n=1): hit@5 1.000" in summary
+
+
+
+def third(item: QAItem) -> SystemOutput:
+    """Gold at rank 3: MRR 1/3."""
+    out = perfect(item)
+    return out.model_copy(update={"ranked": [("x", "98"), ("x", "99")] + list(out.ranked)})
+
+
+def test_a_regression_floor_uses_its_own_values_and_still_compares_with_single_signals():
+    from kb_assistant.evaluation.gate import floor_bars
+
+    result = run(hybrid=second, bm25=third, dense=third)
+    assert gate_failures(result) == ["hybrid MRR@10 0.500 < 0.85"]  # issue 11's bars
+    assert gate_failures(result, floor_bars({"MRR@10": 0.45, "hit@5": 0.9})) == []
+    assert gate_failures(result, floor_bars({"MRR@10": 0.6})) == ["hybrid MRR@10 0.500 < 0.6"]
+    worse_than_bm25 = run(hybrid=third, bm25=second, dense=third)
+    assert gate_failures(worse_than_bm25, floor_bars({"MRR@10": 0.3})) == ["hybrid MRR@10 0.333 < best single signal 0.500"]

@@ -21,19 +21,27 @@ def _fmt(value: float | None) -> str:
     return "–" if value is None else f"{value:.3f}"
 
 
-def gate_failures(result: dict) -> list[str]:
-    """Every unmet condition of the gate; empty when the run passes."""
+def floor_bars(floors: dict[str, float]) -> list[tuple[str, str, str, float]]:
+    """The gate's metrics with other values (a regression floor keyed by label, e.g. "MRR@10")."""
+    return [(section, key, label, floors[label]) for section, key, label, _ in BARS if label in floors]
+
+
+def gate_failures(result: dict, bars: list[tuple[str, str, str, float]] | None = None, compare_singles: bool = True) -> list[str]:
+    """Every unmet condition of the gate (issue 11's bars unless ``bars`` is given); empty when the run passes.
+
+    ``compare_singles``: the hybrid must also reach the better of bm25 and dense on MRR@10.
+    """
     configs = result["configs"]
     hybrid = configs[BASELINE]
     failed = []
-    for section, key, label, bar in BARS:
+    for section, key, label, bar in BARS if bars is None else bars:
         value = hybrid[section].get(key)
         if value is None or value < bar:
             failed.append(f"hybrid {label} {_fmt(value)} < {bar}")
     singles = {n: configs[n]["retrieval"].get("mrr@10") for n in SINGLE_SIGNALS if n in configs}
     best = max((v for v in singles.values() if v is not None), default=None)
     mrr = hybrid["retrieval"].get("mrr@10")
-    if best is not None and (mrr is None or mrr < best):
+    if compare_singles and best is not None and (mrr is None or mrr < best):
         failed.append(f"hybrid MRR@10 {_fmt(mrr)} < best single signal {_fmt(best)}")
     for name, cfg in configs.items():
         errors = cfg.get("errors", {})
