@@ -80,3 +80,20 @@ def index_copy(small_index, tmp_path):
     shutil.copytree(small_index.index.dir, root / "indexes")
     settings = make_settings(root)
     return settings
+
+
+@pytest.fixture
+def fixture_settings(tmp_path, model_settings) -> Settings:
+    """Settings over the small invented corpus of tests/fixture_docs.py, index under tmp_path."""
+    from fixture_docs import write_fixture_corpus
+
+    manifest, files = write_fixture_corpus(tmp_path)
+    settings = Settings()
+    settings.embedding = model_settings
+    settings.corpus.manifest = manifest
+    settings.corpus.files_dir = files
+    settings.corpus.search_path = [files]
+    settings.index.dir = tmp_path / "indexes"
+    settings.index.chroma_url = ""
+    settings.index.min_free_mb = 1
+    return settings

@@ -13,24 +13,11 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from fixture_docs import write_fixture_corpus
+
 from kb_assistant.indexing.pipeline import IndexWriteError, ingest, read_chunks
 from kb_assistant.indexing.store import current_version, open_collection
 from kb_assistant.settings import Settings
 
-
-@pytest.fixture
-def fixture_settings(tmp_path, model_settings) -> Settings:
-    manifest, files = write_fixture_corpus(tmp_path)
-    settings = Settings()
-    settings.embedding = model_settings
-    settings.corpus.manifest = manifest
-    settings.corpus.files_dir = files
-    settings.corpus.search_path = [files]
-    settings.index.dir = tmp_path / "indexes"
-    settings.index.chroma_url = ""
-    settings.index.min_free_mb = 1
-    return settings
 
 
 def vector_ids_by_doc(settings: Settings) -> dict[str, set[str]]:

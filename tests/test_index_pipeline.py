@@ -11,25 +11,13 @@ from pathlib import Path
 
 import pytest
 
-from fixture_docs import TOPICS, regulation_text, write_fixture_corpus
+from fixture_docs import TOPICS, regulation_text
 from kb_assistant.corpus.manifest import load_manifest, save_manifest
 from kb_assistant.indexing.bm25 import BM25Index
 from kb_assistant.indexing.pipeline import ingest, read_chunks
 from kb_assistant.indexing.store import current_version, open_collection, read_json
 from kb_assistant.settings import Settings
 
-
-@pytest.fixture
-def fixture_settings(tmp_path, model_settings) -> Settings:
-    manifest, files = write_fixture_corpus(tmp_path)
-    settings = Settings()
-    settings.embedding = model_settings
-    settings.corpus.manifest = manifest
-    settings.corpus.files_dir = files
-    settings.corpus.search_path = [files]
-    settings.index.dir = tmp_path / "indexes"
-    settings.index.chroma_url = ""
-    return settings
 
 
 def vector_ids_by_doc(settings: Settings) -> dict[str, set[str]]:

@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from fixture_docs import TOPICS, regulation_text, write_fixture_corpus
+from fixture_docs import TOPICS, regulation_text
 from kb_assistant.indexing.health import index_health
 from kb_assistant.indexing.pipeline import ingest
 from kb_assistant.indexing.store import current_version
@@ -18,19 +18,6 @@ from kb_assistant.settings import Settings
 
 QUESTION = "Siapa yang menanggung biaya magang pegawai?"
 
-
-@pytest.fixture
-def fixture_settings(tmp_path, model_settings) -> Settings:
-    manifest, files = write_fixture_corpus(tmp_path)
-    settings = Settings()
-    settings.embedding = model_settings
-    settings.corpus.manifest = manifest
-    settings.corpus.files_dir = files
-    settings.corpus.search_path = [files]
-    settings.index.dir = tmp_path / "indexes"
-    settings.index.chroma_url = ""
-    settings.index.min_free_mb = 1
-    return settings
 
 
 def rewrite_magang(settings: Settings, payer: str) -> None:

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from fixture_docs import write_fixture_corpus
+
 from kb_assistant.indexing.pipeline import IngestBusyError, ingest
 from kb_assistant.indexing.store import current_version, prune_versions
 from kb_assistant.settings import Settings
@@ -34,19 +34,6 @@ class SlowEmbedder(Embedder):
 ingest(settings, force=True, embedder=SlowEmbedder(settings.embedding))
 """
 
-
-@pytest.fixture
-def fixture_settings(tmp_path, model_settings) -> Settings:
-    manifest, files = write_fixture_corpus(tmp_path)
-    settings = Settings()
-    settings.embedding = model_settings
-    settings.corpus.manifest = manifest
-    settings.corpus.files_dir = files
-    settings.corpus.search_path = [files]
-    settings.index.dir = tmp_path / "indexes"
-    settings.index.chroma_url = ""
-    settings.index.min_free_mb = 1
-    return settings
 
 
 def start_builder(settings: Settings, tmp_path: Path) -> tuple[subprocess.Popen, Path]:

@@ -190,5 +190,5 @@ def test_junk_run_of_underscores_is_still_removed() -> None:
         ("Pasal22\nPeraturan", "Pasal 22\nPeraturan"),
     ],
 )
-def test_mangled_pasal_headings(raw: str, fixed: str) -> None:
+def test_clean_text_repairs_mangled_headings(raw: str, fixed: str) -> None:
     assert clean_text(raw) == fixed
