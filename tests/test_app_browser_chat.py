@@ -189,7 +189,7 @@ def test_no_english_ui_strings_on_the_three_tabs(page):
 def test_refusal_that_only_a_repealed_law_answers_offers_to_include_it(page):
     from playwright.sync_api import expect
 
-    ask(page, "Siapa yang membentuk panitia seleksi untuk mengisi jabatan pimpinan tinggi?")  # only the repealed UU 5/2014 says
+    ask(page, "Berapa anggota KASN dan bagaimana mereka dipilih?")  # only the repealed UU 5/2014 says (KASN is gone)
     hint = page.locator("#chatbot .kb-hint[data-kind=repealed_only]")
     expect(hint).to_contain_text("sudah dicabut")
     expect(hint).to_contain_text("UU 5/2014")

@@ -77,6 +77,21 @@ def test_lexicon_knows_the_broader_term_of_a_term_defined_as_a_union():
     assert lexicon.expand("hak PAD") == "petugas desa"
 
 
+
+def test_lexicon_expands_an_acronym_the_corpus_spells_out_in_parentheses():
+    """"Tenaga Arsip Terampil (TAT)" written once anywhere: a question saying "TAT" also asks for
+    the long form; initials must spell the acronym, and a defined short form keeps its own rule."""
+    sections = [
+        chunk("lamp:1", "perkom-1-2030", None, "Penguatan Tenaga Arsip Terampil (TAT) dilakukan bertahap.", kind="section"),
+        chunk("lamp:2", "perkom-1-2030", None, "Rapat Kerja Desa (RKX) dan Balai Arsip (PAD) dicatat.", kind="section"),
+        chunk("lamp:3", "perkom-1-2030", None, "Pelatihan Tenaga Arsip Terampil (TAT) di balai.", kind="section"),
+    ]
+    lexicon = build_lexicon(CHUNKS + sections)
+    assert lexicon.long_forms[("tat",)] == "tenaga arsip terampil"
+    assert ("rkx",) not in lexicon.long_forms  # R-K-D is not RKX
+    assert ("pad",) not in lexicon.long_forms  # defined with "yang selanjutnya disingkat": one direction only
+    assert lexicon.expand("Apa program TAT?") == "tenaga arsip terampil"
+
 def test_analysis_expands_acronyms_and_finds_the_asked_term(loaded):
     analysis = analysed("apa itu PAD?", loaded)
     assert analysis.expanded == f"{analysis.normalised} petugas desa" and "pad" in analysis.terms

@@ -24,6 +24,8 @@ IN_BODY = re.compile(
 )
 ALIAS = re.compile(r"(?P<term>[A-Z][\w ]{2,100}?)\s*,?\s+yang\s+selanjutnya\s+(?:disingkat|disebut)(?:\s+dengan)?\s+(?P<short>[A-Z][\w-]{1,40}(?: [A-Z][\w-]+){0,4})")
 WORD = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+# "Sumber Daya Manusia (SDM)": a capitalised name followed by its acronym in parentheses.
+PAREN_ACRONYM = re.compile(r"((?:[A-Z][a-z]+\s+(?:(?:dan|dalam|di|untuk)\s+)?){2,7})\(([A-Z]{2,8})\)")
 MAX_TERM_WORDS = 8
 
 
@@ -38,6 +40,7 @@ class Lexicon:
     definitions: dict[tuple[str, ...], list[str]] = field(default_factory=dict)
     expansions: dict[tuple[str, ...], str] = field(default_factory=dict)  # full name → short form
     broader: dict[tuple[str, ...], str] = field(default_factory=dict)  # PPPK → "pegawai asn" (defined as "PNS dan PPPK")
+    long_forms: dict[tuple[str, ...], str] = field(default_factory=dict)  # ("sdm",) → "sumber daya manusia"
     longest: int = 1
 
     def add_definition(self, term: str, node_id: str) -> None:
@@ -64,7 +67,7 @@ class Lexicon:
         while i < len(tokens):
             for size in range(min(self.longest, len(tokens) - i), 0, -1):
                 key = tokens[i : i + size]
-                if key in self.definitions or key in self.expansions:
+                if key in self.definitions or key in self.expansions or key in self.long_forms:
                     found.append(key)
                     i += size
                     break
@@ -77,6 +80,8 @@ class Lexicon:
         broader defined term of each (rights of "Pegawai ASN" are rights of a PPPK)."""
         found: list[str] = []
         for key in self.find(text):
+            if key in self.long_forms:
+                found.append(self.long_forms[key])
             short = self.expansions.get(key)
             if short:
                 found.append(short)
@@ -84,6 +89,28 @@ class Lexicon:
             if broader:
                 found.append(broader)
         return " ".join(dict.fromkeys(found))
+
+    def add_long_forms(self, text: str, counts: dict[tuple[str, str], int]) -> None:
+        """Count each "Long Name (LN)" whose initials spell the acronym (Schwartz & Hearst's rule)."""
+        for match in PAREN_ACRONYM.finditer(text):
+            acronym = match.group(2)
+            names = [w for w in match.group(1).split() if w[:1].isupper()]
+            for start in range(len(names)):
+                if "".join(w[0] for w in names[start:]) == acronym:
+                    long = " ".join(names[start:])
+                    counts[(acronym, long)] = counts.get((acronym, long), 0) + 1
+                    break
+
+    def settle_long_forms(self, counts: dict[tuple[str, str], int]) -> None:
+        """An acronym expands to its most frequent long form in the corpus."""
+        best: dict[str, tuple[int, str]] = {}
+        for (acronym, long), count in counts.items():
+            if count > best.get(acronym, (0, ""))[0]:
+                best[acronym] = (count, long)
+        for acronym, (_, long) in best.items():
+            key = words(acronym)
+            if " ".join(key) not in set(self.expansions.values()):
+                self.long_forms.setdefault(key, " ".join(words(long)))
 
     def add_broader(self, term: str, parts: list[str]) -> None:
         """``term`` is defined as the union of ``parts`` ("Pegawai ASN adalah PNS dan PPPK")."""
@@ -99,7 +126,10 @@ class Lexicon:
 def build_lexicon(chunks: list[Chunk]) -> Lexicon:
     """Every definition node's term and every 'yang selanjutnya disingkat/disebut' alias."""
     lexicon = Lexicon()
+    acronym_counts: dict[tuple[str, str], int] = {}
     for chunk in chunks:
+        if "(" in chunk.text:
+            lexicon.add_long_forms(chunk.text, acronym_counts)
         if chunk.kind == "definition":
             body = LEAD.sub("", " ".join(chunk.text.split()), count=1)
             match = DEFINED.match(body)
@@ -114,6 +144,7 @@ def build_lexicon(chunks: list[Chunk]) -> Lexicon:
         if "selanjutnya" in chunk.text:
             for match in ALIAS.finditer(" ".join(chunk.text.split())):
                 lexicon.add_alias(_last_clause(match.group("term")), match.group("short"))
+    lexicon.settle_long_forms(acronym_counts)
     for chunk in chunks:  # once every alias is known: terms defined as "A dan B"
         if chunk.kind == "definition":
             body = LEAD.sub("", " ".join(chunk.text.split()), count=1)
