@@ -14,26 +14,9 @@ import re
 import zipfile
 from pathlib import Path
 
-METRICS = [  # (section, key, Indonesian label (English name))
-    ("retrieval", "hit@1", "Ketepatan peringkat 1 (hit@1)"),
-    ("retrieval", "hit@5", "Ketepatan 5 teratas (hit@5)"),
-    ("retrieval", "hit@10", "Ketepatan 10 teratas (hit@10)"),
-    ("retrieval", "recall@5", "Cakupan 5 teratas (recall@5)"),
-    ("retrieval", "mrr@10", "Rata-rata peringkat resiprokal (MRR@10)"),
-    ("retrieval", "ndcg@10", "nDCG (nDCG@10)"),
-    ("answer", "n", "Dijawab (answered)"),
-    ("answer", "citation_precision", "Presisi sitasi (citation precision)"),
-    ("answer", "citation_recall", "Cakupan sitasi (citation recall)"),
-    ("answer", "token_f1", "Kecocokan kata (token F1)"),
-    ("answer", "faithfulness", "Kesetiaan pada sumber (faithfulness)"),
-    ("answer", "citation_validity", "Keabsahan sitasi (citation validity)"),
-    ("refusal", "accuracy", "Akurasi penolakan (refusal accuracy)"),
-    ("refusal", "false_refusals", "Penolakan keliru (false refusals)"),
-    ("refusal", "false_answers", "Jawaban keliru (false answers)"),
-    ("errors", "n", "Galat (errors)"),
-    ("latency_ms", "p50", "Latensi median, ms (latency p50)"),
-    ("latency_ms", "p95", "Latensi p95, ms (latency p95)"),
-]
+from kb_assistant.evaluation.report import TABLE_ROWS
+
+METRICS = TABLE_ROWS  # one vocabulary of metric names for the report and the app
 TYPE_METRICS = [
     ("retrieval", "hit@5", "hit@5"),
     ("retrieval", "recall@5", "recall@5"),
