@@ -79,6 +79,15 @@ def cold_start(base: str, proc: subprocess.Popen, started: float, questions: lis
     return {"ready_after_start_s": round(ready, 2), "first_answer_s": round(first, 3), "second_answer_s": round(second, 3)}
 
 
+def stop_server(proc: subprocess.Popen) -> None:
+    """End a benchmarked server: politely, then by force after 20 s."""
+    proc.terminate()
+    try:
+        proc.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+
+
 def bench_cold_start(settings: Settings, dataset: Path) -> dict:
     """`kb bench cold`: restart the server and time its first answer (goal ≤ 1.5 s)."""
     questions = questions_of(dataset)
@@ -88,11 +97,7 @@ def bench_cold_start(settings: Settings, dataset: Path) -> dict:
     try:
         return cold_start(f"http://127.0.0.1:{port}", proc, started, questions)
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+        stop_server(proc)
 
 
 def flood_logins(base: str, stop: threading.Event, statuses: Counter, lock: threading.Lock) -> None:
@@ -178,8 +183,4 @@ def bench_load(settings: Settings, clients: int, seconds: float, dataset: Path, 
             result["p95_ratio_flood_vs_quiet"] = round((flooded["latency_ms"]["p95"] or 0) / quiet_p95, 2) if quiet_p95 else None
         return result
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+        stop_server(proc)
