@@ -24,17 +24,20 @@ SHOWN_PASSAGES = 5
 
 
 class Assistant:
-    def __init__(self, settings: Settings, embedder=None) -> None:
+    def __init__(self, settings: Settings, embedder=None, model_tuning: bool = True) -> None:
+        """``model_tuning``: apply the embedding model's fitted retrieval/answer settings from its
+        profile (off only for `kb models fit`, which fits them from the defaults)."""
         offline_environment()
         from kb_assistant.indexing.embed import Embedder
+        from kb_assistant.models.profiles import tuned_settings
 
-        self.settings = settings
+        self.settings = tuned_settings(settings) if model_tuning else settings
         self.embedder = embedder or Embedder(settings.embedding)
         self.reader = IndexReader(settings.index)
         self._manifest_mtime: float | None = None
         self._manifest = Manifest()
         self._generators: dict[str, object] = {}
-        self.retriever = Retriever(self.reader, self.embedder, self.manifest, settings.retrieval)
+        self.retriever = Retriever(self.reader, self.embedder, self.manifest, self.settings.retrieval)
 
     def with_settings(self, settings: Settings) -> "Assistant":
         """A variant answering with other retrieval/answer settings that shares the loaded model and

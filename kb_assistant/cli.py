@@ -281,6 +281,47 @@ def models_adapt(
     console.print(f"adapted model: {path}")
 
 
+@models_app.command("fit")
+def models_fit(
+    dataset: list[Path] = typer.Option([Path("eval/qa-tune.jsonl"), Path("../shared/eval-dev/qa-dev.jsonl")], "--dataset", help="Tuning QA sets, pooled (repeatable; never the frozen test split)."),
+    grid_file: Path = typer.Option(PROJECT_ROOT / "eval" / "fit-grid.toml", "--grid", help="Candidate values per setting (TOML sections)."),
+    rounds: int = typer.Option(3, "--rounds", min=1, help="Coordinate-descent passes over the grid."),
+    min_gain: float = typer.Option(0.02, "--min-gain", help="Objective gain a move must exceed (0.02 ≈ two of ~100 questions): smaller gains are noise a held-out set does not repeat."),
+) -> None:
+    """Fit the configured model's fusion, rescoring and refusal settings on a tuning split, starting
+    from the code defaults; prints the profile table to record in kb_assistant/models/profiles.toml."""
+    from kb_assistant.assistant import Assistant
+    from kb_assistant.evaluation.configs import variant_config
+    from kb_assistant.evaluation.dataset import DatasetError, load_dataset
+    from kb_assistant.evaluation.fit import FitError, check_tuning_split, coordinate_descent, current_values, load_grid, tuning_toml
+    from kb_assistant.evaluation.runner import run_eval
+    from kb_assistant.indexing.store import IndexUnavailableError
+    from kb_assistant.models.profiles import model_name
+
+    settings = get_settings()
+    try:
+        check_tuning_split(dataset)
+        items = [item for path in dataset for item in load_dataset(path)]
+        grid = load_grid(grid_file, settings)
+        assistant = Assistant(settings, model_tuning=False)  # fitted from the defaults, not from the last fit
+        assistant.reader.get()
+    except (DatasetError, FitError, FileNotFoundError, IndexUnavailableError) as exc:
+        _fail(str(exc))
+
+    def evaluate(overrides: dict) -> dict:
+        return run_eval(items, {"fit": variant_config(assistant, overrides)}, "fit", progress=False)["configs"]["fit"]
+
+    defaults = current_values(assistant.settings, list(grid))
+    result = coordinate_descent(evaluate, grid, rounds=rounds, min_gain=min_gain, log=console.print, defaults=defaults)
+    retrieval, answer, refusal = result.summary["retrieval"], result.summary["answer"], result.summary["refusal"]
+    console.print(
+        f"fitted on {', '.join(map(str, dataset))} ({len(items)} questions): hit@1 {retrieval['hit@1']:.3f}, hit@5 {retrieval['hit@5']:.3f}, "
+        f"MRR@10 {retrieval['mrr@10']:.3f}, citation precision {answer['citation_precision'] or 0:.3f}, "
+        f"refusal accuracy {refusal['accuracy']:.3f}"
+    )
+    print(tuning_toml(model_name(settings.embedding), result, dataset))
+
+
 # ---------------------------------------------------------------- index
 @app.command()
 def ingest(

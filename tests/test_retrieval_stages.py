@@ -160,6 +160,28 @@ def test_rescoring_prefers_the_unit_holding_the_asked_terms_over_the_subject_def
     assert hits[0].key == (NEW, "4")
 
 
+def test_the_dense_score_separates_what_rank_fusion_ties(loaded):
+    analysis = analysed("Di mana arsip disimpan?", loaded)
+    fused = {f"{NEW}:pasal-4": 0.5, f"{NEW}:pasal-5": 0.5}  # tied ranks
+    dense = {f"{NEW}:pasal-4": 0.62, f"{NEW}:pasal-5": 0.31}
+    plain = SETTINGS.model_copy(update={"coverage_weight": 0.0, "bm25_score_weight": 0.0, "rerank_depth": 0})
+    with_dense = plain.model_copy(update={"dense_score_weight": 0.5})
+    hits = rescore(group_by_unit(loaded.chunks, fused, dense, {}), analysis, loaded, with_dense)
+    assert hits[0].key == (NEW, "4") and hits[0].score - hits[1].score == pytest.approx(0.5)
+    hits = rescore(group_by_unit(loaded.chunks, dict(fused), dense, {}), analysis, loaded, plain)
+    assert hits[0].score == hits[1].score  # without it the tie stays
+
+
+def test_the_definition_penalty_spares_definition_questions(loaded):
+    scores = {f"{NEW}:pasal-1:angka-1": 0.04, f"{NEW}:pasal-4": 0.02}
+    penalised = SETTINGS.model_copy(update={"definition_penalty": 1.0, "rerank_depth": 0})
+    hits = rescore(group_by_unit(loaded.chunks, dict(scores), {}, {}), analysed("Apa saja hak PAD?", loaded), loaded, penalised)
+    assert hits[0].key == (NEW, "4")  # the rights, not the definition of their holder
+    asked = analysed("Apa yang dimaksud dengan PAD?", loaded)
+    hits = rescore(group_by_unit(loaded.chunks, dict(scores), {}, {}), asked, loaded, penalised)
+    assert hits[0].key == (NEW, "1")
+
+
 def test_evidence_reports_figures_the_text_lacks(loaded):
     analysis = analysed("Berapa tunjangan arsip PAD tahun 2032?", loaded)
     hits = group_by_unit(loaded.chunks, {f"{NEW}:pasal-4": 1.0}, {}, {})

@@ -13,16 +13,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ValidationError
+from pydantic import ValidationError
 
-from kb_assistant.settings import PROJECT_ROOT, Settings
+from kb_assistant.settings import PROJECT_ROOT, QUERY_TIME_SECTIONS, OverrideError, Settings, with_overrides
 
 DEFAULT_ABLATIONS = PROJECT_ROOT / "eval" / "ablations.toml"
 BASELINE = "hybrid"
 ABLATION_PREFIX = "ablate:"
 MODES = ("bm25", "dense", "hybrid")
 # Sections a query-time variant may change; the others (index, embedding, chunk …) need a rebuild.
-OVERRIDABLE = ("retrieval", "answer")
+OVERRIDABLE = QUERY_TIME_SECTIONS
 
 
 class AblationError(ValueError):
@@ -78,23 +78,12 @@ def load_ablations(path: Path = DEFAULT_ABLATIONS, settings: Settings | None = N
 
 def apply_overrides(settings: Settings, overrides: dict[str, Any], name: str = "overrides") -> Settings:
     """A copy of ``settings`` with ``{"section.field": value}`` applied, each value validated."""
-    updates: dict[str, dict[str, Any]] = {}
-    for dotted, value in overrides.items():
-        section, _, key = dotted.partition(".")
-        if section not in OVERRIDABLE or not key:
-            raise AblationError(f"ablation {name!r}: {dotted!r} is not '<{'|'.join(OVERRIDABLE)}>.<field>' (other sections need an index rebuild)")
-        current: BaseModel = getattr(settings, section)
-        if key not in type(current).model_fields:
-            raise AblationError(f"ablation {name!r}: setting {dotted!r} does not exist")
-        updates.setdefault(section, {})[key] = value
-    sections = {}
-    for section, values in updates.items():
-        current = getattr(settings, section)
-        try:
-            sections[section] = type(current).model_validate(current.model_dump() | values)
-        except ValidationError as exc:
-            raise AblationError(f"ablation {name!r}: {exc.errors()[0]['loc']} {exc.errors()[0]['msg']}") from exc
-    return settings.model_copy(update=sections)
+    try:
+        return with_overrides(settings, overrides)
+    except OverrideError as exc:
+        raise AblationError(f"ablation {name!r}: {exc}") from exc
+    except ValidationError as exc:
+        raise AblationError(f"ablation {name!r}: {exc.errors()[0]['loc']} {exc.errors()[0]['msg']}") from exc
 
 
 def describe(ablations: list[Ablation]) -> dict:

@@ -13,7 +13,7 @@ from kb_assistant.evaluation.ablations import Ablation, apply_overrides
 from kb_assistant.evaluation.dataset import QAItem
 from kb_assistant.evaluation.gold import Unit
 from kb_assistant.evaluation.metrics import SystemOutput
-from kb_assistant.settings import Settings
+from kb_assistant.settings import Settings, with_overrides
 
 RETRIEVAL_MODES = ("bm25", "dense", "hybrid")
 GENERATOR_BACKENDS = ("openai", "llamacpp")
@@ -26,7 +26,7 @@ def available_configs() -> list[str]:
     return [*RETRIEVAL_MODES, *(f"hybrid+{b}" for b in GENERATOR_BACKENDS)]
 
 
-def build_configs(settings: Settings, names: list[str], assistant=None) -> dict[str, Config]:
+def build_configs(settings: Settings, names: list[str], assistant=None, fresh_queries: bool = True) -> dict[str, Config]:
     """Callables for the named configurations; unknown names are refused before any work."""
     unknown = [n for n in names if n not in available_configs()]
     if unknown:
@@ -37,11 +37,11 @@ def build_configs(settings: Settings, names: list[str], assistant=None) -> dict[
     configs: dict[str, Config] = {}
     for name in dict.fromkeys(names):
         mode, _, backend = name.partition("+")
-        configs[name] = _config(assistant, mode, backend or None)
+        configs[name] = _config(assistant, mode, backend or None, fresh_queries)
     return configs
 
 
-def ablation_configs(assistant, ablations: list[Ablation]) -> dict[str, Config]:
+def ablation_configs(assistant, ablations: list[Ablation], fresh_queries: bool = True) -> dict[str, Config]:
     """One configuration per ablation: the shared assistant with that entry's overrides and mode.
 
     Every override is applied (and so checked) before any question runs.
@@ -49,7 +49,7 @@ def ablation_configs(assistant, ablations: list[Ablation]) -> dict[str, Config]:
     configs: dict[str, Config] = {}
     for ablation in ablations:
         variant = assistant.with_settings(apply_overrides(assistant.settings, ablation.overrides, ablation.name))
-        configs[ablation.config_name] = _config(variant, ablation.mode, None)
+        configs[ablation.config_name] = _config(variant, ablation.mode, None, fresh_queries)
     return configs
 
 
@@ -95,10 +95,20 @@ class _Units:
         return units
 
 
-def _config(assistant, mode: str, backend: str | None) -> Config:
+def variant_config(assistant, overrides: dict, mode: str = "hybrid", fresh_queries: bool = False) -> Config:
+    """The shared assistant answering with query-time overrides (fitting a model's settings)."""
+    return _config(assistant.with_settings(with_overrides(assistant.settings, overrides)), mode, None, fresh_queries)
+
+
+def _config(assistant, mode: str, backend: str | None, fresh_queries: bool = True) -> Config:
+    """``fresh_queries``: forget cached query vectors before each question, so the latency a
+    configuration reports includes embedding the question (a sweep over settings keeps them)."""
     resolvers: dict[int, _Units] = {}  # one per loaded index version
+    clear_cache = getattr(getattr(assistant, "embedder", None), "clear_query_cache", None) if fresh_queries else None
 
     def run(item: QAItem) -> SystemOutput:
+        if clear_cache is not None:
+            clear_cache()
         if backend:
             answer = assistant.ask(item.question, mode=mode, backend=backend)
         else:

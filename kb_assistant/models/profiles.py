@@ -13,7 +13,7 @@ import os
 import tomllib
 from pathlib import Path
 
-from kb_assistant.settings import EmbeddingSettings, ModelProfile
+from kb_assistant.settings import EmbeddingSettings, ModelProfile, Settings, with_overrides
 
 PROFILES_FILE = Path(__file__).with_name("profiles.toml")
 TITLE_FIELD = "{title}"
@@ -88,3 +88,15 @@ def document_prompt(profile: ModelProfile, title: str | None) -> str:
 def uses_titles(profile: ModelProfile) -> bool:
     """Whether the model's passage prompt carries the passage's title."""
     return TITLE_FIELD in profile.document_prompt
+
+
+def tuned_settings(settings: Settings) -> Settings:
+    """``settings`` with the configured model's fitted retrieval/answer tuning applied where the
+    operator has not set the field (kb.toml, environment or code win).
+
+    Why: the code defaults were calibrated on multilingual-e5-small; another model's similarity
+    levels and score spread need their own refusal centre and fusion weights (fitted on the tuning
+    split by `kb models fit`, recorded in profiles.toml).
+    """
+    tuning = resolve_profile(settings.embedding).tuning
+    return with_overrides(settings, tuning, keep_explicit=True) if tuning else settings

@@ -19,8 +19,7 @@ def hit_terms(hit: PasalHit, loaded) -> frozenset[str]:
     """The terms a hit offers as evidence: the whole unit, except for a list of definitions
     (Ketentuan Umum), where only the matched definitions count — the union of fifty unrelated
     definitions would cover any question."""
-    first = loaded.chunks.get(hit.node_ids[0]) if hit.node_ids else None
-    if first is not None and first.kind == "definition":
+    if _is_definition(hit, loaded):
         return frozenset().union(*(loaded.node_terms(n) for n in hit.node_ids if n in loaded.chunks))
     return loaded.terms.get(hit.key, frozenset())
 
@@ -46,16 +45,35 @@ def rescore(hits: list[PasalHit], analysis: QueryAnalysis, loaded, settings: Ret
         return hits
     top_rrf = max(h.score for h in hits) or 1.0
     top_bm25 = max(h.bm25 for h in hits) or 1.0
+    dense_scale = _dense_scale(hits)
+    penalty = 0.0 if analysis.definition_term else settings.definition_penalty
     for hit in hits:
         bonus = max((BONUS.get(source, 0.0) for source in hit.sources), default=0.0)
         hit.score = (
             hit.score / top_rrf
             + settings.bm25_score_weight * hit.bm25 / top_bm25
+            + settings.dense_score_weight * dense_scale(hit)
             + settings.coverage_weight * term_coverage([hit], loaded, analysis.terms)
             + settings.intent_weight * bonus
+            - (penalty if _is_definition(hit, loaded) else 0.0)
         )
     hits.sort(key=lambda h: -h.score)
     return rerank_head(hits, analysis, loaded, settings)
+
+
+def _is_definition(hit: PasalHit, loaded) -> bool:
+    first = loaded.chunks.get(hit.node_ids[0]) if hit.node_ids else None
+    return first is not None and first.kind == "definition"
+
+
+def _dense_scale(hits: list[PasalHit]):
+    """A hit's cosine rescaled to 0-1 over the dense candidates among ``hits`` (0 for a hit the
+    dense channel did not find): the spread, not the model's absolute cosine level, carries the
+    signal (E5 crowds in 0.80-0.95, Gemma spreads over 0.2-0.7)."""
+    found = [h.dense for h in hits if "dense" in h.sources]
+    low, high = (min(found), max(found)) if found else (0.0, 0.0)
+    span = high - low
+    return lambda hit: (hit.dense - low) / span if span > 0 and "dense" in hit.sources else 0.0
 
 
 def rerank_head(hits: list[PasalHit], analysis: QueryAnalysis, loaded, settings: RetrievalSettings) -> list[PasalHit]:
@@ -75,7 +93,6 @@ def rerank_head(hits: list[PasalHit], analysis: QueryAnalysis, loaded, settings:
 
 
 def _scored_nodes(hit: PasalHit, loaded) -> list[str]:
-    first = loaded.chunks.get(hit.node_ids[0]) if hit.node_ids else None
-    if first is not None and first.kind == "definition":
+    if _is_definition(hit, loaded):
         return hit.node_ids
     return loaded.by_unit.get(hit.key, hit.node_ids)
