@@ -67,6 +67,7 @@ class EmbeddingSettings(BaseModel):
     max_seq_length: int = Field(0, description="Token limit; 0: the model profile's window (512 for E5, 2,048 for EmbeddingGemma). Chunks are sized to stay under it.")
     dimensions: int = Field(0, description="Matryoshka output size (e.g. 256/512 for EmbeddingGemma, smaller store, slightly lower quality); 0: the model's full size.")
     threads: int = Field(0, description="torch intra-op threads; 0 keeps torch's default.")
+    query_cache: int = Field(1024, description="Query vectors kept in memory (least recently used dropped): a regenerated answer or a repeated question does not pay the model again; 0 turns the cache off (load benchmarks).")
     profiles: dict[str, ModelProfile] = Field(default_factory=dict, description="Extra or overriding model profiles by model name (see ModelProfile); built-ins live in kb_assistant/models/profiles.toml.")
 
 

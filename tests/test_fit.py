@@ -133,8 +133,6 @@ def test_overrides_keep_track_of_what_was_set():
 
 
 def test_query_vectors_are_cached_and_bounded(e5_embedder, monkeypatch):
-    from kb_assistant.indexing import embed
-
     calls: list[list[str]] = []
     original = e5_embedder._encode
 
@@ -143,7 +141,7 @@ def test_query_vectors_are_cached_and_bounded(e5_embedder, monkeypatch):
         return original(texts, show_progress)
 
     monkeypatch.setattr(e5_embedder, "_encode", counting)
-    monkeypatch.setattr(embed, "QUERY_CACHE_SIZE", 2)
+    monkeypatch.setattr(e5_embedder, "settings", e5_embedder.settings.model_copy(update={"query_cache": 2}))
     e5_embedder.clear_query_cache()
     first = e5_embedder.embed_queries(["hak PPPK", "kewajiban PNS"])
     again = e5_embedder.embed_queries(["kewajiban PNS", "hak PPPK"])
@@ -154,6 +152,11 @@ def test_query_vectors_are_cached_and_bounded(e5_embedder, monkeypatch):
     e5_embedder.clear_query_cache()
     e5_embedder.embed_queries(["hak PPPK"])
     assert calls[-1][-1].endswith("hak PPPK")
+    monkeypatch.setattr(e5_embedder, "settings", e5_embedder.settings.model_copy(update={"query_cache": 0}))
+    before = len(calls)
+    e5_embedder.embed_queries(["hak PPPK"])
+    e5_embedder.embed_queries(["hak PPPK"])
+    assert len(calls) == before + 2  # cache off: every call pays the model
 
 
 def test_the_assistant_answers_with_its_model_tuning(small_index, embedder):

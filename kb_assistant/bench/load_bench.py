@@ -35,9 +35,18 @@ def free_port() -> int:
 
 
 def start_server(settings: Settings, port: int) -> tuple[subprocess.Popen, Path]:
-    """`kb serve` in a child process with exactly these settings (written to a TOML file)."""
+    """`kb serve` in a child process with exactly these settings (written to a TOML file).
+
+    The file fixes every field, so the model's fitted tuning is resolved here first (a field in
+    kb.toml wins over the profile); the query-vector cache is off, so a load that cycles through a
+    few questions still pays the model on every request.
+    """
+    from kb_assistant.models.profiles import tuned_settings
+
     config = Path(tempfile.mkdtemp(prefix="kb-serve-")) / "kb.toml"
-    write_settings_toml(settings, config)
+    served = tuned_settings(settings)
+    served = served.model_copy(update={"embedding": served.embedding.model_copy(update={"query_cache": 0})})
+    write_settings_toml(served, config)
     env = os.environ | {"KB_CONFIG": str(config)}
     env = {k: v for k, v in env.items() if not k.startswith("KB_") or k == "KB_CONFIG"}
     proc = subprocess.Popen(

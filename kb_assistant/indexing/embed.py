@@ -105,9 +105,6 @@ def _l2(x: np.ndarray) -> np.ndarray:
     return x / np.maximum(norms, 1e-12)
 
 
-QUERY_CACHE_SIZE = 1024  # query vectors kept (~3 MB at 768 dimensions)
-
-
 class Embedder:
     """Embeds passages and queries with the configured model (lazy, thread-safe loading)."""
 
@@ -248,13 +245,15 @@ class Embedder:
     def embed_queries(self, texts: list[str]) -> np.ndarray:
         """``(n, dim)`` float32, L2-normalised, with the query prompt.
 
-        The last QUERY_CACHE_SIZE query vectors are kept: a regenerated answer, a repeated
+        The last ``embedding.query_cache`` query vectors are kept: a regenerated answer, a repeated
         example question or an evaluation sweep over settings does not pay the model again
         (EmbeddingGemma: ~60 ms per query on 2 cores).
         """
         texts = list(texts)
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
+        if self.settings.query_cache <= 0:
+            return self._encode([self.profile.query_prompt + t for t in texts], False)
         with self._cache_lock:
             missing = list(dict.fromkeys(t for t in texts if t not in self._query_cache))
         fresh = dict(zip(missing, self._encode([self.profile.query_prompt + t for t in missing], False))) if missing else {}
@@ -264,7 +263,7 @@ class Embedder:
             for text in texts:
                 if text in self._query_cache:
                     self._query_cache.move_to_end(text)
-            while len(self._query_cache) > QUERY_CACHE_SIZE:
+            while len(self._query_cache) > self.settings.query_cache:
                 self._query_cache.popitem(last=False)
         return np.stack(vectors)
 
