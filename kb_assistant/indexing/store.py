@@ -12,6 +12,7 @@ pruned versions kept open); a read-only embedded store is opened from a private 
 
 from __future__ import annotations
 
+import gc
 import json
 import logging
 import os
@@ -211,6 +212,11 @@ class StoreHandle:
             self.client.close()
         except Exception as exc:  # closing must never break a reader or a build
             log.debug("closing a Chroma client: %s", exc)
+        self.client = self.collection = None
+        # Chroma's HNSW segment files are released when its segment objects are collected, and they
+        # sit in reference cycles: collect now, or a pruned version's *.bin files stay open (deleted)
+        # until some later collection.
+        gc.collect()
         if self.private_copy is not None:
             shutil.rmtree(self.private_copy, ignore_errors=True)
 
