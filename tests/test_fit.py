@@ -181,3 +181,37 @@ def _profile_fields(settings: Settings) -> dict:
     from kb_assistant.models.profiles import resolve_profile
 
     return resolve_profile(settings.embedding).model_dump(exclude={"tuning"})
+
+
+def test_kb_models_fit_refuses_the_test_split_before_loading_anything(tmp_path):
+    from typer.testing import CliRunner
+
+    from kb_assistant import cli
+
+    result = CliRunner().invoke(cli.app, ["models", "fit", "--dataset", str(tmp_path / "qa-test.jsonl")])
+    assert result.exit_code == 1 and "test split" in result.output
+
+
+def test_kb_models_fit_prints_a_profile_table_fitted_on_the_given_questions(small_index, monkeypatch, tmp_path):
+    import json
+
+    from typer.testing import CliRunner
+
+    from kb_assistant import cli
+
+    questions = [  # written for this test from UU 20/2023 and PP 28/2018, not taken from a QA set
+        {"id": "f1", "question": "Apa saja nilai dasar ASN?", "gold": [{"doc": "uu-20-2023", "pasal": "4"}], "answerable": True, "answer": "", "type": "t"},
+        {"id": "f2", "question": "Siapa yang dapat menjadi pihak kerja sama daerah?", "gold": [{"doc": "pp-28-2018", "pasal": "2"}], "answerable": True, "answer": "", "type": "t"},
+        {"id": "f3", "question": "Berapa tunjangan bulanan ASN tahun 2031?", "gold": [], "answerable": False, "answer": "", "type": "t"},
+    ]
+    dataset = tmp_path / "qa-tune-mini.jsonl"
+    dataset.write_text("\n".join(json.dumps(q) for q in questions), encoding="utf-8")
+    grid = tmp_path / "grid.toml"
+    grid.write_text("[answer]\nevidence_dense_center = [0.5, 0.88, 0.99]\n", encoding="utf-8")
+    monkeypatch.setattr(cli, "get_settings", lambda: small_index)
+    result = CliRunner().invoke(cli.app, ["models", "fit", "--dataset", str(dataset), "--grid", str(grid), "--min-gain", "0"])
+    assert result.exit_code == 0, result.output
+    assert "fitted on" in result.output and "(3 questions)" in result.output.replace("\n", " ")
+    table = tomllib.loads(result.stdout[result.stdout.index("[multilingual-e5-small.tuning]"):])
+    fitted = table["multilingual-e5-small"]["tuning"]
+    assert set(fitted) <= {"answer.evidence_dense_center"}  # only what the grid offered, only when it gained
