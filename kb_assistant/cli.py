@@ -294,14 +294,16 @@ def models_fit(
     from kb_assistant.evaluation.configs import variant_config
     from kb_assistant.evaluation.dataset import DatasetError, load_dataset
     from kb_assistant.evaluation.fit import FitError, check_tuning_split, coordinate_descent, current_values, load_grid, tuning_toml
-    from kb_assistant.evaluation.runner import run_eval
+    from kb_assistant.evaluation.metrics import summarize
+    from kb_assistant.evaluation.runner import run_config
     from kb_assistant.indexing.store import IndexUnavailableError
     from kb_assistant.models.profiles import model_name
 
     settings = get_settings()
     try:
         check_tuning_split(dataset)
-        items = [item for path in dataset for item in load_dataset(path)]
+        sets = {str(path): load_dataset(path) for path in dataset}
+        items = [item for part in sets.values() for item in part]
         grid = load_grid(grid_file, settings)
         assistant = Assistant(settings, model_tuning=False)  # fitted from the defaults, not from the last fit
         assistant.reader.get()
@@ -309,7 +311,10 @@ def models_fit(
         _fail(str(exc))
 
     def evaluate(overrides: dict) -> dict:
-        return run_eval(items, {"fit": variant_config(assistant, overrides)}, "fit", progress=False)["configs"]["fit"]
+        outputs = iter(run_config(variant_config(assistant, overrides), items))
+        parts = {name: (part, [next(outputs) for _ in part]) for name, part in sets.items()}
+        pooled = summarize(items, [out for _, outs in parts.values() for out in outs])
+        return pooled | {"parts": {name: summarize(*pair) for name, pair in parts.items()}}
 
     defaults = current_values(assistant.settings, list(grid))
     result = coordinate_descent(evaluate, grid, rounds=rounds, min_gain=min_gain, log=console.print, defaults=defaults)

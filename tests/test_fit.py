@@ -82,6 +82,16 @@ def test_on_a_plateau_the_value_nearest_the_default_is_kept():
     assert result.overrides == {"centre": 0.4}
 
 
+def test_a_move_that_hurts_one_of_the_pooled_sets_is_refused():
+    def evaluate(overrides: dict) -> dict:
+        x = overrides.get("x", 0)
+        # x=1 helps set a a lot and hurts set b a little; x=2 helps both a little less overall
+        a, b = {0: 0.5, 1: 0.9, 2: 0.6}[x], {0: 0.5, 1: 0.45, 2: 0.55}[x]
+        return summary((a + b) / 2, 0.5, 0.5) | {"parts": {"a": summary(a, 0.5, 0.5), "b": summary(b, 0.5, 0.5)}}
+
+    assert coordinate_descent(evaluate, {"x": [1, 2]}, log=lambda _: None).overrides == {"x": 2}
+
+
 def test_coordinate_descent_never_ends_below_its_start():
     start = summary(0.8, 0.7, 0.9)
 

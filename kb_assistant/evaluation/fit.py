@@ -35,6 +35,14 @@ class FitResult:
     steps: list[str] = field(default_factory=list)  # accepted moves, in order
 
 
+def consistent(trial: dict, current: dict) -> bool:
+    """A move must not make any of the pooled QA sets worse (``summary["parts"]``, one summary per
+    set): a change that helps one set of authors' questions while hurting another's is fitting
+    their wording, not the corpus."""
+    parts, before = trial.get("parts") or {}, current.get("parts") or {}
+    return all(objective(parts[name]) >= objective(before[name]) - 1e-9 for name in parts if name in before)
+
+
 def objective(summary: dict) -> float:
     """What fitting maximises: ranking (MRR@10), the cited unit being right (hit@1, which citation
     precision follows) and the answer/refuse decision (refusal accuracy), equally weighted."""
@@ -88,8 +96,9 @@ def coordinate_descent(
     A move is kept only when it raises the objective by more than ``min_gain``, so the result is
     never worse on the tuning split than the start, and a setting whose change wins only a
     question or so (noise on a split of ~100 questions, which a held-out split does not repeat)
-    stays at its default. ``defaults`` (the starting values of the grid's settings) decide
-    between equally good values: the nearest wins.
+    stays at its default; nor when it makes one of the pooled QA sets worse (:func:`consistent`).
+    ``defaults`` (the starting values of the grid's settings) decide between equally good values:
+    the nearest wins.
     """
     defaults = defaults or {}
     chosen: dict[str, Any] = {}
@@ -102,7 +111,7 @@ def coordinate_descent(
         for key, values in grid.items():
             current = chosen.get(key, defaults.get(key))
             scored = [(value, evaluate(chosen | {key: value})) for value in values if value != current]
-            gains = [(objective(s), value, s) for value, s in scored if objective(s) > best + min_gain + 1e-9]
+            gains = [(objective(s), value, s) for value, s in scored if objective(s) > best + min_gain + 1e-9 and consistent(s, summary)]
             if not gains:
                 continue
             top = max(score for score, _, _ in gains)

@@ -17,7 +17,7 @@ from .dataset import QAItem
 from .gold import Unit, dedupe
 from .metrics import SystemOutput, hit_at, summarize
 
-__all__ = ["Config", "SystemOutput", "run_eval", "failures", "unit_label"]
+__all__ = ["Config", "SystemOutput", "run_eval", "run_config", "failures", "unit_label"]
 
 log = logging.getLogger(__name__)
 
@@ -42,6 +42,11 @@ def _call(config: Config, item: QAItem) -> SystemOutput:
     if out.latency_ms is None:
         out = out.model_copy(update={"latency_ms": (time.perf_counter() - start) * 1000})
     return out
+
+
+def run_config(config: Config, items: Sequence[QAItem]) -> list[SystemOutput]:
+    """One configuration over the items, quietly (fitting calls it many times)."""
+    return [_call(config, item) for item in items]
 
 
 def unit_label(unit: Unit) -> str:
