@@ -26,7 +26,7 @@ def available_configs() -> list[str]:
     return [*RETRIEVAL_MODES, *(f"hybrid+{b}" for b in GENERATOR_BACKENDS)]
 
 
-def build_configs(settings: Settings, names: list[str], assistant=None, fresh_queries: bool = True) -> dict[str, Config]:
+def build_configs(settings: Settings, names: list[str], assistant=None) -> dict[str, Config]:
     """Callables for the named configurations; unknown names are refused before any work."""
     unknown = [n for n in names if n not in available_configs()]
     if unknown:
@@ -37,11 +37,11 @@ def build_configs(settings: Settings, names: list[str], assistant=None, fresh_qu
     configs: dict[str, Config] = {}
     for name in dict.fromkeys(names):
         mode, _, backend = name.partition("+")
-        configs[name] = _config(assistant, mode, backend or None, fresh_queries)
+        configs[name] = _config(assistant, mode, backend or None)
     return configs
 
 
-def ablation_configs(assistant, ablations: list[Ablation], fresh_queries: bool = True) -> dict[str, Config]:
+def ablation_configs(assistant, ablations: list[Ablation]) -> dict[str, Config]:
     """One configuration per ablation: the shared assistant with that entry's overrides and mode.
 
     Every override is applied (and so checked) before any question runs.
@@ -49,7 +49,7 @@ def ablation_configs(assistant, ablations: list[Ablation], fresh_queries: bool =
     configs: dict[str, Config] = {}
     for ablation in ablations:
         variant = assistant.with_settings(apply_overrides(assistant.settings, ablation.overrides, ablation.name))
-        configs[ablation.config_name] = _config(variant, ablation.mode, None, fresh_queries)
+        configs[ablation.config_name] = _config(variant, ablation.mode, None)
     return configs
 
 
