@@ -8,13 +8,13 @@ renamed setting cannot silently turn a row into a copy of the baseline.
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
 
+from kb_assistant.evaluation.toml_file import read_toml
 from kb_assistant.settings import PROJECT_ROOT, QUERY_TIME_SECTIONS, OverrideError, Settings, with_overrides
 
 DEFAULT_ABLATIONS = PROJECT_ROOT / "eval" / "ablations.toml"
@@ -61,12 +61,7 @@ def _parse(name: str, entry: object) -> Ablation:
 
 def load_ablations(path: Path = DEFAULT_ABLATIONS, settings: Settings | None = None) -> list[Ablation]:
     """The ablations of a TOML file, in file order, each checked against ``settings`` (default: Settings())."""
-    try:
-        data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
-    except FileNotFoundError as exc:
-        raise AblationError(f"{path}: ablation file not found") from exc
-    except tomllib.TOMLDecodeError as exc:
-        raise AblationError(f"{path}: not valid TOML ({exc})") from exc
+    data = read_toml(path, "ablation file", AblationError)
     ablations = [_parse(name, entry) for name, entry in data.items()]
     if not ablations:
         raise AblationError(f"{path}: no ablations defined")

@@ -9,12 +9,12 @@ objective, for a few rounds. Only a tuning split is accepted: the frozen test sp
 
 from __future__ import annotations
 
-import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from kb_assistant.evaluation.toml_file import read_toml
 from kb_assistant.settings import PROJECT_ROOT, Settings, with_overrides
 
 DEFAULT_GRID = PROJECT_ROOT / "eval" / "fit-grid.toml"
@@ -57,12 +57,7 @@ def current_values(settings: Settings, keys: list[str]) -> dict[str, Any]:
 
 def load_grid(path: Path, settings: Settings) -> dict[str, list]:
     """``{"section.field": [candidate values]}`` from a TOML file of sections; each key checked."""
-    try:
-        data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
-    except FileNotFoundError as exc:
-        raise FitError(f"{path}: grid file not found") from exc
-    except tomllib.TOMLDecodeError as exc:
-        raise FitError(f"{path}: not valid TOML ({exc})") from exc
+    data = read_toml(path, "grid file", FitError)
     grid: dict[str, list] = {}
     for section, fields in data.items():
         if not isinstance(fields, dict):
