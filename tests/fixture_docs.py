@@ -46,3 +46,37 @@ def write_fixture_corpus(root: Path, doc_ids: tuple[str, ...] = tuple(TOPICS)) -
     manifest = root / "manifest.toml"
     save_manifest(Manifest(documents=entries), manifest)
     return manifest, files
+
+
+def fixture_corpus_settings(root: Path, doc_ids: tuple[str, ...] = tuple(TOPICS)):
+    """Settings whose corpus is these fixture documents under ``root`` and whose index is root/indexes."""
+    from kb_assistant.settings import Settings
+
+    manifest, files = write_fixture_corpus(root / "corpus", doc_ids)
+    settings = Settings()
+    settings.corpus.manifest = manifest
+    settings.corpus.files_dir = files
+    settings.corpus.search_path = [files]
+    settings.index.dir = root / "indexes"
+    return settings
+
+
+# A child process that starts a forced build and stalls in its first embedding batch (after writing
+# "embedding" to the marker file), so a test can kill or race it mid-build.
+# argv: settings JSON file, marker file.
+SLOW_BUILDER_SCRIPT = """
+import sys, time, pathlib
+from kb_assistant.settings import Settings
+from kb_assistant.indexing.embed import Embedder
+from kb_assistant.indexing.pipeline import ingest
+settings = Settings.model_validate_json(pathlib.Path(sys.argv[1]).read_text())
+marker = pathlib.Path(sys.argv[2])
+
+class SlowEmbedder(Embedder):
+    def embed_passages(self, texts, show_progress=False):
+        marker.write_text("embedding")
+        time.sleep(60)
+        return super().embed_passages(texts, show_progress)
+
+ingest(settings, force=True, embedder=SlowEmbedder(settings.embedding))
+"""

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from fixture_docs import regulation_text, write_fixture_corpus
+from fixture_docs import fixture_corpus_settings, regulation_text
 from kb_assistant.corpus.catalog import add_document, remove_document, set_status, validate_corpus
 from kb_assistant.corpus.manifest import ManifestError, load_manifest
 from kb_assistant.settings import Settings
@@ -17,13 +17,7 @@ NEW = {"id": "perkom-9-2030", "name": "Perkom 9/2030", "title": "Peraturan Komis
 
 @pytest.fixture
 def corpus(tmp_path) -> Settings:
-    manifest, files = write_fixture_corpus(tmp_path / "corpus", ("perkom-1-2030", "perkom-2-2030"))
-    settings = Settings()
-    settings.corpus.manifest = manifest
-    settings.corpus.files_dir = files
-    settings.corpus.search_path = [files]
-    settings.index.dir = tmp_path / "indexes"
-    return settings
+    return fixture_corpus_settings(tmp_path, ("perkom-1-2030", "perkom-2-2030"))
 
 
 @pytest.fixture

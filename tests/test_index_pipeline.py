@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from fixture_docs import TOPICS, regulation_text
+from fixture_docs import SLOW_BUILDER_SCRIPT, TOPICS, regulation_text
 from kb_assistant.corpus.manifest import load_manifest, save_manifest
 from kb_assistant.indexing.bm25 import BM25Index
 from kb_assistant.indexing.pipeline import ingest, read_chunks
@@ -90,22 +90,6 @@ def test_bad_document_fails_alone(fixture_settings, embedder):
     assert set(vector_ids_by_doc(fixture_settings)) == {"perkom-1-2030", "perkom-2-2030"}
 
 
-KILL_SCRIPT = """
-import sys, time, pathlib
-from kb_assistant.settings import Settings
-from kb_assistant.indexing.embed import Embedder
-from kb_assistant.indexing.pipeline import ingest
-settings = Settings.model_validate_json(pathlib.Path(sys.argv[1]).read_text())
-marker = pathlib.Path(sys.argv[2])
-
-class SlowEmbedder(Embedder):
-    def embed_passages(self, texts, show_progress=False):
-        marker.write_text("embedding")
-        time.sleep(60)
-        return super().embed_passages(texts, show_progress)
-
-ingest(settings, force=True, embedder=SlowEmbedder(settings.embedding))
-"""
 
 
 def test_ingest_killed_half_way_leaves_previous_index_and_next_run_recovers(fixture_settings, embedder, tmp_path):
@@ -114,7 +98,7 @@ def test_ingest_killed_half_way_leaves_previous_index_and_next_run_recovers(fixt
     settings_file.write_text(fixture_settings.model_dump_json(), encoding="utf-8")
     marker = tmp_path / "marker"
     env = os.environ | {"PYTHONPATH": str(Path(__file__).resolve().parent.parent)}  # this checkout's code
-    proc = subprocess.Popen([sys.executable, "-c", KILL_SCRIPT, str(settings_file), str(marker)], cwd=Path(__file__).parent, env=env)
+    proc = subprocess.Popen([sys.executable, "-c", SLOW_BUILDER_SCRIPT, str(settings_file), str(marker)], cwd=Path(__file__).parent, env=env)
     try:
         deadline = time.monotonic() + 120
         while not marker.exists() and time.monotonic() < deadline and proc.poll() is None:

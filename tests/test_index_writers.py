@@ -11,28 +11,12 @@ from pathlib import Path
 
 import pytest
 
-
+from fixture_docs import SLOW_BUILDER_SCRIPT
 from kb_assistant.indexing.pipeline import IngestBusyError, ingest
 from kb_assistant.indexing.store import current_version, prune_versions
 from kb_assistant.settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent
-BUILDER = """
-import sys, time, pathlib
-from kb_assistant.settings import Settings
-from kb_assistant.indexing.embed import Embedder
-from kb_assistant.indexing.pipeline import ingest
-settings = Settings.model_validate_json(pathlib.Path(sys.argv[1]).read_text())
-marker = pathlib.Path(sys.argv[2])
-
-class SlowEmbedder(Embedder):
-    def embed_passages(self, texts, show_progress=False):
-        marker.write_text("embedding")
-        time.sleep(60)
-        return super().embed_passages(texts, show_progress)
-
-ingest(settings, force=True, embedder=SlowEmbedder(settings.embedding))
-"""
 
 
 
@@ -41,7 +25,7 @@ def start_builder(settings: Settings, tmp_path: Path) -> tuple[subprocess.Popen,
     settings_file.write_text(settings.model_dump_json(), encoding="utf-8")
     marker = tmp_path / "marker"
     env = os.environ | {"PYTHONPATH": str(ROOT)}
-    proc = subprocess.Popen([sys.executable, "-c", BUILDER, str(settings_file), str(marker)], env=env)
+    proc = subprocess.Popen([sys.executable, "-c", SLOW_BUILDER_SCRIPT, str(settings_file), str(marker)], env=env)
     deadline = time.monotonic() + 120
     while not marker.exists() and time.monotonic() < deadline and proc.poll() is None:
         time.sleep(0.2)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from fixture_docs import write_fixture_corpus
+from fixture_docs import fixture_corpus_settings
 from kb_assistant.corpus import parsed as parsed_module
 from kb_assistant.corpus.catalog import validate_corpus
 from kb_assistant.corpus.manifest import load_manifest
@@ -22,13 +22,7 @@ def endless_parse(path, entry, max_bytes):
 
 @pytest.fixture
 def corpus(tmp_path) -> Settings:
-    manifest, files = write_fixture_corpus(tmp_path / "corpus")
-    settings = Settings()
-    settings.corpus.manifest = manifest
-    settings.corpus.files_dir = files
-    settings.corpus.search_path = [files]
-    settings.index.dir = tmp_path / "indexes"
-    return settings
+    return fixture_corpus_settings(tmp_path)
 
 
 def count_parses(monkeypatch) -> list[str]:
