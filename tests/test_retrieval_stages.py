@@ -11,7 +11,7 @@ import pytest
 from kb_assistant.corpus.manifest import DocumentEntry, Manifest
 from kb_assistant.indexing.bm25 import BM25Index
 from kb_assistant.indexing.chunk import Chunk
-from kb_assistant.retrieval.analysis import analyse_query, definition_term, names, specifics
+from kb_assistant.retrieval.analysis import analyse_query, answer_types, definition_term, names, specifics
 from kb_assistant.retrieval.evidence import gather_evidence
 from kb_assistant.retrieval.fusion import group_by_unit
 from kb_assistant.retrieval.lexicon import build_lexicon
@@ -185,12 +185,38 @@ def test_the_definition_penalty_spares_definition_questions(loaded):
 def test_evidence_reports_figures_the_text_lacks(loaded):
     analysis = analysed("Berapa tunjangan arsip PAD tahun 2032?", loaded)
     hits = group_by_unit(loaded.chunks, {f"{NEW}:pasal-4": 1.0}, {}, {})
-    assert gather_evidence(hits, analysis, loaded, 0.9).missing == ["2032"]
+    assert gather_evidence(hits, analysis, loaded, 0.9).missing == ["2032", "nominal uang (rupiah)"]
     programme = gather_evidence(hits, analysed("Apakah PAD ikut program Sipadu?", loaded), loaded, 0.9)
     assert programme.unknown_names == ["Sipadu"] and programme.missing == []
     plain = analysed("Apa hak PAD?", loaded)
     evidence = gather_evidence(hits, plain, loaded, 0.9)
     assert evidence.missing == [] and evidence.top_unit_coverage > 0.3
+
+
+@pytest.mark.parametrize("question, kinds", [
+    ("berapa rupiah honor petugas arsip desa?", ("money",)),
+    ("Besaran upah penjaga balai desa diatur di mana?", ("money",)),
+    ("How much is the archive allowance paid?", ("money",)),
+    ("Paling banyak berapa persen arsip boleh dipinjam?", ("percent",)),
+    ("Berapa lama arsip disimpan?", ("period",)),
+    ("jangka waktu penyimpanan arsip berapa?", ("period",)),
+    ("How long must the archive be kept?", ("period",)),
+    ("Berapa jumlah anggota balai arsip?", ()),  # a count, not money: "jumlah anggota"
+    ("Siapa yang menyimpan arsip desa?", ()),
+])
+def test_answer_types_name_the_kind_of_figure_asked(question, kinds):
+    assert answer_types(question) == kinds
+
+
+def test_an_asked_kind_of_figure_must_be_stated_by_the_evidence(loaded):
+    pasal_4 = group_by_unit(loaded.chunks, {f"{NEW}:pasal-4": 1.0}, {}, {})
+    money = gather_evidence(pasal_4, analysed("Berapa rupiah tunjangan arsip PAD?", loaded), loaded, 0.9)
+    assert money.missing == ["nominal uang (rupiah)"]  # Pasal 4 grants the allowance but states no amount
+    # "setiap tahun" states how often: a question asking how long or how often is answered by it
+    period = gather_evidence(pasal_4, analysed("Berapa lama sekali tunjangan arsip PAD diberikan?", loaded), loaded, 0.9)
+    assert period.missing == []
+    pasal_2 = group_by_unit(loaded.chunks, {f"{OLD}:pasal-2": 1.0}, {}, {})
+    assert gather_evidence(pasal_2, analysed("Berapa lama arsip desa dikelola sekretaris desa?", loaded), loaded, 0.9).missing == ["jangka waktu"]
 
 
 def test_definition_question_forms():

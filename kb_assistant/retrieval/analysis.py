@@ -40,6 +40,7 @@ class QueryAnalysis:
     english: bool = False
     specifics: tuple[str, ...] = field(default_factory=tuple)  # figures: years, grades, amounts the answer must hold
     names: tuple[str, ...] = field(default_factory=tuple)  # acronyms and proper names the question asks about
+    answer_types: tuple[str, ...] = field(default_factory=tuple)  # money / percent / period the answer must state
 
     @property
     def lexical_text(self) -> str:
@@ -63,7 +64,17 @@ def analyse_query(question: str, lexicon: Lexicon, manifest: Manifest, scope: Sc
         english=looks_english(question),
         specifics=specifics(question, manifest),
         names=() if looks_english(question) else names(question, manifest),
+        answer_types=answer_types(normalised),
     )
+
+
+ANSWER_TYPES = ("money", "percent", "period")
+
+
+def answer_types(question: str) -> tuple[str, ...]:
+    """The kinds of figure the question asks for (``data/answer_types.toml``: "berapa rupiah",
+    "berapa persen", "berapa lama"): an answer must state one."""
+    return tuple(kind for kind in ANSWER_TYPES if any(p.search(question) for p in patterns("answer_types", f"asks_{kind}")))
 
 
 def definition_term(question: str) -> str | None:

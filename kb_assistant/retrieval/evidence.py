@@ -12,9 +12,11 @@ from dataclasses import dataclass, field
 
 from kb_assistant.retrieval.analysis import QueryAnalysis
 from kb_assistant.retrieval.rescore import term_coverage, unit_coverage
+from kb_assistant.retrieval.tables import patterns
 from kb_assistant.retrieval.units import PasalHit
 
 EVIDENCE_DEPTH = 3
+ANSWER_TYPE_LABELS = {"money": "nominal uang (rupiah)", "percent": "persentase", "period": "jangka waktu"}
 
 
 @dataclass
@@ -22,7 +24,7 @@ class Evidence:
     coverage: float = 0.0  # share of the question's idf-weighted terms found in the top units
     top_unit_coverage: float = 0.0  # the same share within the top unit's best ayat or sentence
     top_dense: float = 0.0
-    missing: list[str] = field(default_factory=list)  # figures of the question absent from the top units
+    missing: list[str] = field(default_factory=list)  # figures (or kinds of figure) asked for, absent from the top units
     unknown_names: list[str] = field(default_factory=list)  # names absent from the top units and from the corpus
 
 
@@ -33,8 +35,14 @@ def gather_evidence(hits: list[PasalHit], analysis: QueryAnalysis, loaded, top_d
     text = "\n".join(loaded.unit_text(h.key) for h in top)
     low = text.lower()
     missing = [s for s in analysis.specifics if not _holds(low, s)]
+    missing += [ANSWER_TYPE_LABELS[kind] for kind in analysis.answer_types if not states(low, kind)]
     unknown = [n for n in analysis.names if not _holds(low, n) and n.lower() not in loaded.vocabulary and not loaded.lexicon.find(n)]
     return Evidence(coverage, top_unit, top_dense, missing, unknown)
+
+
+def states(text: str, kind: str) -> bool:
+    """Whether ``text`` states a figure of this kind (``data/answer_types.toml``)."""
+    return any(p.search(text) for p in patterns("answer_types", f"states_{kind}"))
 
 
 def _holds(text: str, specific: str) -> bool:

@@ -5,6 +5,12 @@ from __future__ import annotations
 from kb_assistant.retrieval.units import PasalHit, unit_key
 
 
+def ranking_key(hit: PasalHit) -> tuple:
+    """Best score first; equal scores in a fixed order (doc, unit), so a ranking never depends on
+    set iteration order (string hashing differs between processes)."""
+    return (-hit.score, hit.key)
+
+
 def rrf(rankings: list[tuple[list[tuple[str, float]], float]], k: int) -> dict[str, float]:
     """Weighted reciprocal rank fusion: Σ w / (k + rank), rank from 1."""
     fused: dict[str, float] = {}
@@ -17,7 +23,7 @@ def rrf(rankings: list[tuple[list[tuple[str, float]], float]], k: int) -> dict[s
 def group_by_unit(chunks: dict, node_scores: dict[str, float], dense: dict[str, float], bm25: dict[str, float]) -> list[PasalHit]:
     """One hit per (doc, unit_key), scored by its best node."""
     groups: dict[tuple[str, str], PasalHit] = {}
-    for node_id, score in sorted(node_scores.items(), key=lambda kv: -kv[1]):
+    for node_id, score in sorted(node_scores.items(), key=lambda kv: (-kv[1], kv[0])):
         chunk = chunks.get(node_id)
         if chunk is None:
             continue
@@ -32,7 +38,7 @@ def group_by_unit(chunks: dict, node_scores: dict[str, float], dense: dict[str, 
             hit.dense = max(hit.dense, dense.get(node_id, 0.0))
             hit.bm25 = max(hit.bm25, bm25.get(node_id, 0.0))
             hit.sources |= sources
-    return sorted(groups.values(), key=lambda h: -h.score)
+    return sorted(groups.values(), key=ranking_key)
 
 
 group_by_pasal = group_by_unit

@@ -9,6 +9,7 @@ Then the head is reordered by how well a single ayat or sentence covers the ques
 from __future__ import annotations
 
 from kb_assistant.retrieval.analysis import QueryAnalysis
+from kb_assistant.retrieval.fusion import ranking_key
 from kb_assistant.retrieval.units import PasalHit
 from kb_assistant.settings import RetrievalSettings
 
@@ -57,7 +58,7 @@ def rescore(hits: list[PasalHit], analysis: QueryAnalysis, loaded, settings: Ret
             + settings.intent_weight * bonus
             - (penalty if _is_definition(hit, loaded) else 0.0)
         )
-    hits.sort(key=lambda h: -h.score)
+    hits.sort(key=ranking_key)
     return rerank_head(hits, analysis, loaded, settings)
 
 
@@ -88,7 +89,7 @@ def rerank_head(hits: list[PasalHit], analysis: QueryAnalysis, loaded, settings:
     top = head[0].score or 1.0
     for hit in head:
         hit.score = hit.score + top * settings.unit_weight * unit_coverage(hit, loaded, analysis.terms)
-    head.sort(key=lambda h: -h.score)
+    head.sort(key=ranking_key)
     return head + hits[len(head):]
 
 
