@@ -283,7 +283,7 @@ def models_adapt(
 
 @models_app.command("fit")
 def models_fit(
-    dataset: list[Path] = typer.Option([Path("eval/qa-tune.jsonl"), Path("../shared/eval-dev/qa-dev.jsonl")], "--dataset", help="Tuning QA sets, pooled (repeatable; never the frozen test split)."),
+    dataset: list[Path] = typer.Option([Path("eval/qa-tune.jsonl"), Path("../shared/eval-dev/qa-dev.jsonl"), Path("eval/qa-validate.jsonl")], "--dataset", help="Tuning QA sets, pooled (repeatable; never the frozen test split)."),
     grid_file: Path = typer.Option(PROJECT_ROOT / "eval" / "fit-grid.toml", "--grid", help="Candidate values per setting (TOML sections)."),
     rounds: int = typer.Option(3, "--rounds", min=1, help="Coordinate-descent passes over the grid."),
     min_gain: float = typer.Option(0.02, "--min-gain", help="Objective gain a move must exceed (0.02 ≈ two of ~100 questions): smaller gains are noise a held-out set does not repeat."),

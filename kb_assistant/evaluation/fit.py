@@ -79,7 +79,7 @@ def load_grid(path: Path, settings: Settings) -> dict[str, list]:
 def check_tuning_split(datasets: list[Path]) -> None:
     for dataset in datasets:
         if FROZEN_SPLIT_MARK in Path(dataset).name.lower():
-            raise FitError(f"{dataset} looks like a test split: fit on tuning data (eval/qa-tune.jsonl, the shared dev set) and report on the test split")
+            raise FitError(f"{dataset} looks like a test split: fit on tuning data (eval/qa-tune.jsonl, the shared dev set, eval/qa-validate.jsonl) and report on the test split")
 
 
 def coordinate_descent(
