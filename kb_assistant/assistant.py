@@ -6,6 +6,7 @@ import copy
 import logging
 import secrets
 import time
+from dataclasses import dataclass
 from typing import Any, Iterator
 
 from kb_assistant.answer.extractive import choose_hits, compose
@@ -21,6 +22,25 @@ log = logging.getLogger(__name__)
 REFUSAL = "Maaf, jawaban atas pertanyaan ini tidak ditemukan dalam korpus peraturan yang tersedia."
 DEGRADED_NOTE = "Mode terbatas: pencarian vektor sedang tidak tersedia, jawaban hanya dari pencarian kata (BM25)."
 SHOWN_PASSAGES = 5
+
+
+@dataclass
+class _Found:
+    """What one request retrieved: the question as asked and as searched, the ranking, the shown passages."""
+
+    question: str
+    standalone: str
+    retrieval: Retrieval
+    chunks: dict[str, Chunk]
+    passages: list[Passage]
+    degraded: bool
+
+    def answer(self, text: str, **fields: Any) -> Answer:
+        ranking = [(hit.doc, hit.pasal or hit.unit) for hit in self.retrieval.hits]
+        return Answer(
+            question=self.question, rewritten_question=self.standalone if self.standalone != self.question else "",
+            answer=text, passages=self.passages, ranking=ranking, degraded=self.degraded, **fields,
+        )
 
 
 class Assistant:
@@ -92,53 +112,24 @@ class Assistant:
         """
         question = _validate_question(question)
         started = time.perf_counter()
-        standalone = rewrite(question, history)
-        manifest = self.manifest
-        snapshot = self.reader.snapshot()  # one index version for the whole request
-        retriever = copy.copy(self.retriever)
-        retriever.reader = snapshot
-        retrieval = retriever.retrieve(standalone, filters, mode)
-        loaded = snapshot.get()
-        chunks = loaded.chunks
-        passages = [self._passage(hit, loaded, manifest) for hit in retrieval.hits[:SHOWN_PASSAGES]]
-        passages += [self._passage(hit, loaded, manifest) for hit in retrieval.supporting]
-        degraded = [DEGRADED_NOTE] if loaded.degraded else []
-        ranking = [(hit.doc, hit.pasal or hit.unit) for hit in retrieval.hits]
-
-        refusal_reason = self._refusal_reason(retrieval, manifest, bool(degraded))
+        found = self._find(question, history, filters, mode)
+        retrieval, manifest = found.retrieval, self.manifest
+        notes: list[str] = [DEGRADED_NOTE] if found.degraded else []
+        refusal_reason = self._refusal_reason(retrieval, manifest, found.degraded)
         if refusal_reason is not None:
             text = f"{REFUSAL} {refusal_reason}".strip()
-            if passages:
+            if found.passages:
                 text += "\nPasal yang paling dekat ditampilkan di bawah sebagai rujukan, bukan sebagai jawaban."
             yield text
-            yield Answer(
-                question=question, rewritten_question=standalone if standalone != question else "", answer=text,
-                refused=True, passages=passages, ranking=ranking, timings_ms=retrieval.timings_ms | {"total": _ms(started)},
-                notes=degraded, degraded=bool(degraded),
-            )
+            yield found.answer(text, refused=True, notes=notes, timings_ms=retrieval.timings_ms | {"total": _ms(started)})
             return
 
-        scope = retrieval.scope
-        multi_document = len([d for d in scope.mentioned if d not in scope.missing_mentioned]) >= 2 or scope.historical
-        chosen = choose_hits(retrieval.hits, self.settings.answer.max_citations, multi_document)
-        status_notes = {d.id: d.status_label(manifest.names()) for d in manifest.documents if d.is_repealed}
-        text, statements = compose(
-            standalone, chosen, chunks, status_notes, self.settings.answer.max_citations, self.settings.answer.max_sentences
-        )
-        status = status_lines(retrieval, manifest)
-        if status:
-            text = "\n".join(status) + "\n" + text
-        citations: list[Citation] = []
-        for statement in statements:
-            citation = Citation(doc=statement.doc, pasal=statement.pasal, ayat=statement.ayat, label=statement.label)
-            if citation not in citations:
-                citations.append(citation)
-        notes: list[str] = list(degraded)
+        text, citations = self._extractive(found, manifest)
         checks: dict[str, float] = {}
         generator = self.generator(backend or self.settings.answer.backend)
         if generator is not None:
             generation_started = time.perf_counter()
-            generated = yield from self._generate(generator, standalone, passages, notes)
+            generated = yield from self._generate(generator, found.standalone, found.passages, notes)
             retrieval.timings_ms["generate"] = _ms(generation_started)
             if generated is not None:
                 checks = dict(generated.checks)
@@ -153,11 +144,37 @@ class Assistant:
         if notes:
             text = text + "\n\n_" + " ".join(notes) + "_"
             yield text
-        yield Answer(
-            question=question, rewritten_question=standalone if standalone != question else "", answer=text,
-            citations=citations, passages=passages, ranking=ranking, notes=notes, checks=checks,
-            timings_ms=retrieval.timings_ms | {"total": _ms(started)}, degraded=bool(degraded),
-        )
+        yield found.answer(text, citations=citations, notes=notes, checks=checks, timings_ms=retrieval.timings_ms | {"total": _ms(started)})
+
+    def _find(self, question: str, history: list[Any] | None, filters: Filters | None, mode: Mode) -> "_Found":
+        """Retrieval on one index version (a follow-up rewritten to stand alone) and the passages shown."""
+        standalone = rewrite(question, history)
+        snapshot = self.reader.snapshot()  # one index version for the whole request
+        retriever = copy.copy(self.retriever)
+        retriever.reader = snapshot
+        retrieval = retriever.retrieve(standalone, filters, mode)
+        loaded = snapshot.get()
+        passages = [self._passage(hit, loaded, self.manifest) for hit in retrieval.hits[:SHOWN_PASSAGES]]
+        passages += [self._passage(hit, loaded, self.manifest) for hit in retrieval.supporting]
+        return _Found(question, standalone, retrieval, loaded.chunks, passages, bool(loaded.degraded))
+
+    def _extractive(self, found: "_Found", manifest: Manifest) -> tuple[str, list[Citation]]:
+        """The quoted answer and its citations (one per distinct unit quoted), status lines first."""
+        retrieval, settings = found.retrieval, self.settings.answer
+        scope = retrieval.scope
+        multi_document = len([d for d in scope.mentioned if d not in scope.missing_mentioned]) >= 2 or scope.historical
+        chosen = choose_hits(retrieval.hits, settings.max_citations, multi_document)
+        status_notes = {d.id: d.status_label(manifest.names()) for d in manifest.documents if d.is_repealed}
+        text, statements = compose(found.standalone, chosen, found.chunks, status_notes, settings.max_citations, settings.max_sentences)
+        status = status_lines(retrieval, manifest)
+        if status:
+            text = "\n".join(status) + "\n" + text
+        citations: list[Citation] = []
+        for statement in statements:
+            citation = Citation(doc=statement.doc, pasal=statement.pasal, ayat=statement.ayat, label=statement.label)
+            if citation not in citations:
+                citations.append(citation)
+        return text, citations
 
     @staticmethod
     def _generate(generator, question: str, passages: list[Passage], notes: list[str]):

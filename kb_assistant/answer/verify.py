@@ -246,28 +246,48 @@ def verify(
 ) -> Verification:
     """Check ``raw_text`` against the passages shown as [1]..[n] (``shown_texts`` = what the model saw)."""
     sources = [SourceView.of(i, p, t) for i, (p, t) in enumerate(zip(passages, shown_texts))]
+    checks = _sentences_with_markers(raw_text, len(sources))
+    names = tuple(sorted({n for p in passages for n in (p.label, p.doc_name) if n}, key=len, reverse=True))
+    terms = [content_terms(sentence.text, names) for sentence in checks]
+    for sentence, words in zip(checks, terms):
+        sentence.claim = len(words) >= MIN_CLAIM_TERMS
+    _inherit_markers(checks, raw_text)
+    total, good, claims, supported = _judge(checks, terms, sources, support_threshold)
+    answer = " ".join(raw_text.lower().split())
+    followed = sorted(p for text in shown_texts for p in injected_payloads(text) if p in answer)
+    return Verification(
+        followed_injection=followed,
+        sentences=checks,
+        faithfulness=supported / claims if claims else 0.0,
+        citation_validity=good / total if total else 0.0,
+        citations_total=total,
+        citations_good=good,
+        claims=claims,
+    )
+
+
+def _sentences_with_markers(raw_text: str, sources: int) -> list[SentenceCheck]:
+    """Each sentence with the passages its own ``[n]`` markers cite; a number past ``sources`` is invalid."""
     checks: list[SentenceCheck] = []
     for start, end in split_sentences(raw_text):
         sentence = SentenceCheck(text=raw_text[start:end], start=start, end=end)
         for match in MARKER.finditer(sentence.text):
             for number in re.split(r"\s*[,;]\s*", match.group(1).strip()):
                 k = int(number)
-                if 1 <= k <= len(sources):
+                if 1 <= k <= sources:
                     if k - 1 not in sentence.cited:
                         sentence.cited.append(k - 1)
                 else:
                     sentence.invalid.append(f"[{k}]")
         checks.append(sentence)
+    return checks
 
-    names = tuple(sorted({n for p in passages for n in (p.label, p.doc_name) if n}, key=len, reverse=True))
-    terms = [content_terms(sentence.text, names) for sentence in checks]
-    for sentence, words in zip(checks, terms):
-        sentence.claim = len(words) >= MIN_CLAIM_TERMS
 
-    # A sentence without markers borrows those of the next cited sentence on the same line
-    # ("A. B [1]."), else of the previous one on that line ("[1] A. B."), else of the cited line
-    # above it when that line is only a citation ("[2] — UU 20/2023 Pasal 25:") or introduces a
-    # list ("[1] Pegawai ASN wajib:" then "a. ...", "b. ...").
+def _inherit_markers(checks: list[SentenceCheck], raw_text: str) -> None:
+    """A sentence without markers borrows those of the next cited sentence on the same line
+    ("A. B [1]."), else of the previous one on that line ("[1] A. B."), else of the cited line
+    above it when that line is only a citation ("[2] — UU 20/2023 Pasal 25:") or introduces a
+    list ("[1] Pegawai ASN wajib:" then "a. ...", "b. ...")."""
     own = [bool(c.cited or c.invalid) for c in checks]
     for i, sentence in enumerate(checks):
         if own[i]:
@@ -293,40 +313,33 @@ def verify(
             sentence.donor = donor
             sentence.listed = listed
 
+
+def _judge(checks: list[SentenceCheck], terms: list, sources: list, support_threshold: float) -> tuple[int, int, int, int]:
+    """Mark each claim supported or not by its cited passages (terms and numbers); returns the
+    counts behind citation validity (citations, good ones) and faithfulness (claims, supported)."""
     total = good = claims = supported = 0
-    for sentence, terms in zip(checks, terms):
+    for sentence, words in zip(checks, terms):
         cited = [sources[i] for i in sentence.cited]
         if sentence.claim:
             claims += 1
             union = set().union(*(s.terms for s in cited)) if cited else set()
-            sentence.support = len(terms & union) / len(terms)
+            sentence.support = len(words & union) / len(words)
             numbers = set().union(*(s.numbers for s in cited)) if cited else set()
             references = set().union(*(s.references for s in cited)) if cited else set()
             sentence.missing_numbers = sorted(
                 (numbers_of(sentence.text) - numbers) | (numbers_of(sentence.text, references=True) - references)
             )
-            sentence.supporting = [s.index for s in cited if len(terms & s.terms) / len(terms) >= CITATION_SHARE]
+            sentence.supporting = [s.index for s in cited if len(words & s.terms) / len(words) >= CITATION_SHARE]
             sentence.supported = bool(cited) and sentence.support >= support_threshold and not sentence.missing_numbers
             supported += sentence.supported
         else:
             sentence.supporting = list(sentence.cited)
         for source in cited:
-            sentence.labels[source.index] = (*source.cite(terms), source.note)
+            sentence.labels[source.index] = (*source.cite(words), source.note)
         if not sentence.inherited:
             total += len(sentence.cited) + len(sentence.invalid)
             good += len(sentence.supporting) if (sentence.supported or not sentence.claim) else 0
-
-    answer = " ".join(raw_text.lower().split())
-    followed = sorted(p for text in shown_texts for p in injected_payloads(text) if p in answer)
-    return Verification(
-        followed_injection=followed,
-        sentences=checks,
-        faithfulness=supported / claims if claims else 0.0,
-        citation_validity=good / total if total else 0.0,
-        citations_total=total,
-        citations_good=good,
-        claims=claims,
-    )
+    return total, good, claims, supported
 
 
 def render(raw_text: str, verification: Verification) -> str:
