@@ -81,6 +81,7 @@ class IndexSettings(BaseModel):
     dir: Path = Field(PROJECT_ROOT / "indexes", description="Root of the built indexes (git-ignored).")
     collection: str = Field("kb_regulations", description="Chroma collection name (3-512 characters).")
     chroma_url: str = Field("", description="Empty: embedded PersistentClient under dir. Otherwise a `chroma run` server URL such as http://127.0.0.1:8000. Part of the index config: changing it makes the next `kb ingest` build into the new store.")
+    hnsw_ef_search: int = Field(256, ge=10, le=10_000, description="Chroma HNSW candidate list per query (its default is 100). The search is approximate: at 100, a node near the cut-off of the 40 dense candidates came and went between processes (the graph loaded differently), so `kb eval` figures moved between runs; 256 made e5-small's runs repeat (2,000 nodes: the cost is well under a millisecond). Applied when a version is opened, no rebuild needed.")
     min_free_mb: float = Field(20.0, description="Free space kept in reserve on the index disk: a build needs the last build's size plus this before it starts, and stops cleanly when a write batch would leave less than half of it.")
     write_batch: int = Field(64, description="Nodes embedded and written to the vector store per checked batch.")
     write_timeout_s: float = Field(120.0, description="A vector-store write taking longer aborts the build (Chroma can hang on a full disk); the previous index stays CURRENT.")

@@ -172,3 +172,25 @@ def test_repeated_ingests_in_one_process_keep_no_pruned_version_open(fixture_set
     kept = {p.name for p in (root / "versions").iterdir()}
     opened_versions = {Path(t).relative_to(root / "versions").parts[0] for t in open_index_files(root) if "/versions/" in t}
     assert opened_versions <= kept and len(opened_versions) <= 2
+
+
+def test_the_hnsw_search_breadth_is_set_on_build_and_on_opening_an_older_store(fixture_settings, embedder):
+    from kb_assistant.indexing.store import open_store
+
+    ingest(fixture_settings, embedder=embedder)
+    version = current_version(fixture_settings.index)
+    store = open_store(fixture_settings.index, version)
+    try:
+        assert store.collection.configuration["hnsw"]["ef_search"] == fixture_settings.index.hnsw_ef_search == 256
+        store.collection.modify(configuration={"hnsw": {"ef_search": 100}})  # a store built before the setting
+    finally:
+        store.close()
+    wider = fixture_settings.model_copy(deep=True)
+    wider.index.hnsw_ef_search = 300
+    reopened = open_store(wider.index, version)
+    try:
+        assert reopened.collection.configuration["hnsw"]["ef_search"] == 300
+        hits = reopened.collection.query(query_embeddings=[embedder.embed_queries([QUESTION])[0].tolist()], n_results=3)
+        assert len(hits["ids"][0]) == 3
+    finally:
+        reopened.close()

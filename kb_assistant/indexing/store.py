@@ -239,9 +239,10 @@ def open_store(settings: IndexSettings, version: IndexVersion, create: bool = Fa
     name = collection_name(settings, version)
     try:
         if create:
-            collection = client.get_or_create_collection(name, configuration={"hnsw": {"space": "cosine"}}, embedding_function=None)
+            collection = client.get_or_create_collection(name, configuration=_configuration(settings), embedding_function=None)
         else:
             collection = client.get_collection(name, embedding_function=None)
+            _set_search_breadth(collection, settings.hnsw_ef_search)
     except BaseException:
         StoreHandle(client, None, copy).close()
         raise
@@ -260,8 +261,23 @@ def open_collection(settings: IndexSettings, version: IndexVersion, create: bool
     client = client_for(settings, version)
     name = collection_name(settings, version)
     if create:
-        return client.get_or_create_collection(name, configuration={"hnsw": {"space": "cosine"}}, embedding_function=None)
+        return client.get_or_create_collection(name, configuration=_configuration(settings), embedding_function=None)
     return client.get_collection(name, embedding_function=None)
+
+
+def _configuration(settings: IndexSettings) -> dict:
+    return {"hnsw": {"space": "cosine", "ef_search": settings.hnsw_ef_search}}
+
+
+def _set_search_breadth(collection, ef_search: int) -> None:
+    """Give an existing collection the configured HNSW search breadth (a query-time setting Chroma
+    stores with the collection); a store that refuses keeps its own and says so in the log."""
+    try:
+        current = (collection.configuration or {}).get("hnsw") or {}
+        if current.get("ef_search") != ef_search:
+            collection.modify(configuration={"hnsw": {"ef_search": ef_search}})
+    except Exception as exc:  # an old server or a read-only store: searching still works
+        log.warning("could not set the HNSW search breadth to %s: %s", ef_search, exc)
 
 
 def drop_collection(settings: IndexSettings, version: IndexVersion) -> None:
