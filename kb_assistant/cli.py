@@ -287,9 +287,10 @@ def models_fit(
     grid_file: Path = typer.Option(PROJECT_ROOT / "eval" / "fit-grid.toml", "--grid", help="Candidate values per setting (TOML sections)."),
     rounds: int = typer.Option(3, "--rounds", min=1, help="Coordinate-descent passes over the grid."),
     min_gain: float = typer.Option(0.02, "--min-gain", help="Objective gain a move must exceed (0.02 ≈ two of ~100 questions): smaller gains are noise a held-out set does not repeat."),
+    from_profile: bool = typer.Option(False, "--from-profile", help="Start from the model's recorded tuning instead of the code defaults (coordinate descent depends on its start: refine a profile with new tuning questions)."),
 ) -> None:
     """Fit the configured model's fusion, rescoring and refusal settings on a tuning split, starting
-    from the code defaults; prints the profile table to record in kb_assistant/models/profiles.toml."""
+    from the code defaults (or its profile); prints the profile table to record in kb_assistant/models/profiles.toml."""
     from kb_assistant.assistant import Assistant
     from kb_assistant.evaluation.configs import variant_config
     from kb_assistant.evaluation.dataset import DatasetError, load_dataset
@@ -297,7 +298,7 @@ def models_fit(
     from kb_assistant.evaluation.metrics import summarize
     from kb_assistant.evaluation.runner import run_config
     from kb_assistant.indexing.store import IndexUnavailableError
-    from kb_assistant.models.profiles import model_name
+    from kb_assistant.models.profiles import model_name, resolve_profile
 
     settings = get_settings()
     try:
@@ -305,7 +306,7 @@ def models_fit(
         sets = {str(path): load_dataset(path) for path in dataset}
         items = [item for part in sets.values() for item in part]
         grid = load_grid(grid_file, settings)
-        assistant = Assistant(settings, model_tuning=False)  # fitted from the defaults, not from the last fit
+        assistant = Assistant(settings, model_tuning=from_profile)  # by default fitted from the code defaults, not from the last fit
         assistant.reader.get()
     except (DatasetError, FitError, FileNotFoundError, IndexUnavailableError) as exc:
         _fail(str(exc))
@@ -318,13 +319,15 @@ def models_fit(
 
     defaults = current_values(assistant.settings, list(grid))
     result = coordinate_descent(evaluate, grid, rounds=rounds, min_gain=min_gain, log=console.print, defaults=defaults)
+    if from_profile:  # the table keeps the recorded values the fit did not move
+        result.overrides = resolve_profile(settings.embedding).tuning | result.overrides
     retrieval, answer, refusal = result.summary["retrieval"], result.summary["answer"], result.summary["refusal"]
     console.print(
         f"fitted on {', '.join(map(str, dataset))} ({len(items)} questions): hit@1 {retrieval['hit@1']:.3f}, hit@5 {retrieval['hit@5']:.3f}, "
         f"MRR@10 {retrieval['mrr@10']:.3f}, citation precision {answer['citation_precision'] or 0:.3f}, "
         f"refusal accuracy {refusal['accuracy']:.3f}"
     )
-    print(tuning_toml(model_name(settings.embedding), result, dataset))
+    print(tuning_toml(model_name(settings.embedding), result, dataset, from_profile))
 
 
 # ---------------------------------------------------------------- index

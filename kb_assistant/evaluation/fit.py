@@ -133,10 +133,10 @@ def _distance(value: Any, current: Any, values: list) -> float:
     return 0.0 if value == current else 1.0
 
 
-def tuning_toml(model: str, result: FitResult, datasets: list[Path]) -> str:
+def tuning_toml(model: str, result: FitResult, datasets: list[Path], from_profile: bool = False) -> str:
     """The profile table to paste into kb_assistant/models/profiles.toml (or kb.toml's
     ``[embedding.profiles.<model>]``)."""
-    named = " ".join(f"--dataset {d}" for d in datasets)
+    named = " ".join(f"--dataset {d}" for d in datasets) + (" --from-profile" if from_profile else "")
     lines = [f"[{model}.tuning]", f"# fitted by `kb models fit {named}` (objective {result.score:.4f})"]
     for key, value in sorted(result.overrides.items()):
         rendered = str(value).lower() if isinstance(value, bool) else (f'"{value}"' if isinstance(value, str) else repr(value))
