@@ -180,13 +180,48 @@ class ChatActions:
         return str(path)
 
 
+@dataclass
+class _ChatView:
+    """The chat tab's components (built by :func:`_layout`, wired by :class:`_ChatWiring`)."""
+
+    new_chat: gr.Button
+    conv_list: gr.Radio
+    new_title: gr.Textbox
+    rename: gr.Button
+    delete: gr.Button
+    export: gr.DownloadButton
+    conv_msg: gr.Markdown
+    docs: gr.Dropdown
+    repealed: gr.Checkbox
+    transcript: gr.HTML
+    question: gr.Textbox
+    send: gr.Button
+    stop: gr.Button
+    comment: gr.Textbox
+    feedback_msg: gr.Markdown
+    close: gr.Button
+    refs: gr.Radio
+    copy: gr.Textbox
+    passage: gr.HTML
+    action_box: gr.Textbox
+    action_btn: gr.Button
+
+
 def build(services: AppServices, token: gr.State, gate, browser_secret: str) -> ChatTab:
     from kb_assistant.app.ui import Loader
 
     actions = ChatActions(services, HistoryStore(Path(services.settings.app.data_dir) / "history.sqlite3"))
     browser_id = gr.BrowserState(None, storage_key="kb-chat-browser-id", secret=browser_secret)
-    conversation = gr.State(None)
-    view_turn = gr.State(None)
+    view = _layout(gate)
+    wiring = _ChatWiring(actions, view, token, browser_id)
+    ask_events = wiring.answering()
+    wiring.viewer()
+    wiring.conversations(ask_events)
+    return ChatTab(docs=view.docs, load=Loader(wiring.load, [token, browser_id], wiring.load_outputs), doc_choices=actions.doc_choices)
+
+
+def _layout(gate) -> _ChatView:
+    """Conversations on the left, the transcript and the question in the middle, the Pasal viewer on the right."""
     with gate.panel if gate else nullcontext():
         with gr.Row(equal_height=False, elem_id="chat-layout"):
             with gr.Column(scale=1, min_width=180, elem_id="conv-col"):
@@ -223,11 +258,39 @@ def build(services: AppServices, token: gr.State, gate, browser_secret: str) -> 
                 passage = gr.HTML(elem_id="passage")
         action_box = gr.Textbox(visible="hidden", elem_id="kb-action")
         action_btn = gr.Button("aksi", visible="hidden", elem_id="kb-action-btn")
+    return _ChatView(new_chat, conv_list, new_title, rename, delete, export, conv_msg, docs, repealed, transcript, question,
+                     send, stop, comment, feedback_msg, close, refs, copy, passage, action_box, action_btn)
 
-    outputs = [transcript, question, conversation, conv_list, refs, passage, copy, feedback_msg, view_turn]
 
-    def stream(who: Who, current: str | None, text: str, doc_ids, include_repealed: bool):
+class _ChatWiring:
+    """The chat's event handlers, grouped: answering (ask, stop, transcript clicks), the viewer,
+    conversation management, and the page load."""
+
+    def __init__(self, actions: ChatActions, view: _ChatView, token: gr.State, browser_id: gr.BrowserState) -> None:
+        self.actions, self.view, self.token, self.browser_id = actions, view, token, browser_id
+        self.conversation = gr.State(None)
+        self.view_turn = gr.State(None)
+        v = view
+        self.outputs = [v.transcript, v.question, self.conversation, v.conv_list, v.refs, v.passage, v.copy, v.feedback_msg, self.view_turn]
+        self.action_outputs = self.outputs + [v.repealed, v.comment]
+        self.new_outputs = self.outputs + [v.conv_msg]
+        self.load_outputs = [browser_id, v.docs, v.transcript, self.conversation, v.conv_list, v.refs, v.passage, v.copy, self.view_turn, v.feedback_msg]
+
+    # ------------------------------------------------------------------ answering
+    def answering(self) -> list:
+        v, ids = self.view, [self.token, self.browser_id]
+        inputs = [v.question, self.conversation, v.docs, v.repealed, *ids]
+        ask_events = [v.send.click(self.respond, inputs, self.outputs + [self.browser_id], api_visibility="private"),
+                      v.question.submit(self.respond, inputs, self.outputs + [self.browser_id], api_visibility="private")]
+        read_action = "(payload, ...rest) => [window.kbAction || '', ...rest.slice(0, 6)]"
+        ask_events.append(v.action_btn.click(self.act, [v.action_box, self.conversation, v.docs, v.repealed, v.comment, *ids],
+                                             self.action_outputs, js=read_action, api_visibility="private"))
+        v.stop.click(None, None, None, cancels=ask_events, api_visibility="private")
+        return ask_events
+
+    def stream(self, who: Who, current: str | None, text: str, doc_ids, include_repealed: bool):
         """The shared answering loop of Kirim, Jawab ulang and the repealed-law offer."""
+        actions = self.actions
         try:
             for conv, html, turn_id in actions.answer_stream(who, current, text, doc_ids, include_repealed):
                 if turn_id is None:
@@ -241,7 +304,7 @@ def build(services: AppServices, token: gr.State, gate, browser_secret: str) -> 
             log.exception("chat answer failed")
             yield [error_html(text, "Terjadi kesalahan saat menyusun jawaban; coba lagi."), text] + [gr.skip()] * 7
 
-    def respond(text: str, current: str | None, doc_ids, include_repealed: bool, tok: str | None, bid: str | None):
+    def respond(self, text: str, current: str | None, doc_ids, include_repealed: bool, tok: str | None, bid: str | None):
         if not (text or "").strip():
             yield [gr.skip()] * 7 + ["⚠ Tulis pertanyaan terlebih dahulu.", gr.skip(), gr.skip()]
             return
@@ -249,22 +312,17 @@ def build(services: AppServices, token: gr.State, gate, browser_secret: str) -> 
         if owner_key(None, bid) is None:  # asked before the page finished loading: give the browser its id now
             bid = fresh = new_browser_id()
         try:
-            who = actions.who(tok, bid)
+            who = self.actions.who(tok, bid)
         except AccessError as exc:
             yield [gr.skip()] * 7 + [f"✖ {exc}", gr.skip(), gr.skip()]
             return
-        for update in stream(who, current, text, doc_ids, include_repealed):
+        for update in self.stream(who, current, text, doc_ids, include_repealed):
             yield update + [fresh]
 
-    inputs = [question, conversation, docs, repealed, token, browser_id]
-    ask_events = [send.click(respond, inputs, outputs + [browser_id], api_visibility="private"),
-                  question.submit(respond, inputs, outputs + [browser_id], api_visibility="private")]
-
-    action_outputs = outputs + [repealed, comment]
-
-    def act(payload: str, current: str | None, doc_ids, include_repealed: bool, note: str, tok: str | None, bid: str | None):
+    def act(self, payload: str, current: str | None, doc_ids, include_repealed: bool, note: str, tok: str | None, bid: str | None):
         """A click in the transcript: open a citation, judge an answer, ask again."""
-        skip = [gr.skip()] * len(action_outputs)
+        actions = self.actions
+        skip = [gr.skip()] * len(self.action_outputs)
         try:
             request = json.loads(payload or "{}")
             kind, turn_id = request.get("act"), int(request.get("turn"))
@@ -284,37 +342,47 @@ def build(services: AppServices, token: gr.State, gate, browser_secret: str) -> 
             if kind == "regenerate":
                 actions.history.delete_turn(who.owner, turn_id)
             include = True if kind == "repealed" else include_repealed
-            for update in stream(who, conv, turn.question, doc_ids, include):
+            for update in self.stream(who, conv, turn.question, doc_ids, include):
                 yield update + [True if kind == "repealed" else gr.skip(), gr.skip()]
         else:
             yield skip
 
-    read_action = "(payload, ...rest) => [window.kbAction || '', ...rest.slice(0, 6)]"
-    ask_events.append(action_btn.click(act, [action_box, conversation, docs, repealed, comment, token, browser_id], action_outputs,
-                                       js=read_action, api_visibility="private"))
-    stop.click(None, None, None, cancels=ask_events, api_visibility="private")
+    # ------------------------------------------------------------------ viewer
+    def viewer(self) -> None:
+        v = self.view
+        v.refs.input(self.show, [v.refs, self.view_turn, self.token, self.browser_id], [v.passage, v.copy], api_visibility="private")
+        v.close.click(None, None, None, js="() => document.getElementById('chat-layout').classList.remove('kb-viewer-open')",
+                      api_visibility="private")
 
-    def show(index: int | None, turn_id: int | None, tok: str | None, bid: str | None):
+    def show(self, index: int | None, turn_id: int | None, tok: str | None, bid: str | None):
         try:
-            _, html, citation = actions.open_reference(actions.who(tok, bid), turn_id, index)
+            _, html, citation = self.actions.open_reference(self.actions.who(tok, bid), turn_id, index)
         except (AccessError, HistoryError):
             return "", ""
         return html, citation
 
-    refs.input(show, [refs, view_turn, token, browser_id], [passage, copy], api_visibility="private")
-    close.click(None, None, None, js="() => document.getElementById('chat-layout').classList.remove('kb-viewer-open')", api_visibility="private")
+    # ------------------------------------------------------------------ conversations
+    def conversations(self, ask_events: list) -> None:
+        v, ids = self.view, [self.token, self.browser_id]
+        v.new_chat.click(self.start_new, ids, self.new_outputs, api_visibility="private")
+        v.conv_list.input(self.open_conversation, [v.conv_list, *ids], self.new_outputs, api_visibility="private")
+        renamed = v.rename.click(self.do_rename, [v.new_title, self.conversation, *ids], [v.conv_list, v.conv_msg, v.new_title],
+                                 api_visibility="private")
+        v.delete.click(self.do_delete, [self.conversation, *ids], self.new_outputs, api_visibility="private")
+        # the file is prepared whenever the conversation changes or grows, so the download button has it ready
+        self.conversation.change(self.do_export, [self.conversation, *ids], v.export, api_visibility="private")
+        for event in ask_events + [renamed]:
+            event.then(self.do_export, [self.conversation, *ids], v.export, api_visibility="private")
 
-    def start_new(tok: str | None, bid: str | None):
+    def start_new(self, tok: str | None, bid: str | None):
         try:
-            who = actions.who(tok, bid)
+            who = self.actions.who(tok, bid)
         except AccessError:
             return [gr.skip()] * 10
-        return [transcript_html([]), "", None, actions.conversation_list(who, None), gr.update(choices=[], value=None), "", "", "", None, ""]
+        return [transcript_html([]), "", None, self.actions.conversation_list(who, None), gr.update(choices=[], value=None), "", "", "", None, ""]
 
-    new_outputs = outputs + [conv_msg]
-    new_chat.click(start_new, [token, browser_id], new_outputs, api_visibility="private")
-
-    def open_conversation(chosen: str | None, tok: str | None, bid: str | None):
+    def open_conversation(self, chosen: str | None, tok: str | None, bid: str | None):
+        actions = self.actions
         try:
             who = actions.who(tok, bid)
             turns = actions.history.turns(who.owner, chosen) if chosen and who.owner else []
@@ -324,46 +392,37 @@ def build(services: AppServices, token: gr.State, gate, browser_secret: str) -> 
         ref_update, html, citation = actions.open_reference(who, last, 0)
         return [transcript_html(turns), "", chosen, gr.skip(), ref_update, html, citation, "", last, ""]
 
-    conv_list.input(open_conversation, [conv_list, token, browser_id], new_outputs, api_visibility="private")
-
-    def do_rename(title: str, current: str | None, tok: str | None, bid: str | None):
+    def do_rename(self, title: str, current: str | None, tok: str | None, bid: str | None):
         try:
-            who = actions.who(tok, bid)
+            who = self.actions.who(tok, bid)
             if current is None:
                 return gr.skip(), "⚠ Belum ada percakapan untuk diberi judul.", gr.skip()
-            actions.history.rename(who.owner, current, title or "")
+            self.actions.history.rename(who.owner, current, title or "")
         except (AccessError, HistoryError, ValueError) as exc:
             return gr.skip(), f"✖ {_message(exc)}", gr.skip()
-        return actions.conversation_list(who, current), "✔ Judul diganti.", ""
+        return self.actions.conversation_list(who, current), "✔ Judul diganti.", ""
 
-    renamed = rename.click(do_rename, [new_title, conversation, token, browser_id], [conv_list, conv_msg, new_title], api_visibility="private")
-
-    def do_delete(current: str | None, tok: str | None, bid: str | None):
+    def do_delete(self, current: str | None, tok: str | None, bid: str | None):
         try:
-            who = actions.who(tok, bid)
+            who = self.actions.who(tok, bid)
             if current is None:
                 return [gr.skip()] * 9 + ["⚠ Belum ada percakapan yang dipilih."]
-            actions.history.delete(who.owner, current)
+            self.actions.history.delete(who.owner, current)
         except (AccessError, HistoryError) as exc:
             return [gr.skip()] * 9 + [f"✖ {_message(exc)}"]
-        return start_new(tok, bid)[:9] + ["✔ Percakapan dihapus."]
+        return self.start_new(tok, bid)[:9] + ["✔ Percakapan dihapus."]
 
-    delete.click(do_delete, [conversation, token, browser_id], new_outputs, api_visibility="private")
-
-    def do_export(current: str | None, tok: str | None, bid: str | None):
+    def do_export(self, current: str | None, tok: str | None, bid: str | None):
         try:
-            path = actions.export(actions.who(tok, bid), current)
+            path = self.actions.export(self.actions.who(tok, bid), current)
         except (AccessError, HistoryError):
             path = None
         return gr.update(value=path)
 
-    # the file is prepared whenever the conversation changes or grows, so the download button has it ready
-    conversation.change(do_export, [conversation, token, browser_id], export, api_visibility="private")
-    for event in ask_events + [renamed]:
-        event.then(do_export, [conversation, token, browser_id], export, api_visibility="private")
-
-    def load(tok: str | None, bid: str | None):
+    # ------------------------------------------------------------------ page load
+    def load(self, tok: str | None, bid: str | None):
         """After a page load or login: the browser id, the owner's conversations, the latest one restored."""
+        actions = self.actions
         bid = bid if owner_key(None, bid) else new_browser_id()
         try:
             choices = actions.doc_choices()
@@ -380,9 +439,6 @@ def build(services: AppServices, token: gr.State, gate, browser_secret: str) -> 
         ref_update, html, citation = actions.open_reference(who, last, 0)
         return [bid, gr.update(choices=choices), transcript_html(turns), current,
                 gr.update(choices=[(c.title, c.id) for c in listing], value=current), ref_update, html, citation, last, ""]
-
-    load_outputs = [browser_id, docs, transcript, conversation, conv_list, refs, passage, copy, view_turn, feedback_msg]
-    return ChatTab(docs=docs, load=Loader(load, [token, browser_id], load_outputs), doc_choices=actions.doc_choices)
 
 
 def _int(value) -> int | None:

@@ -29,40 +29,95 @@ class EvalTab:
 
 
 def build(services: AppServices, token: gr.State, gate) -> EvalTab:
-    from kb_assistant.app.ui import Loader, denied
+    from kb_assistant.app.ui import Loader
 
     with gate.panel:
-        gr.Markdown("### Set QA dan konfigurasi")
-        with gr.Row():
-            dataset = gr.Radio(label="Set QA", choices=[], elem_id="eval-dataset", scale=2)
-            configs = gr.CheckboxGroup(list(services.eval_configs), value=["hybrid"], label="Konfigurasi", elem_id="eval-configs", scale=1,
-                                       info="bm25: kata kunci; dense: kemiripan makna; hybrid: gabungan keduanya (dipakai di Tanya Jawab).")
-        upload = gr.File(label="Set QA sendiri (JSON Lines, satu pertanyaan per baris)", file_types=[".jsonl"], type="filepath", elem_id="eval-upload")
-        with gr.Row():
-            check = gr.Button("Periksa set QA", elem_id="eval-check")
-            run = gr.Button("Jalankan evaluasi", variant="primary", elem_id="eval-run")
-        message = gr.Markdown(elem_id="eval-msg", elem_classes=["kb-message"])
-        gr.Markdown("### Hasil")
-        table = gr.Markdown(elem_id="eval-table")
-        with gr.Row():
-            hitk = gr.Image(label="Ketepatan per jumlah Pasal teratas (hit@k)", type="filepath", interactive=False, elem_id="eval-hitk",
-                            buttons=["download"])
-            latency = gr.Image(label="Sebaran latensi (latency)", type="filepath", interactive=False, elem_id="eval-latency", buttons=["download"])
-        gr.Markdown("#### Per jenis pertanyaan")
-        types_table = gr.Markdown(elem_id="eval-types")
-        gr.Markdown("#### Pertanyaan yang gagal")
-        failures = gr.HTML(elem_id="eval-failures")
-        download = gr.DownloadButton("Unduh laporan (zip: Markdown, JSON dan grafik)", visible=False, elem_id="eval-download")
-        with gr.Accordion("Evaluasi sebelumnya", open=False, elem_id="eval-history"):
-            past = gr.CheckboxGroup(label="Pilih satu atau beberapa evaluasi untuk dibandingkan", choices=[], elem_id="eval-past")
-            compare = gr.Button("Bandingkan berdampingan", size="sm", elem_id="eval-compare")
-            comparison = gr.Markdown(elem_id="eval-comparison")
-        gr.Markdown("### Masukan pengguna")
-        feedback_counts = gr.Markdown(elem_id="feedback-counts")
-        feedback = gr.Dataframe(headers=FEEDBACK_HEADERS, interactive=False, wrap=True, elem_id="feedback-table")
-        feedback_refresh = gr.Button("Muat ulang masukan", size="sm", elem_id="feedback-refresh")
+        view = _layout(services)
+    wiring = _EvalWiring(services, view, token)
+    wiring.wire()
+    return EvalTab(load=Loader(wiring.load, [token], [view.dataset, view.feedback_counts, view.feedback, view.past]))
 
-    def items_for(choice: str | None, path: str | None):
+
+@dataclass
+class _EvalView:
+    """The Evaluasi tab's components (built by :func:`_layout`, wired by :class:`_EvalWiring`)."""
+
+    dataset: gr.Radio
+    configs: gr.CheckboxGroup
+    upload: gr.File
+    check: gr.Button
+    run: gr.Button
+    message: gr.Markdown
+    table: gr.Markdown
+    hitk: gr.Image
+    latency: gr.Image
+    types_table: gr.Markdown
+    failures: gr.HTML
+    download: gr.DownloadButton
+    past: gr.CheckboxGroup
+    compare: gr.Button
+    comparison: gr.Markdown
+    feedback_counts: gr.Markdown
+    feedback: gr.Dataframe
+    feedback_refresh: gr.Button
+
+
+def _layout(services: AppServices) -> _EvalView:
+    """QA set and configurations, the results with plots, earlier runs side by side, user feedback."""
+    gr.Markdown("### Set QA dan konfigurasi")
+    with gr.Row():
+        dataset = gr.Radio(label="Set QA", choices=[], elem_id="eval-dataset", scale=2)
+        configs = gr.CheckboxGroup(list(services.eval_configs), value=["hybrid"], label="Konfigurasi", elem_id="eval-configs", scale=1,
+                                   info="bm25: kata kunci; dense: kemiripan makna; hybrid: gabungan keduanya (dipakai di Tanya Jawab).")
+    upload = gr.File(label="Set QA sendiri (JSON Lines, satu pertanyaan per baris)", file_types=[".jsonl"], type="filepath", elem_id="eval-upload")
+    with gr.Row():
+        check = gr.Button("Periksa set QA", elem_id="eval-check")
+        run = gr.Button("Jalankan evaluasi", variant="primary", elem_id="eval-run")
+    message = gr.Markdown(elem_id="eval-msg", elem_classes=["kb-message"])
+    gr.Markdown("### Hasil")
+    table = gr.Markdown(elem_id="eval-table")
+    with gr.Row():
+        hitk = gr.Image(label="Ketepatan per jumlah Pasal teratas (hit@k)", type="filepath", interactive=False, elem_id="eval-hitk",
+                        buttons=["download"])
+        latency = gr.Image(label="Sebaran latensi (latency)", type="filepath", interactive=False, elem_id="eval-latency", buttons=["download"])
+    gr.Markdown("#### Per jenis pertanyaan")
+    types_table = gr.Markdown(elem_id="eval-types")
+    gr.Markdown("#### Pertanyaan yang gagal")
+    failures = gr.HTML(elem_id="eval-failures")
+    download = gr.DownloadButton("Unduh laporan (zip: Markdown, JSON dan grafik)", visible=False, elem_id="eval-download")
+    with gr.Accordion("Evaluasi sebelumnya", open=False, elem_id="eval-history"):
+        past = gr.CheckboxGroup(label="Pilih satu atau beberapa evaluasi untuk dibandingkan", choices=[], elem_id="eval-past")
+        compare = gr.Button("Bandingkan berdampingan", size="sm", elem_id="eval-compare")
+        comparison = gr.Markdown(elem_id="eval-comparison")
+    gr.Markdown("### Masukan pengguna")
+    feedback_counts = gr.Markdown(elem_id="feedback-counts")
+    feedback = gr.Dataframe(headers=FEEDBACK_HEADERS, interactive=False, wrap=True, elem_id="feedback-table")
+    feedback_refresh = gr.Button("Muat ulang masukan", size="sm", elem_id="feedback-refresh")
+    return _EvalView(dataset, configs, upload, check, run, message, table, hitk, latency, types_table, failures, download,
+                     past, compare, comparison, feedback_counts, feedback, feedback_refresh)
+
+
+class _EvalWiring:
+    """The evaluator's actions: check a QA set, run it, compare runs, read user feedback."""
+
+    def __init__(self, services: AppServices, view: _EvalView, token: gr.State) -> None:
+        self.services, self.view, self.token = services, view, token
+
+    def wire(self) -> None:
+        v, token = self.view, self.token
+        v.check.click(self.do_check, [token, v.dataset, v.upload], v.message, api_visibility="private")
+        result_outputs = [v.message, v.table, v.hitk, v.latency, v.types_table, v.failures, v.download, v.past]
+        v.run.click(self.do_run, [token, v.dataset, v.upload, v.configs], result_outputs, api_visibility="private", concurrency_limit=4)
+        v.feedback_refresh.click(self.load_feedback, token, [v.feedback_counts, v.feedback], api_visibility="private")
+        v.compare.click(self.do_compare, [token, v.past], v.comparison, api_visibility="private")
+
+    def denied(self, token: str | None) -> str | None:
+        """Why the session may not run evaluations (None when it may)."""
+        from kb_assistant.app.ui import denied  # ui builds this tab: imported late
+
+        return denied(self.services, token, "eval")
+
+    def items_for(self, choice: str | None, path: str | None):
         from kb_assistant.evaluation.dataset import parse_dataset
 
         if choice == UPLOAD:
@@ -73,30 +128,27 @@ def build(services: AppServices, token: gr.State, gate) -> EvalTab:
             return parse_dataset(text, name), name
         if not choice:
             raise UploadError("pilih set QA")
-        return services.load_named_dataset(choice), choice
+        return self.services.load_named_dataset(choice), choice
 
-    def do_check(current: str | None, choice: str | None, path: str | None):
-        refusal = denied(services, current, "eval")
+    def do_check(self, current: str | None, choice: str | None, path: str | None):
+        refusal = self.denied(current)
         if refusal:
             return refusal
         try:
-            items, name = items_for(choice, path)
+            items, name = self.items_for(choice, path)
         except ValueError as exc:
             return dataset_problem_text(_dataset_name(choice, path), exc)
         answerable = sum(1 for i in items if i.answerable)
         types = sorted({i.type for i in items})
         return f"✔ {name}: {len(items)} pertanyaan ({answerable} dapat dijawab); jenis: {', '.join(types)}."
 
-    check.click(do_check, [token, dataset, upload], message, api_visibility="private")
-
-    result_outputs = [message, table, hitk, latency, types_table, failures, download, past]
-
-    def do_run(current: str | None, choice: str | None, path: str | None, names: list[str], progress=gr.Progress()):
-        refusal = denied(services, current, "eval")
+    def do_run(self, current: str | None, choice: str | None, path: str | None, names: list[str], progress=gr.Progress()):
+        services = self.services
+        refusal = self.denied(current)
         if refusal:
             return [refusal] + [gr.skip()] * 7
         try:
-            items, name = items_for(choice, path)
+            items, name = self.items_for(choice, path)
             job = services.start_eval(items, name, names or [])
         except JobBusyError as exc:
             return [f"⚠ {exc}"] + [gr.skip()] * 7
@@ -114,39 +166,33 @@ def build(services: AppServices, token: gr.State, gate) -> EvalTab:
                 f"dalam {seconds:.0f} detik (laporan {result['run_id']}).")
         return [done] + _run_view(services, result["run_id"], result["result"]) + [gr.update(choices=past_runs(_runs_dir(services)))]
 
-    run.click(do_run, [token, dataset, upload, configs], result_outputs, api_visibility="private", concurrency_limit=4)
-
-    def load_feedback(current: str | None):
-        if services.sessions.get(current) is None or denied(services, current, "eval"):
+    def load_feedback(self, current: str | None):
+        if self.services.sessions.get(current) is None or self.denied(current):
             return gr.skip(), gr.skip()
-        counts = services.feedback.counts()
+        counts = self.services.feedback.counts()
         summary = f"Berguna: **{counts['useful']}** · Rujukan salah: **{counts['wrong_citation']}** · Jawaban salah: **{counts['wrong_answer']}**"
-        return summary, feedback_table(services.feedback.list())
+        return summary, feedback_table(self.services.feedback.list())
 
-    feedback_refresh.click(load_feedback, token, [feedback_counts, feedback], api_visibility="private")
-
-    def do_compare(current: str | None, chosen: list[str] | None):
-        if denied(services, current, "eval"):
-            return denied(services, current, "eval")
+    def do_compare(self, current: str | None, chosen: list[str] | None):
+        refusal = self.denied(current)
+        if refusal:
+            return refusal
         runs = []
         for run_id in chosen or []:
             try:
-                runs.append((run_id, json.loads(services.report_file(run_id, "result.json").read_text(encoding="utf-8"))))
+                runs.append((run_id, json.loads(self.services.report_file(run_id, "result.json").read_text(encoding="utf-8"))))
             except (LookupError, OSError, ValueError):
                 continue
         return compare_markdown(runs)
 
-    compare.click(do_compare, [token, past], comparison, api_visibility="private")
-
-    def load(current: str | None):
-        if services.sessions.get(current) is None or denied(services, current, "eval"):
+    def load(self, current: str | None):
+        services = self.services
+        if services.sessions.get(current) is None or self.denied(current):
             return gr.skip(), gr.skip(), gr.skip(), gr.skip()
         choices = [(_dataset_label(name, path), name) for name, path in services.datasets().items()]
         choices.append(("Unggah set QA sendiri (JSONL)", UPLOAD))
-        counts, rows = load_feedback(current)
+        counts, rows = self.load_feedback(current)
         return gr.update(choices=choices, value=choices[0][1]), counts, rows, gr.update(choices=past_runs(_runs_dir(services)))
-
-    return EvalTab(load=Loader(load, [token], [dataset, feedback_counts, feedback, past]))
 
 
 def _dataset_label(name: str, path: Path) -> str:

@@ -19,6 +19,7 @@ import os
 import shutil
 import tempfile
 import time
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlparse
@@ -273,7 +274,9 @@ def _set_search_breadth(collection, ef_search: int) -> None:
     """Give an existing collection the configured HNSW search breadth (a query-time setting Chroma
     stores with the collection); a store that refuses keeps its own and says so in the log."""
     try:
-        current = (collection.configuration or {}).get("hnsw") or {}
+        with warnings.catch_warnings():  # Chroma warns about the (absent) embedding-function entry when the configuration is read
+            warnings.simplefilter("ignore", DeprecationWarning)
+            current = (collection.configuration or {}).get("hnsw") or {}
         if current.get("ef_search") != ef_search:
             collection.modify(configuration={"hnsw": {"ef_search": ef_search}})
     except Exception as exc:  # an old server or a read-only store: searching still works
