@@ -23,6 +23,14 @@ def test_colloquial_query_is_normalised_by_the_general_lexicons():
     assert "masing-masing" in text and "sudah" in text and "cuti" in text.split()[-1]
 
 
+def test_quotation_marks_around_a_term_are_dropped_and_the_term_is_still_found():
+    from kb_assistant.retrieval.analysis import definition_term
+
+    assert normalise_query("yg dimaksud dgn 'Balai Arsip' apa?") == "yang dimaksud dengan Balai Arsip apa?"
+    assert definition_term(normalise_query("Siapa yang dimaksud dengan “Penjaga Balai” dalam UU ini?")) == "Penjaga Balai"
+    assert normalise_query("rapat hari Jum'at") == "rapat hari Jum'at"  # an apostrophe inside a word stays
+
+
 def test_acronyms_and_citations_are_not_normalised_away():
     text = normalise_query("Apa saja hak PPPK menurut UU 20/2023?")
     assert "PPPK" in text.split() and "UU 20/2023?" in text

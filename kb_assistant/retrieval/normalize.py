@@ -18,6 +18,7 @@ from indoNLP.preprocessing import replace_word_elongation
 from indoNLP.preprocessing.slang_data import SLANG_DATA
 
 _TOKEN = re.compile(r"[\w/'-]+|[^\w\s]", re.UNICODE)
+_QUOTES = re.compile(r"(?<!\w)['\"“”‘’`«»]+|['\"“”‘’`«»]+(?!\w)")  # quotation marks around a term; an apostrophe inside a word stays
 _REPEAT = re.compile(r"\b([a-zA-Z]{2,})2\b")  # "masing2" → "masing-masing" (never numbers like 132/2022)
 
 
@@ -30,8 +31,10 @@ def lexeme_norms() -> dict[str, str]:
 
 
 def normalise_query(question: str) -> str:
-    """Reduplication, elongation and slang normalised; the user's other words kept as typed."""
-    text = _REPEAT.sub(lambda m: f"{m.group(1)}-{m.group(1)}", question)
+    """Quotation marks dropped (a quoted term is still the term); reduplication, elongation and
+    slang normalised; the user's other words kept as typed."""
+    text = _QUOTES.sub(" ", question)
+    text = _REPEAT.sub(lambda m: f"{m.group(1)}-{m.group(1)}", text)
     tokens = [_standard(token) for token in _TOKEN.findall(text)]
     return re.sub(r"\s+([?.,!;:)])", r"\1", " ".join(" ".join(tokens).split())).strip()
 
