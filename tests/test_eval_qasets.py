@@ -16,6 +16,7 @@ from kb_assistant.settings import PROJECT_ROOT, SHARED_SOURCES
 TUNE = PROJECT_ROOT / "eval" / "qa-tune.jsonl"
 TEST = PROJECT_ROOT / "eval" / "qa-test.jsonl"
 DEV = SHARED_SOURCES.parent / "eval-dev" / "qa-dev.jsonl"
+VALIDATION = [PROJECT_ROOT / "eval" / "qa-validate.jsonl", PROJECT_ROOT / "eval" / "qa-validate-2.jsonl"]
 # The test split was committed on its own and is never edited: a changed file fails here.
 TEST_SHA256 = "4ba8bd445270d6360e6baa7de1f7b1dc63596997594a49517b20388fc06c34ec"
 TYPES = {"definition", "obligation_or_right", "procedure", "institution", "cross_document", "temporal",
@@ -26,6 +27,12 @@ NEW_DOCS = {"perpres-82-2023", "pp-96-2012", "pp-94-2021", "perpres-81-2010", "p
 @pytest.fixture(scope="module")
 def splits():
     return {"tune": load_dataset(TUNE), "test": load_dataset(TEST)}
+
+
+@pytest.fixture(scope="module")
+def gold_sets(splits):
+    """Every project QA set whose golds must resolve: the two splits and the validation sets."""
+    return splits | {path.stem: load_dataset(path) for path in VALIDATION}
 
 
 def test_test_split_is_frozen():
@@ -70,22 +77,22 @@ def _source_text(doc: str) -> str:
     return "\n".join(page.extract_text() or "" for page in PdfReader(path).pages)
 
 
-def test_every_gold_document_exists_and_every_section_text_is_in_its_source(splits):
+def test_every_gold_document_exists_and_every_section_text_is_in_its_source(gold_sets):
     if not SHARED_SOURCES.is_dir():
         pytest.skip("shared corpus sources not available")
-    golds = [g for items in splits.values() for q in items for g in q.gold]
+    golds = [g for items in gold_sets.values() for q in items for g in q.gold]
     texts = {doc: normalise(re.sub(r"\s+", " ", _source_text(doc))) for doc in {g.doc for g in golds}}
     missing = [(g.doc, g.section) for g in golds if g.section and normalise(g.section) not in texts[g.doc]]
     assert not missing, missing
 
 
 def test_files_are_one_json_object_per_line():
-    for path in (TUNE, TEST):
+    for path in (TUNE, TEST, *VALIDATION):
         for line in path.read_text(encoding="utf-8").splitlines():
             assert set(json.loads(line)) == {"id", "question", "gold", "answerable", "answer", "type"}
 
 
-def test_every_section_gold_matches_a_unit_of_the_parsed_document(splits, tmp_path):
+def test_every_section_gold_matches_a_unit_of_the_parsed_document(gold_sets, tmp_path):
     """The gold and the annex parser agree: each section text names at least one section unit."""
     if not SHARED_SOURCES.is_dir():
         pytest.skip("shared corpus sources not available")
@@ -99,7 +106,7 @@ def test_every_section_gold_matches_a_unit_of_the_parsed_document(splits, tmp_pa
     settings = Settings()
     settings.index.dir = tmp_path / "indexes"  # the parse cache lives there
     entries = {d.id: d for d in load_manifest(PROJECT_ROOT / "corpus" / "manifest.toml").documents}
-    golds = [g for items in splits.values() for q in items for g in q.gold if g.section]
+    golds = [g for items in gold_sets.values() for q in items for g in q.gold if g.section]
     units = {}
     for doc in {g.doc for g in golds}:
         [path] = [p for p in SHARED_SOURCES.glob(f"{doc}-*") if p.suffix in (".md", ".pdf")]
