@@ -202,58 +202,49 @@ def test_kb_models_fit_refuses_the_test_split_before_loading_anything(tmp_path):
     assert result.exit_code == 1 and "test split" in result.output
 
 
-def test_kb_models_fit_prints_a_profile_table_fitted_on_the_given_questions(small_index, monkeypatch, tmp_path):
+# written for these tests from UU 20/2023 and PP 28/2018, not taken from a QA set
+MINI_QUESTIONS = [
+    {"id": "f1", "question": "Apa saja nilai dasar ASN?", "gold": [{"doc": "uu-20-2023", "pasal": "4"}], "answerable": True, "answer": "", "type": "t"},
+    {"id": "f2", "question": "Siapa yang dapat menjadi pihak kerja sama daerah?", "gold": [{"doc": "pp-28-2018", "pasal": "2"}], "answerable": True, "answer": "", "type": "t"},
+    {"id": "f3", "question": "Berapa tunjangan bulanan ASN tahun 2031?", "gold": [], "answerable": False, "answer": "", "type": "t"},
+]
+
+
+def run_fit(tmp_path, settings, monkeypatch, *flags: str):
+    """`kb models fit` on MINI_QUESTIONS with a one-setting grid; the CLI result."""
     import json
 
     from typer.testing import CliRunner
 
     from kb_assistant import cli
 
-    questions = [  # written for this test from UU 20/2023 and PP 28/2018, not taken from a QA set
-        {"id": "f1", "question": "Apa saja nilai dasar ASN?", "gold": [{"doc": "uu-20-2023", "pasal": "4"}], "answerable": True, "answer": "", "type": "t"},
-        {"id": "f2", "question": "Siapa yang dapat menjadi pihak kerja sama daerah?", "gold": [{"doc": "pp-28-2018", "pasal": "2"}], "answerable": True, "answer": "", "type": "t"},
-        {"id": "f3", "question": "Berapa tunjangan bulanan ASN tahun 2031?", "gold": [], "answerable": False, "answer": "", "type": "t"},
-    ]
     dataset = tmp_path / "qa-tune-mini.jsonl"
-    dataset.write_text("\n".join(json.dumps(q) for q in questions), encoding="utf-8")
+    dataset.write_text("\n".join(json.dumps(q) for q in MINI_QUESTIONS), encoding="utf-8")
     grid = tmp_path / "grid.toml"
     grid.write_text("[answer]\nevidence_dense_center = [0.5, 0.88, 0.99]\n", encoding="utf-8")
-    monkeypatch.setattr(cli, "get_settings", lambda: small_index)
-    result = CliRunner().invoke(cli.app, ["models", "fit", "--dataset", str(dataset), "--grid", str(grid), "--min-gain", "0"])
+    monkeypatch.setattr(cli, "get_settings", lambda: settings)
+    result = CliRunner().invoke(cli.app, ["models", "fit", "--dataset", str(dataset), "--grid", str(grid), "--min-gain", "0", *flags])
     assert result.exit_code == 0, result.output
+    return result
+
+
+def printed_tuning(result) -> dict:
+    return tomllib.loads(result.stdout[result.stdout.index("[multilingual-e5-small.tuning]"):])["multilingual-e5-small"]["tuning"]
+
+
+def test_kb_models_fit_prints_a_profile_table_fitted_on_the_given_questions(small_index, monkeypatch, tmp_path):
+    result = run_fit(tmp_path, small_index, monkeypatch)
     assert "fitted on" in result.output and "(3 questions)" in result.output.replace("\n", " ")
-    table = tomllib.loads(result.stdout[result.stdout.index("[multilingual-e5-small.tuning]"):])
-    fitted = table["multilingual-e5-small"]["tuning"]
-    assert set(fitted) <= {"answer.evidence_dense_center"}  # only what the grid offered, only when it gained
+    assert set(printed_tuning(result)) <= {"answer.evidence_dense_center"}  # only what the grid offered, only when it gained
 
 
 def test_kb_models_fit_from_the_profile_keeps_the_recorded_values_it_does_not_move(small_index, monkeypatch, tmp_path):
-    import json
-
-    from typer.testing import CliRunner
-
-    from kb_assistant import cli
     from kb_assistant.models.profiles import builtin_profiles
 
-    questions = [  # written for this test from UU 20/2023, not taken from a QA set
-        {"id": "p1", "question": "Apa saja nilai dasar ASN?", "gold": [{"doc": "uu-20-2023", "pasal": "4"}], "answerable": True, "answer": "", "type": "t"},
-        {"id": "p2", "question": "Berapa tunjangan bulanan ASN tahun 2031?", "gold": [], "answerable": False, "answer": "", "type": "t"},
-    ]
-    dataset = tmp_path / "qa-tune-mini.jsonl"
-    dataset.write_text("\n".join(json.dumps(q) for q in questions), encoding="utf-8")
-    grid = tmp_path / "grid.toml"
-    grid.write_text("[answer]\nevidence_dense_center = [0.5, 0.88]\n", encoding="utf-8")
     settings = small_index.model_copy(deep=True)
     recorded = {"retrieval.coverage_weight": 0.1, "answer.evidence_dense_center": 0.88}
     settings.embedding.profiles = {"multilingual-e5-small": builtin_profiles()["multilingual-e5-small"].model_copy(update={"tuning": recorded})}
-    monkeypatch.setattr(cli, "get_settings", lambda: settings)
-
-    def fitted(*flags: str) -> dict:
-        result = CliRunner().invoke(cli.app, ["models", "fit", "--dataset", str(dataset), "--grid", str(grid), "--min-gain", "0", *flags])
-        assert result.exit_code == 0, result.output
-        return tomllib.loads(result.stdout[result.stdout.index("[multilingual-e5-small.tuning]"):])["multilingual-e5-small"]["tuning"]
-
-    refined = fitted("--from-profile")
+    refined = printed_tuning(run_fit(tmp_path, settings, monkeypatch, "--from-profile"))
     assert refined["retrieval.coverage_weight"] == 0.1  # not in the grid: kept from the profile
-    assert refined["answer.evidence_dense_center"] in (0.5, 0.88)
-    assert "retrieval.coverage_weight" not in fitted()  # from the code defaults only grid moves are printed
+    assert refined["answer.evidence_dense_center"] in (0.5, 0.88, 0.99)
+    assert "retrieval.coverage_weight" not in printed_tuning(run_fit(tmp_path, settings, monkeypatch))  # from the defaults: grid moves only
