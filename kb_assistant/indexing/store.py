@@ -263,7 +263,9 @@ def open_collection(settings: IndexSettings, version: IndexVersion, create: bool
     name = collection_name(settings, version)
     if create:
         return client.get_or_create_collection(name, configuration=_configuration(settings), embedding_function=None)
-    return client.get_collection(name, embedding_function=None)
+    collection = client.get_collection(name, embedding_function=None)
+    _set_search_breadth(collection, settings.hnsw_ef_search)
+    return collection
 
 
 def _configuration(settings: IndexSettings) -> dict:

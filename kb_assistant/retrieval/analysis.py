@@ -15,7 +15,7 @@ from kb_assistant.corpus.manifest import Manifest
 from kb_assistant.retrieval.lexicon import Lexicon
 from kb_assistant.retrieval.normalize import looks_english, normalise_query
 from kb_assistant.retrieval.scope import Scope, mention_spans
-from kb_assistant.retrieval.tables import patterns
+from kb_assistant.retrieval.tables import load_table, patterns
 from kb_assistant.retrieval.text import QUESTION_WORDS, analyse
 
 CITATION_PARTS = re.compile(r"\b(?:pasal|ayat|huruf|angka|article|paragraph)\s*\(?\w{1,4}\)?", re.IGNORECASE)
@@ -68,13 +68,11 @@ def analyse_query(question: str, lexicon: Lexicon, manifest: Manifest, scope: Sc
     )
 
 
-ANSWER_TYPES = ("money", "percent", "period")
-
-
 def answer_types(question: str) -> tuple[str, ...]:
-    """The kinds of figure the question asks for (``data/answer_types.toml``: "berapa rupiah",
-    "berapa persen", "berapa lama"): an answer must state one."""
-    return tuple(kind for kind in ANSWER_TYPES if any(p.search(question) for p in patterns("answer_types", f"asks_{kind}")))
+    """The kinds of figure the question asks for (each ``asks_<kind>`` list of ``data/answer_types.toml``:
+    "berapa rupiah", "berapa persen", "berapa lama"): an answer must state one."""
+    kinds = [group.removeprefix("asks_") for group in load_table("answer_types") if group.startswith("asks_")]
+    return tuple(kind for kind in kinds if any(p.search(question) for p in patterns("answer_types", f"asks_{kind}")))
 
 
 def definition_term(question: str) -> str | None:

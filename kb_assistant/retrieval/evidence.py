@@ -16,7 +16,7 @@ from kb_assistant.retrieval.tables import patterns
 from kb_assistant.retrieval.units import PasalHit
 
 EVIDENCE_DEPTH = 3
-ANSWER_TYPE_LABELS = {"money": "nominal uang (rupiah)", "percent": "persentase", "period": "jangka waktu"}
+ANSWER_TYPE_LABELS = {"money": "nominal uang (rupiah)", "percent": "persentase", "period": "jangka waktu"}  # how a refusal names the kind
 
 
 @dataclass
@@ -35,7 +35,7 @@ def gather_evidence(hits: list[PasalHit], analysis: QueryAnalysis, loaded, top_d
     text = "\n".join(loaded.unit_text(h.key) for h in top)
     low = text.lower()
     missing = [s for s in analysis.specifics if not _holds(low, s)]
-    missing += [ANSWER_TYPE_LABELS[kind] for kind in analysis.answer_types if not states(low, kind)]
+    missing += [ANSWER_TYPE_LABELS.get(kind, kind) for kind in analysis.answer_types if not states(low, kind)]
     unknown = [n for n in analysis.names if not _holds(low, n) and n.lower() not in loaded.vocabulary and not loaded.lexicon.find(n)]
     return Evidence(coverage, top_unit, top_dense, missing, unknown)
 
