@@ -283,7 +283,7 @@ def models_adapt(
 
 @models_app.command("fit")
 def models_fit(
-    dataset: list[Path] = typer.Option([Path("eval/qa-tune.jsonl"), Path("../shared/eval-dev/qa-dev.jsonl"), Path("eval/qa-validate.jsonl")], "--dataset", help="Tuning QA sets, pooled (repeatable; never the frozen test split)."),
+    dataset: list[Path] = typer.Option([Path("eval/qa-tune.jsonl"), Path("../shared/eval-dev/qa-dev.jsonl"), Path("eval/qa-validate.jsonl"), Path("eval/qa-validate-2.jsonl")], "--dataset", help="Tuning QA sets, pooled (repeatable; never the frozen test split)."),
     grid_file: Path = typer.Option(PROJECT_ROOT / "eval" / "fit-grid.toml", "--grid", help="Candidate values per setting (TOML sections)."),
     rounds: int = typer.Option(3, "--rounds", min=1, help="Coordinate-descent passes over the grid."),
     min_gain: float = typer.Option(0.02, "--min-gain", help="Objective gain a move must exceed (0.02 ≈ two of ~100 questions): smaller gains are noise a held-out set does not repeat."),
@@ -328,6 +328,41 @@ def models_fit(
         f"refusal accuracy {refusal['accuracy']:.3f}"
     )
     print(tuning_toml(model_name(settings.embedding), result, dataset, from_profile))
+
+
+@models_app.command("fit-ranker")
+def models_fit_ranker(
+    dataset: list[Path] = typer.Option([Path("eval/qa-tune.jsonl"), Path("../shared/eval-dev/qa-dev.jsonl"), Path("eval/qa-validate.jsonl"), Path("eval/qa-validate-2.jsonl")], "--dataset", help="Tuning QA sets, one per author (repeatable, at least two: each is held out in turn; never the frozen test split)."),
+) -> None:
+    """Fit the configured model's learned ranker (retrieval.ranker_weights) on the tuning sets;
+    prints the held-out quality per L2 strength and the profile line to record in profiles.toml."""
+    from rich.progress import track
+
+    from kb_assistant.assistant import Assistant
+    from kb_assistant.evaluation.dataset import DatasetError, load_dataset
+    from kb_assistant.evaluation.fit import FitError, check_tuning_split
+    from kb_assistant.evaluation.fit_ranker import collect_queries, fit_ranker, ranker_toml
+    from kb_assistant.indexing.store import IndexUnavailableError
+    from kb_assistant.models.profiles import model_name
+
+    settings = get_settings()
+    try:
+        check_tuning_split(dataset)
+        if len(set(dataset)) < 2:
+            raise FitError("give at least two QA sets: each is held out in turn to choose the regularisation")
+        sets = {str(path): load_dataset(path) for path in dataset}
+        assistant = Assistant(settings)
+        assistant.reader.get()
+    except (DatasetError, FitError, FileNotFoundError, IndexUnavailableError) as exc:
+        _fail(str(exc))
+    ticks = iter(track(range(sum(map(len, sets.values()))), description="candidates", console=err))
+    queries = collect_queries(assistant.retriever, sets, progress=lambda: next(ticks, None))
+    fit = fit_ranker(queries)
+    for l2, held in fit.cross_validation.items():
+        mark = "  <- chosen" if l2 == fit.l2 else ""
+        console.print(f"L2 {l2}: held out " + ", ".join(f"{Path(part).name} MRR@10 {m:.3f} hit@1 {h:.3f}" for part, (m, h) in held.items()) + mark)
+    console.print("fitted on all sets: " + ", ".join(f"{Path(part).name} MRR@10 {m:.3f} hit@1 {h:.3f}" for part, (m, h) in fit.fitted.items()))
+    print(ranker_toml(model_name(settings.embedding), fit, [str(d) for d in dataset]))
 
 
 # ---------------------------------------------------------------- index
@@ -442,11 +477,15 @@ def evaluate(
         ablations = load_ablations(ablations_file, get_settings()) if ablate else []
         assistant = Assistant(get_settings())
         assistant.reader.get()  # fail before the run, not on every question, when there is no index
+        idle = [a.name for a in ablations if not a.changes(assistant.settings)]
+        ablations = [a for a in ablations if a.name not in idle]
         names = [*config, "hybrid"] if ablate else config
         configs = build_configs(get_settings(), names, assistant=assistant)
         configs |= ablation_configs(assistant, ablations)
     except (DatasetError, AblationError, ValueError, FileNotFoundError, IndexUnavailableError) as exc:
         _fail(str(exc))
+    if ablate and idle:
+        err.print(f"ablations that change nothing for this model's settings, left out: {', '.join(idle)}")
     result = run_eval(items, configs, dataset_name=str(dataset))
     if ablations:
         result["ablation"] = describe(ablations)

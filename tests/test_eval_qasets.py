@@ -98,7 +98,7 @@ def test_every_section_gold_matches_a_unit_of_the_parsed_document(gold_sets, tmp
         pytest.skip("shared corpus sources not available")
     from kb_assistant.corpus.manifest import load_manifest
     from kb_assistant.corpus.parsed import parse_document
-    from kb_assistant.evaluation.configs import _unit
+    from kb_assistant.evaluation.configs import chunk_unit
     from kb_assistant.evaluation.gold import matches
     from kb_assistant.indexing.chunk import chunk_document
     from kb_assistant.settings import Settings
@@ -111,6 +111,6 @@ def test_every_section_gold_matches_a_unit_of_the_parsed_document(gold_sets, tmp
     for doc in {g.doc for g in golds}:
         [path] = [p for p in SHARED_SOURCES.glob(f"{doc}-*") if p.suffix in (".md", ".pdf")]
         parsed = parse_document(settings, entries[doc], path)
-        units[doc] = [_unit(c) for c in chunk_document(parsed, entries[doc], settings.chunk.max_words)]
+        units[doc] = [chunk_unit(c) for c in chunk_document(parsed, entries[doc], settings.chunk.max_words)]
     unmatched = [(g.doc, g.section) for g in golds if not any(matches(g, u) for u in units[g.doc])]
     assert not unmatched, unmatched

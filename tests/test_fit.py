@@ -103,7 +103,8 @@ def test_coordinate_descent_never_ends_below_its_start():
 
 
 def test_the_printed_tuning_is_a_profile_table_that_applies(tmp_path):
-    result = FitResult({"retrieval.bm25_weight": 0.0, "answer.evidence_dense_center": 0.45, "retrieval.rerank_depth": 2}, 2.5, {})
+    result = FitResult({"retrieval.bm25_weight": 0.0, "answer.evidence_dense_center": 0.45, "retrieval.rerank_depth": 2,
+                        "retrieval.ranker_weights": {"dense": 2.5, "coverage": -0.5}}, 2.5, {})
     table = tomllib.loads(tuning_toml("my-model", result, [tmp_path / "qa-tune.jsonl"]))["my-model"]["tuning"]
     assert table == result.overrides
     settings = Settings(embedding=EmbeddingSettings(model="my-model", profiles={"my-model": ModelProfile(tuning=table)}))
@@ -130,6 +131,7 @@ def test_the_shipped_gemma_tuning_applies_and_e5_keeps_the_defaults():
     # Gemma's cosines sit far below e5's: its neutral evidence level must be fitted lower
     assert gemma.answer.evidence_dense_center < 0.7 < e5.answer.evidence_dense_center
     assert e5.retrieval == Settings(embedding=EmbeddingSettings(model="multilingual-e5-small")).retrieval
+    assert gemma.retrieval.ranker_weights and not e5.retrieval.ranker_weights  # Gemma ranks by its learned ranker
 
 
 def test_current_values_reads_the_settings():

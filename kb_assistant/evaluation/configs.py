@@ -48,12 +48,12 @@ def ablation_configs(assistant, ablations: list[Ablation]) -> dict[str, Config]:
     """
     configs: dict[str, Config] = {}
     for ablation in ablations:
-        variant = assistant.with_settings(apply_overrides(assistant.settings, ablation.overrides, ablation.name))
+        variant = assistant.with_settings(ablation.settings_for(assistant.settings))
         configs[ablation.config_name] = _config(variant, ablation.mode, None)
     return configs
 
 
-def _unit(chunk) -> Unit:
+def chunk_unit(chunk) -> Unit:
     """The citable unit of an index node (``Chunk.unit_key`` / ``section_path`` where present)."""
     key = getattr(chunk, "unit_key", None) or chunk.pasal or f"section:{chunk.id}"
     path = list(getattr(chunk, "section_path", None) or [])
@@ -76,9 +76,9 @@ class _Units:
             if self._by_unit is None:
                 self._by_unit = {}
                 for c in self.chunks.values():
-                    self._by_unit.setdefault((c.doc, _unit(c).key), c)
+                    self._by_unit.setdefault((c.doc, chunk_unit(c).key), c)
             chunk = self._by_unit.get((doc, ref))
-        return _unit(chunk) if chunk is not None else Unit(doc, ref or "")
+        return chunk_unit(chunk) if chunk is not None else Unit(doc, ref or "")
 
     def cited(self, answer) -> list[Unit]:
         """Citations name a Pasal; a section citation is resolved through the passage with its label."""
@@ -89,7 +89,7 @@ class _Units:
             if c.pasal:
                 units.append(Unit(c.doc, c.pasal))
             elif chunk is not None:
-                units.append(_unit(chunk))
+                units.append(chunk_unit(chunk))
             else:
                 units.append(Unit(c.doc, f"label:{c.label}", tuple(c.label.split(HEADING_SEP)[1:])))
         return units

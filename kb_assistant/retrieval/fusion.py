@@ -23,6 +23,7 @@ def rrf(rankings: list[tuple[list[tuple[str, float]], float]], k: int) -> dict[s
 def group_by_unit(chunks: dict, node_scores: dict[str, float], dense: dict[str, float], bm25: dict[str, float]) -> list[PasalHit]:
     """One hit per (doc, unit_key), scored by its best node."""
     groups: dict[tuple[str, str], PasalHit] = {}
+    dense_rank, lexical_rank = _ranks(dense), _ranks(bm25)
     for node_id, score in sorted(node_scores.items(), key=lambda kv: (-kv[1], kv[0])):
         chunk = chunks.get(node_id)
         if chunk is None:
@@ -38,7 +39,19 @@ def group_by_unit(chunks: dict, node_scores: dict[str, float], dense: dict[str, 
             hit.dense = max(hit.dense, dense.get(node_id, 0.0))
             hit.bm25 = max(hit.bm25, bm25.get(node_id, 0.0))
             hit.sources |= sources
+        hit = groups[key]
+        hit.dense_rank = _best(hit.dense_rank, dense_rank.get(node_id))
+        hit.lexical_rank = _best(hit.lexical_rank, lexical_rank.get(node_id))
     return sorted(groups.values(), key=ranking_key)
+
+
+def _ranks(scores: dict[str, float]) -> dict[str, int]:
+    """Rank from 1 in a channel's candidate list (a dict keeps the channel's order)."""
+    return {node_id: rank for rank, node_id in enumerate(scores, start=1)}
+
+
+def _best(current: int | None, rank: int | None) -> int | None:
+    return rank if current is None else (current if rank is None else min(current, rank))
 
 
 group_by_pasal = group_by_unit

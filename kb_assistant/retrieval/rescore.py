@@ -14,13 +14,16 @@ from kb_assistant.retrieval.units import PasalHit
 from kb_assistant.settings import RetrievalSettings
 
 BONUS = {"definition": 1.0, "time": 1.0, "status": 0.6, "status-named": 1.0}
+# the settings only this rescoring and its rank fusion read: inert when a learned ranker ranks
+RESCORING_SETTINGS = ("rrf_k", "dense_weight", "bm25_weight", "bm25_score_weight", "dense_score_weight", "coverage_weight",
+                      "intent_weight", "definition_penalty", "rerank_depth", "unit_weight")
 
 
 def hit_terms(hit: PasalHit, loaded) -> frozenset[str]:
     """The terms a hit offers as evidence: the whole unit, except for a list of definitions
     (Ketentuan Umum), where only the matched definitions count — the union of fifty unrelated
     definitions would cover any question."""
-    if _is_definition(hit, loaded):
+    if is_definition(hit, loaded):
         return frozenset().union(*(loaded.node_terms(n) for n in hit.node_ids if n in loaded.chunks))
     return loaded.terms.get(hit.key, frozenset())
 
@@ -56,13 +59,14 @@ def rescore(hits: list[PasalHit], analysis: QueryAnalysis, loaded, settings: Ret
             + settings.dense_score_weight * dense_scale(hit)
             + settings.coverage_weight * term_coverage([hit], loaded, analysis.terms)
             + settings.intent_weight * bonus
-            - (penalty if _is_definition(hit, loaded) else 0.0)
+            - (penalty if is_definition(hit, loaded) else 0.0)
         )
     hits.sort(key=ranking_key)
     return rerank_head(hits, analysis, loaded, settings)
 
 
-def _is_definition(hit: PasalHit, loaded) -> bool:
+def is_definition(hit: PasalHit, loaded) -> bool:
+    """Whether the hit is a Ketentuan Umum definition (its best node is one)."""
     first = loaded.chunks.get(hit.node_ids[0]) if hit.node_ids else None
     return first is not None and first.kind == "definition"
 
@@ -94,6 +98,6 @@ def rerank_head(hits: list[PasalHit], analysis: QueryAnalysis, loaded, settings:
 
 
 def _scored_nodes(hit: PasalHit, loaded) -> list[str]:
-    if _is_definition(hit, loaded):
+    if is_definition(hit, loaded):
         return hit.node_ids
     return loaded.by_unit.get(hit.key, hit.node_ids)

@@ -18,6 +18,7 @@ from kb_assistant.retrieval.dense import dense_candidates
 from kb_assistant.retrieval.evidence import Evidence, gather_evidence
 from kb_assistant.retrieval.fusion import fuse, group_by_pasal, group_by_unit, rrf
 from kb_assistant.retrieval.lexical import lexical_candidates
+from kb_assistant.retrieval.ranker import check_weights, learned_rank
 from kb_assistant.retrieval.rescore import rescore
 from kb_assistant.retrieval.scope import Scope, resolve_scope
 from kb_assistant.retrieval.searcher import IndexReader
@@ -26,7 +27,7 @@ from kb_assistant.retrieval.units import PasalHit, UnitHit
 from kb_assistant.settings import RetrievalSettings
 
 Mode = Literal["bm25", "dense", "hybrid"]
-__all__ = ["Filters", "Mode", "PasalHit", "UnitHit", "Retrieval", "Retriever", "rrf", "group_by_pasal", "group_by_unit"]
+__all__ = ["Candidates", "Filters", "Mode", "PasalHit", "UnitHit", "Retrieval", "Retriever", "rrf", "group_by_pasal", "group_by_unit"]
 
 
 @dataclass
@@ -55,12 +56,25 @@ class Retrieval:
         return dense_weight * (self.top_dense - dense_center) + self.coverage + unit_weight * self.top_unit_coverage
 
 
+@dataclass
+class Candidates:
+    """The units the channels found for one question, grouped, not yet ranked."""
+
+    analysis: QueryAnalysis
+    loaded: object
+    hits: list[PasalHit]
+    top_dense: float
+    timings: dict[str, float]
+    started: float
+
+
 class Retriever:
     def __init__(self, reader: IndexReader, embedder, manifest: Manifest, settings: RetrievalSettings) -> None:
         self.reader = reader
         self.embedder = embedder
         self.manifest = manifest
         self.settings = settings
+        check_weights(settings.ranker_weights)  # a misspelt feature fails at start, not on the first question
 
     def analyse(self, question: str, filters: Filters | None = None) -> QueryAnalysis:
         """The question analysed once, with its document scope."""
@@ -72,28 +86,42 @@ class Retriever:
             scope.docs |= status_documents(analysis, self.manifest, loaded.docs)  # the repealing law states the status
         return analysis
 
-    def retrieve(self, question: str, filters: Filters | None = None, mode: Mode = "hybrid", top_k: int | None = None) -> Retrieval:
-        timings: dict[str, float] = {}
+    def candidates(self, question: str, filters: Filters | None = None, mode: Mode = "hybrid") -> Candidates:
+        """Scope, the candidate channels and grouping into units, before any ranking (what a
+        ranker is fitted on: `kb models fit-ranker`)."""
         started = _clock()
         analysis = self.analyse(question, filters)
         loaded = self.reader.get()
         k = self.settings.candidates
-        timings["analyse"] = _ms(started)
+        timings = {"analyse": _ms(started)}
         dense = dense_candidates(self.reader, self.embedder, analysis, k)
         timings["dense"] = _ms(started) - timings["analyse"]
         lexical = lexical_candidates(self.reader, analysis, k, self.settings) if mode != "dense" else []
         hits = group_by_unit(loaded.chunks, fuse(mode, dense, lexical, self.settings), dict(dense), dict(lexical))
         if mode == "hybrid":
-            hits = rescore(add_structural(hits, analysis, loaded, self.manifest), analysis, loaded, self.settings)
+            hits = add_structural(hits, analysis, loaded, self.manifest)
+        return Candidates(analysis, loaded, hits, max((s for _, s in dense), default=0.0), timings, started)
+
+    def retrieve(self, question: str, filters: Filters | None = None, mode: Mode = "hybrid", top_k: int | None = None) -> Retrieval:
+        found = self.candidates(question, filters, mode)
+        analysis, loaded, hits = found.analysis, found.loaded, found.hits
+        if mode == "hybrid":
+            hits = self._rank(hits, analysis, loaded)
         hits = hits[: top_k or self.settings.top_k]
         supporting = reference_hits(hits, loaded) if self.settings.neighbour_expansion else []
-        evidence: Evidence = gather_evidence(hits, analysis, loaded, max((s for _, s in dense), default=0.0))
-        timings["retrieve"] = _ms(started)
+        evidence: Evidence = gather_evidence(hits, analysis, loaded, found.top_dense)
+        timings = found.timings | {"retrieve": _ms(found.started)}
         return Retrieval(
             analysis.normalised, hits, supporting, analysis.scope, evidence.top_dense, timings, coverage=evidence.coverage,
             top_unit_coverage=evidence.top_unit_coverage, english=analysis.english, analysis=analysis, missing=evidence.missing,
             unknown_names=evidence.unknown_names,
         )
+
+    def _rank(self, hits: list[PasalHit], analysis: QueryAnalysis, loaded) -> list[PasalHit]:
+        """The learned ranker when the profile has weights, else the hand-weighted rescoring."""
+        if self.settings.ranker_weights:
+            return learned_rank(hits, analysis, loaded, self.settings.ranker_weights)
+        return rescore(hits, analysis, loaded, self.settings)
 
 
 def _clock() -> float:

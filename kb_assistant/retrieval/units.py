@@ -38,6 +38,8 @@ class PasalHit:
     unit: str = ""  # unit_key; the Pasal number for Pasal units
     sources: set[str] = field(default_factory=set)  # lexical, dense, definition, status, time, reference
     via: str = ""  # for a reference: the label of the unit that refers to it
+    dense_rank: int | None = None  # best rank of its nodes in the dense candidates (from 1)
+    lexical_rank: int | None = None  # the same in the BM25 candidates
 
     def __post_init__(self) -> None:
         if not self.unit:

@@ -1,0 +1,96 @@
+"""A learned linear ranker: each candidate unit scored as Σ weight × feature.
+
+Why: the hand-weighted rescoring (RRF + BM25 score + coverage + intent bonus) was fitted by a
+grid on the tuning questions and lost to the dense channel alone on questions written by other
+authors. The same evidence, weighted by a listwise model fitted across the tuning sets' authors
+(`kb models fit-ranker`), keeps what each signal is worth on questions nobody tuned for. The
+features are few and named, so a profile's weights read as a statement of what counts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+
+from kb_assistant.retrieval.analysis import QueryAnalysis
+from kb_assistant.retrieval.fusion import ranking_key
+from kb_assistant.retrieval.rescore import is_definition, term_coverage, unit_coverage
+from kb_assistant.retrieval.units import PasalHit
+
+
+@dataclass(frozen=True)
+class _Context:
+    """Per-question values a feature is relative to."""
+
+    analysis: QueryAnalysis
+    loaded: object
+    dense_low: float
+    dense_span: float
+    top_bm25: float
+
+
+@dataclass(frozen=True)
+class Feature:
+    name: str
+    why: str
+    value: Callable[[PasalHit, _Context], float]
+
+
+def _dense(hit: PasalHit, ctx: _Context) -> float:
+    if hit.dense_rank is None or ctx.dense_span <= 0:
+        return 0.0
+    return (hit.dense - ctx.dense_low) / ctx.dense_span
+
+
+def _reciprocal(rank: int | None) -> float:
+    return 1.0 / rank if rank else 0.0
+
+
+def _structural(reason: str) -> Callable[[PasalHit, _Context], float]:
+    return lambda hit, ctx: float(reason in hit.sources)
+
+
+FEATURES: tuple[Feature, ...] = (
+    Feature("dense", "cosine rescaled 0-1 between the lowest and the highest dense candidate (models differ in level, not order)", _dense),
+    Feature("dense_missed", "1 when the dense channel did not find the unit (only BM25 or the structure did)", lambda h, c: float(h.dense_rank is None)),
+    Feature("dense_rr", "1 / the unit's best rank in the dense candidates", lambda h, c: _reciprocal(h.dense_rank)),
+    Feature("lexical_rr", "1 / the unit's best rank in the BM25 candidates", lambda h, c: _reciprocal(h.lexical_rank)),
+    Feature("bm25", "BM25 score relative to the best candidate's", lambda h, c: h.bm25 / c.top_bm25 if c.top_bm25 > 0 else 0.0),
+    Feature("coverage", "share of the question's idf-weighted terms in the unit", lambda h, c: term_coverage([h], c.loaded, c.analysis.terms)),
+    Feature("unit_coverage", "the same share within the unit's best ayat or sentence", lambda h, c: unit_coverage(h, c.loaded, c.analysis.terms)),
+    Feature("definition_asked", "a Ketentuan Umum definition, when the question asks what a term means",
+            lambda h, c: float(c.analysis.definition_term is not None and is_definition(h, c.loaded))),
+    Feature("definition_not_asked", "a definition when the question asks something else (it names a subject, it does not say what the subject must do)",
+            lambda h, c: float(c.analysis.definition_term is None and is_definition(h, c.loaded))),
+    Feature("section", "a Lampiran or guide section rather than a Pasal", lambda h, c: float(not h.pasal)),
+    Feature("structural_definition", "the Ketentuan Umum entry defining the asked term", _structural("definition")),
+    Feature("structural_status", "a closing or transitional clause of a document a status question names", _structural("status")),
+    Feature("structural_time", "a 'mulai berlaku' clause, for a question asking when", _structural("time")),
+    Feature("structural_status_named", "a closing clause naming the other document of a status question", _structural("status-named")),
+    Feature("english_lexical_rr", "lexical_rr for an English question (English words meet the Indonesian text only by chance)",
+            lambda h, c: float(c.analysis.english) * _reciprocal(h.lexical_rank)),
+)
+FEATURE_NAMES: tuple[str, ...] = tuple(f.name for f in FEATURES)
+
+
+def check_weights(weights: Mapping[str, float]) -> None:
+    unknown = sorted(set(weights) - set(FEATURE_NAMES))
+    if unknown:
+        raise ValueError(f"unknown ranker feature(s) {', '.join(unknown)}; known: {', '.join(FEATURE_NAMES)}")
+
+
+def feature_rows(hits: list[PasalHit], analysis: QueryAnalysis, loaded) -> list[list[float]]:
+    """One row of :data:`FEATURE_NAMES` values per hit."""
+    found = [h.dense for h in hits if h.dense_rank is not None]
+    low, high = (min(found), max(found)) if found else (0.0, 0.0)
+    ctx = _Context(analysis, loaded, low, high - low, max((h.bm25 for h in hits), default=0.0))
+    return [[feature.value(hit, ctx) for feature in FEATURES] for hit in hits]
+
+
+def learned_rank(hits: list[PasalHit], analysis: QueryAnalysis, loaded, weights: Mapping[str, float]) -> list[PasalHit]:
+    """The hits scored by the weighted features, best first."""
+    check_weights(weights)
+    vector = [float(weights.get(name, 0.0)) for name in FEATURE_NAMES]
+    for hit, row in zip(hits, feature_rows(hits, analysis, loaded)):
+        hit.score = sum(w * x for w, x in zip(vector, row))
+    return sorted(hits, key=ranking_key)
