@@ -60,3 +60,32 @@ def test_matryoshka_256(gemma):
     small = Embedder(GEMMA.model_copy(update={"dimensions": 256}))
     out = small.embed_passages(PASSAGES[:1], titles=TITLES[:1])
     assert out.shape == (1, 256) and small.model_fingerprint != gemma.model_fingerprint
+
+
+@pytest.fixture(scope="module")
+def gemma_assistant(gemma, tmp_path_factory):
+    """The default model's assistant (its profile: the learned ranker) over UU 20/2023 and the law it repealed."""
+    from conftest import _require_shared, make_settings
+
+    from kb_assistant.assistant import Assistant
+    from kb_assistant.indexing.pipeline import ingest
+
+    _require_shared()
+    settings = make_settings(tmp_path_factory.mktemp("gemma"), ("uu-20-2023", "uu-5-2014"))
+    settings.embedding = GEMMA
+    report = ingest(settings, embedder=gemma)
+    assert not report.failed, report.failed
+    return Assistant(settings, embedder=gemma)
+
+
+def cited(answer) -> set[tuple[str, str | None]]:
+    return {(c.doc, c.pasal) for c in answer.citations}
+
+
+def test_the_learned_ranker_answers_with_the_clause_asked_for(gemma_assistant):
+    assert gemma_assistant.retriever.settings.ranker_weights  # the profile's ranker, not the rescoring
+    assert ("uu-20-2023", "77") in cited(gemma_assistant.ask("Kapan UU ASN 2023 mulai berlaku?"))  # "mulai berlaku pada tanggal diundangkan"
+    collaborative = gemma_assistant.ask("Bagaimana pegawai ASN menerapkan nilai kolaboratif?")
+    assert [(c.doc, c.pasal, c.ayat) for c in collaborative.citations][:1] == [("uu-20-2023", "4", "2")]
+    repealed = gemma_assistant.ask("Apakah UU Nomor 5 Tahun 2014 masih berlaku?")
+    assert not repealed.refused and any(doc == "uu-20-2023" for doc, _ in cited(repealed))  # the repealing law says so
