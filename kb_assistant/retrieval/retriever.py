@@ -1,9 +1,10 @@
-"""The retrieval pipeline: scope → candidates (lexical, dense, structural) → fuse → rescore →
-evidence. Each stage is a module of its own reading one :class:`QueryAnalysis`.
+"""The retrieval pipeline: scope → candidates (lexical, dense, structural) → rank → evidence.
+Each stage is a module of its own reading one :class:`QueryAnalysis`.
 
-Modes ``bm25``, ``dense`` and ``hybrid`` (default) share scope, grouping and references so
-an evaluation compares only the ranking signal; the structural channel and the rescoring are
-part of hybrid.
+Ranking is the learned ranker (``retrieval/ranker.py``) when the model profile has weights, else
+the hand-weighted rescoring of the fused ranks (``retrieval/rescore.py``). Modes ``bm25``,
+``dense`` and ``hybrid`` (default) share scope, grouping and references so an evaluation compares
+only the ranking signal; the structural channel and the ranking stage are part of hybrid.
 """
 
 from __future__ import annotations
