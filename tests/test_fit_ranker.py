@@ -57,7 +57,7 @@ def test_a_question_without_a_gold_candidate_teaches_nothing():
 
 def test_the_fit_learns_the_feature_that_marks_the_gold_unit():
     rng = np.random.default_rng(3)
-    train = [query("a", rng) for _ in range(60)]
+    train = [query("a", rng) for _ in range(150)]
     weights = fit_weights(train, 0.03)
     assert int(np.argmax(weights)) == COVERAGE
     held_out = [query("b", rng) for _ in range(40)]

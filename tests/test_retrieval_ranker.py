@@ -54,6 +54,13 @@ def test_structural_features_follow_the_reason_a_unit_was_added(loaded):
     hits = add_structural([], analysis, loaded, MANIFEST)
     rows = {h.key: f for h, f in zip(hits, features(hits, analysis, loaded))}
     assert rows[(NEW, "30")]["structural_status_named"] == 1.0 and rows[(NEW, "29")]["structural_status"] == 1.0
+    assert MANIFEST.repealing() == {NEW}  # UU 7/2031 repealed UU 3/2019
+    assert all(f["structural_repealing_law"] == 0.0 for f in rows.values())  # not told which documents repealed another
+    told = {h.key: dict(zip(FEATURE_NAMES, row)) for h, row in zip(hits, feature_rows(hits, analysis, loaded, MANIFEST.repealing()))}
+    assert told[(NEW, "30")]["structural_repealing_law"] == told[(NEW, "29")]["structural_repealing_law"] == 1.0
+    plain = group_by_unit(loaded.chunks, {f"{NEW}:pasal-4": 1.0}, {f"{NEW}:pasal-4": 0.5}, {})
+    [row] = feature_rows(plain, analysis, loaded, MANIFEST.repealing())
+    assert dict(zip(FEATURE_NAMES, row))["structural_repealing_law"] == 0.0  # the repealing law, but not a status clause
     asked = analysed("Apa yang dimaksud dengan Balai Arsip?", loaded)
     hits = add_structural([], asked, loaded, MANIFEST)
     [row] = features(hits, asked, loaded)

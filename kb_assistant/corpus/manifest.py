@@ -101,6 +101,11 @@ class Manifest(BaseModel):
     def has(self, doc_id: str) -> bool:
         return any(d.id == doc_id for d in self.documents)
 
+    def repealing(self) -> frozenset[str]:
+        """Ids of the documents that repealed another (their transitional and closing provisions
+        say what became of the earlier law)."""
+        return frozenset(doc.id for doc in self.documents if doc.repeals)
+
     def names(self) -> dict[str, str]:
         return {d.id: d.name for d in self.documents}
 

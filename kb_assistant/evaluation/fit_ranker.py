@@ -45,6 +45,7 @@ class RankerFit:
 def collect_queries(retriever, sets: dict[str, Sequence[QAItem]], progress: Callable[[], None] = lambda: None) -> list[RankingQuery]:
     """Each answerable question's hybrid candidates (before ranking) as a feature matrix."""
     queries = []
+    repealing = retriever.manifest.repealing()
     for part, items in sets.items():
         for item in items:
             progress()
@@ -53,7 +54,7 @@ def collect_queries(retriever, sets: dict[str, Sequence[QAItem]], progress: Call
             found = retriever.candidates(item.question)
             targets = item.gold_targets()
             gold = [hit_at([chunk_unit(found.loaded.chunks[hit.node_ids[0]])], targets, 1) == 1.0 for hit in found.hits]
-            rows = feature_rows(found.hits, found.analysis, found.loaded)
+            rows = feature_rows(found.hits, found.analysis, found.loaded, repealing)
             queries.append(RankingQuery(np.array(rows, dtype=float).reshape(len(rows), len(FEATURE_NAMES)),
                                         np.array(gold, dtype=bool), [hit.key for hit in found.hits], part))
     return queries

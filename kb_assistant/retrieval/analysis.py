@@ -90,9 +90,8 @@ def status_intent(question: str, manifest: Manifest, scope: Scope) -> bool:
     """Legal-status vocabulary, or 'after <a law that repealed another>'."""
     if any(p.search(question) for p in patterns("legal_status", "status")):
         return True
-    repealing = {d.id for d in manifest.documents if d.repeals}
     after = any(p.search(question) for p in patterns("legal_status", "after"))
-    return after and bool(repealing & set(scope.mentioned))
+    return after and bool(manifest.repealing() & set(scope.mentioned))
 
 
 def _without_citations(question: str, manifest: Manifest) -> str:

@@ -24,6 +24,7 @@ class _Context:
 
     analysis: QueryAnalysis
     loaded: object
+    repealing: frozenset[str]  # documents that repealed another (manifest `repeals`)
     dense_low: float
     dense_span: float
     top_bm25: float
@@ -50,6 +51,13 @@ def _structural(reason: str) -> Callable[[PasalHit, _Context], float]:
     return lambda hit, ctx: float(reason in hit.sources)
 
 
+def _repealing_clause(hit: PasalHit, ctx: _Context) -> float:
+    return float(hit.doc in ctx.repealing and bool(hit.sources & STATUS_REASONS))
+
+
+STATUS_REASONS = frozenset({"status", "status-named"})  # not "time": any law states when it took effect
+
+
 FEATURES: tuple[Feature, ...] = (
     Feature("dense", "cosine rescaled 0-1 between the lowest and the highest dense candidate (models differ in level, not order)", _dense),
     Feature("dense_missed", "1 when the dense channel did not find the unit (only BM25 or the structure did)", lambda h, c: float(h.dense_rank is None)),
@@ -67,6 +75,8 @@ FEATURES: tuple[Feature, ...] = (
     Feature("structural_status", "a closing or transitional clause of a document a status question names", _structural("status")),
     Feature("structural_time", "a 'mulai berlaku' clause, for a question asking when", _structural("time")),
     Feature("structural_status_named", "a closing clause naming the other document of a status question", _structural("status-named")),
+    Feature("structural_repealing_law", "a status clause of a document that repealed another: the later law's transitional and closing "
+            "provisions say what became of the earlier law, its implementing rules and institutions", _repealing_clause),
     Feature("english_lexical_rr", "lexical_rr for an English question (English words meet the Indonesian text only by chance)",
             lambda h, c: float(c.analysis.english) * _reciprocal(h.lexical_rank)),
 )
@@ -79,18 +89,20 @@ def check_weights(weights: Mapping[str, float]) -> None:
         raise ValueError(f"unknown ranker feature(s) {', '.join(unknown)}; known: {', '.join(FEATURE_NAMES)}")
 
 
-def feature_rows(hits: list[PasalHit], analysis: QueryAnalysis, loaded) -> list[list[float]]:
-    """One row of :data:`FEATURE_NAMES` values per hit."""
+def feature_rows(hits: list[PasalHit], analysis: QueryAnalysis, loaded, repealing: frozenset[str] = frozenset()) -> list[list[float]]:
+    """One row of :data:`FEATURE_NAMES` values per hit; ``repealing``: the documents that repealed
+    another (``Manifest.repealing``)."""
     found = [h.dense for h in hits if h.dense_rank is not None]
     low, high = (min(found), max(found)) if found else (0.0, 0.0)
-    ctx = _Context(analysis, loaded, low, high - low, max((h.bm25 for h in hits), default=0.0))
+    ctx = _Context(analysis, loaded, repealing, low, high - low, max((h.bm25 for h in hits), default=0.0))
     return [[feature.value(hit, ctx) for feature in FEATURES] for hit in hits]
 
 
-def learned_rank(hits: list[PasalHit], analysis: QueryAnalysis, loaded, weights: Mapping[str, float]) -> list[PasalHit]:
+def learned_rank(hits: list[PasalHit], analysis: QueryAnalysis, loaded, weights: Mapping[str, float],
+                 repealing: frozenset[str] = frozenset()) -> list[PasalHit]:
     """The hits scored by the weighted features, best first."""
     check_weights(weights)
     vector = [float(weights.get(name, 0.0)) for name in FEATURE_NAMES]
-    for hit, row in zip(hits, feature_rows(hits, analysis, loaded)):
+    for hit, row in zip(hits, feature_rows(hits, analysis, loaded, repealing)):
         hit.score = sum(w * x for w, x in zip(vector, row))
     return sorted(hits, key=ranking_key)

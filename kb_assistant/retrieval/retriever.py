@@ -121,7 +121,7 @@ class Retriever:
     def _rank(self, hits: list[PasalHit], analysis: QueryAnalysis, loaded) -> list[PasalHit]:
         """The learned ranker when the profile has weights, else the hand-weighted rescoring."""
         if self.settings.ranker_weights:
-            return learned_rank(hits, analysis, loaded, self.settings.ranker_weights)
+            return learned_rank(hits, analysis, loaded, self.settings.ranker_weights, self.manifest.repealing())
         return rescore(hits, analysis, loaded, self.settings)
 
 
