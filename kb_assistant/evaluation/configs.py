@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Callable
 
-from kb_assistant.evaluation.ablations import Ablation, apply_overrides
+from kb_assistant.evaluation.ablations import Ablation
 from kb_assistant.evaluation.dataset import QAItem
 from kb_assistant.evaluation.gold import Unit
 from kb_assistant.evaluation.metrics import SystemOutput
