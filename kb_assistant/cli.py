@@ -357,7 +357,10 @@ def models_fit_ranker(
         _fail(str(exc))
     ticks = iter(track(range(sum(map(len, sets.values()))), description="candidates", console=err))
     queries = collect_queries(assistant.retriever, sets, progress=lambda: next(ticks, None))
-    fit = fit_ranker(queries)
+    try:
+        fit = fit_ranker(queries)
+    except ValueError as exc:  # fewer than two sets with an answerable question
+        _fail(str(exc))
     for l2, held in fit.cross_validation.items():
         mark = "  <- chosen" if l2 == fit.l2 else ""
         console.print(f"L2 {l2}: held out " + ", ".join(f"{Path(part).name} MRR@10 {m:.3f} hit@1 {h:.3f}" for part, (m, h) in held.items()) + mark)

@@ -119,6 +119,18 @@ def test_kb_models_fit_ranker_refuses_the_test_split_and_a_single_set(tmp_path):
     assert result.exit_code == 1 and "at least two" in result.output
 
 
+def test_kb_models_fit_ranker_needs_answerable_questions_in_two_sets(small_index, monkeypatch, tmp_path):
+    from kb_assistant import cli
+
+    paths = []
+    for name, rows in (("qa-tune-a.jsonl", SET_A), ("qa-tune-b.jsonl", [SET_A[1]])):  # b: unanswerable only
+        paths += ["--dataset", str(tmp_path / name)]
+        (tmp_path / name).write_text("\n".join(json.dumps(r) for r in rows), encoding="utf-8")
+    monkeypatch.setattr(cli, "get_settings", lambda: small_index)
+    result = invoke(*paths)
+    assert result.exit_code == 1 and "answerable" in result.output and "Traceback" not in result.output
+
+
 def test_kb_models_fit_ranker_fits_on_a_real_index(small_index, monkeypatch, tmp_path):
     from kb_assistant import cli
 

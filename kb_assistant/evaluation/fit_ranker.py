@@ -99,7 +99,7 @@ def cross_validate(queries: Sequence[RankingQuery], l2_choices: Sequence[float] 
     """For each L2 strength, the quality on each QA set of weights fitted on the other sets."""
     parts = sorted({q.part for q in queries})
     if len(parts) < 2:
-        raise ValueError("cross-validation needs at least two QA sets (one held out at a time)")
+        raise ValueError("cross-validation needs at least two QA sets with answerable questions (one held out at a time)")
     result: dict[float, dict[str, tuple[float, float]]] = {}
     for l2 in l2_choices:
         result[l2] = {}
