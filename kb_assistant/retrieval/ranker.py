@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from kb_assistant.retrieval.analysis import QueryAnalysis
 from kb_assistant.retrieval.fusion import ranking_key
-from kb_assistant.retrieval.rescore import is_definition, term_coverage, unit_coverage
+from kb_assistant.retrieval.rescore import dense_scale, is_definition, term_coverage, unit_coverage
 from kb_assistant.retrieval.units import PasalHit
 
 
@@ -25,8 +25,7 @@ class _Context:
     analysis: QueryAnalysis
     loaded: object
     repealing: frozenset[str]  # documents that repealed another (manifest `repeals`)
-    dense_low: float
-    dense_span: float
+    dense: Callable[[PasalHit], float]  # cosine rescaled over the dense candidates (rescore.dense_scale)
     top_bm25: float
 
 
@@ -35,12 +34,6 @@ class Feature:
     name: str
     why: str
     value: Callable[[PasalHit, _Context], float]
-
-
-def _dense(hit: PasalHit, ctx: _Context) -> float:
-    if hit.dense_rank is None or ctx.dense_span <= 0:
-        return 0.0
-    return (hit.dense - ctx.dense_low) / ctx.dense_span
 
 
 def _reciprocal(rank: int | None) -> float:
@@ -59,7 +52,7 @@ STATUS_REASONS = frozenset({"status", "status-named"})  # not "time": any law st
 
 
 FEATURES: tuple[Feature, ...] = (
-    Feature("dense", "cosine rescaled 0-1 between the lowest and the highest dense candidate (models differ in level, not order)", _dense),
+    Feature("dense", "cosine rescaled 0-1 between the lowest and the highest dense candidate (models differ in level, not order)", lambda h, c: c.dense(h)),
     Feature("dense_missed", "1 when the dense channel did not find the unit (only BM25 or the structure did)", lambda h, c: float(h.dense_rank is None)),
     Feature("dense_rr", "1 / the unit's best rank in the dense candidates", lambda h, c: _reciprocal(h.dense_rank)),
     Feature("lexical_rr", "1 / the unit's best rank in the BM25 candidates", lambda h, c: _reciprocal(h.lexical_rank)),
@@ -92,9 +85,7 @@ def check_weights(weights: Mapping[str, float]) -> None:
 def feature_rows(hits: list[PasalHit], analysis: QueryAnalysis, loaded, repealing: frozenset[str] = frozenset()) -> list[list[float]]:
     """One row of :data:`FEATURE_NAMES` values per hit; ``repealing``: the documents that repealed
     another (``Manifest.repealing``)."""
-    found = [h.dense for h in hits if h.dense_rank is not None]
-    low, high = (min(found), max(found)) if found else (0.0, 0.0)
-    ctx = _Context(analysis, loaded, repealing, low, high - low, max((h.bm25 for h in hits), default=0.0))
+    ctx = _Context(analysis, loaded, repealing, dense_scale(hits), max((h.bm25 for h in hits), default=0.0))
     return [[feature.value(hit, ctx) for feature in FEATURES] for hit in hits]
 
 

@@ -8,6 +8,8 @@ Then the head is reordered by how well a single ayat or sentence covers the ques
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from kb_assistant.retrieval.analysis import QueryAnalysis
 from kb_assistant.retrieval.fusion import ranking_key
 from kb_assistant.retrieval.units import PasalHit
@@ -49,14 +51,14 @@ def rescore(hits: list[PasalHit], analysis: QueryAnalysis, loaded, settings: Ret
         return hits
     top_rrf = max(h.score for h in hits) or 1.0
     top_bm25 = max(h.bm25 for h in hits) or 1.0
-    dense_scale = _dense_scale(hits)
+    scaled_dense = dense_scale(hits)
     penalty = 0.0 if analysis.definition_term else settings.definition_penalty
     for hit in hits:
         bonus = max((BONUS.get(source, 0.0) for source in hit.sources), default=0.0)
         hit.score = (
             hit.score / top_rrf
             + settings.bm25_score_weight * hit.bm25 / top_bm25
-            + settings.dense_score_weight * dense_scale(hit)
+            + settings.dense_score_weight * scaled_dense(hit)
             + settings.coverage_weight * term_coverage([hit], loaded, analysis.terms)
             + settings.intent_weight * bonus
             - (penalty if is_definition(hit, loaded) else 0.0)
@@ -71,7 +73,7 @@ def is_definition(hit: PasalHit, loaded) -> bool:
     return first is not None and first.kind == "definition"
 
 
-def _dense_scale(hits: list[PasalHit]):
+def dense_scale(hits: list[PasalHit]) -> Callable[[PasalHit], float]:
     """A hit's cosine rescaled to 0-1 over the dense candidates among ``hits`` (0 for a hit the
     dense channel did not find): the spread, not the model's absolute cosine level, carries the
     signal (E5 crowds in 0.80-0.95, Gemma spreads over 0.2-0.7)."""
