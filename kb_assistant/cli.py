@@ -281,9 +281,13 @@ def models_adapt(
     console.print(f"adapted model: {path}")
 
 
+# the tuning QA sets, one per author (the frozen test split is never among them)
+TUNING_SETS = (Path("eval/qa-tune.jsonl"), Path("../shared/eval-dev/qa-dev.jsonl"), Path("eval/qa-validate.jsonl"), Path("eval/qa-validate-2.jsonl"))
+
+
 @models_app.command("fit")
 def models_fit(
-    dataset: list[Path] = typer.Option([Path("eval/qa-tune.jsonl"), Path("../shared/eval-dev/qa-dev.jsonl"), Path("eval/qa-validate.jsonl"), Path("eval/qa-validate-2.jsonl")], "--dataset", help="Tuning QA sets, pooled (repeatable; never the frozen test split)."),
+    dataset: list[Path] = typer.Option(list(TUNING_SETS), "--dataset", help="Tuning QA sets, pooled (repeatable; never the frozen test split)."),
     grid_file: Path = typer.Option(PROJECT_ROOT / "eval" / "fit-grid.toml", "--grid", help="Candidate values per setting (TOML sections)."),
     rounds: int = typer.Option(3, "--rounds", min=1, help="Coordinate-descent passes over the grid."),
     min_gain: float = typer.Option(0.02, "--min-gain", help="Objective gain a move must exceed (0.02 ≈ two of ~100 questions): smaller gains are noise a held-out set does not repeat."),
@@ -332,7 +336,7 @@ def models_fit(
 
 @models_app.command("fit-ranker")
 def models_fit_ranker(
-    dataset: list[Path] = typer.Option([Path("eval/qa-tune.jsonl"), Path("../shared/eval-dev/qa-dev.jsonl"), Path("eval/qa-validate.jsonl"), Path("eval/qa-validate-2.jsonl")], "--dataset", help="Tuning QA sets, one per author (repeatable, at least two: each is held out in turn; never the frozen test split)."),
+    dataset: list[Path] = typer.Option(list(TUNING_SETS), "--dataset", help="Tuning QA sets, one per author (repeatable, at least two: each is held out in turn; never the frozen test split)."),
 ) -> None:
     """Fit the configured model's learned ranker (retrieval.ranker_weights) on the tuning sets;
     prints the held-out quality per L2 strength and the profile line to record in profiles.toml."""

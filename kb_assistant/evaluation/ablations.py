@@ -8,7 +8,7 @@ renamed setting cannot silently turn a row into a copy of the baseline.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -56,8 +56,7 @@ class Ablation:
         overrides = self.overrides
         if settings.retrieval.ranker_weights:
             overrides = {k: v for k, v in overrides.items() if k.removeprefix("retrieval.") not in RESCORING_SETTINGS}
-        off = Ablation(self.name, self.label, self.mode, overrides, self.ranker_off)
-        return off.settings_for(settings) != settings
+        return replace(self, overrides=overrides).settings_for(settings) != settings
 
     @property
     def config_name(self) -> str:

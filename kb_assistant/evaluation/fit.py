@@ -139,14 +139,14 @@ def tuning_toml(model: str, result: FitResult, datasets: list[Path], from_profil
     named = " ".join(f"--dataset {d}" for d in datasets) + (" --from-profile" if from_profile else "")
     lines = [f"[{model}.tuning]", f"# fitted by `kb models fit {named}` (objective {result.score:.4f})"]
     for key, value in sorted(result.overrides.items()):
-        lines.append(f'"{key}" = {_toml_value(value)}')
+        lines.append(f'"{key}" = {toml_value(value)}')
     return "\n".join(lines) + "\n"
 
 
-def _toml_value(value: Any) -> str:
+def toml_value(value: Any) -> str:
     """A TOML literal for a setting's value (a dict, such as the ranker weights, as an inline table)."""
     if isinstance(value, dict):
-        return "{ " + ", ".join(f"{name} = {_toml_value(v)}" for name, v in value.items()) + " }"
+        return "{ " + ", ".join(f"{name} = {toml_value(v)}" for name, v in value.items()) + " }"
     if isinstance(value, bool):
         return str(value).lower()
     return f'"{value}"' if isinstance(value, str) else repr(value)

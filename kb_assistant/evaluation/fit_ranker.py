@@ -17,6 +17,7 @@ from scipy.optimize import minimize
 
 from kb_assistant.evaluation.configs import chunk_unit
 from kb_assistant.evaluation.dataset import QAItem
+from kb_assistant.evaluation.fit import toml_value
 from kb_assistant.evaluation.metrics import hit_at
 from kb_assistant.retrieval.ranker import FEATURE_NAMES, feature_rows
 
@@ -125,6 +126,6 @@ def ranker_toml(model: str, fit: RankerFit, datasets: Sequence[str]) -> str:
         f"[{model}.tuning]",
         f"# ranker fitted by `kb models fit-ranker` on {', '.join(datasets)} (listwise softmax, L2 {fit.l2} chosen by",
         f"# leaving one set out: held-out MRR@10 {held})",
-        '"retrieval.ranker_weights" = { ' + ", ".join(f"{name} = {w}" for name, w in fit.weights.items()) + " }",
+        f'"retrieval.ranker_weights" = {toml_value(fit.weights)}',
     ]
     return "\n".join(lines)
