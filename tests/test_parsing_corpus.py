@@ -123,6 +123,13 @@ def test_uu_30_and_uu_25_penjelasan(corpus) -> None:
     assert corpus["uu-25-2009"][1].penjelasan_umum and corpus["uu-30-2014"][1].penjelasan_umum
 
 
+def test_uu_25_2009_pasal_35_ayat_3_after_a_lost_full_stop(corpus) -> None:
+    pasal = _pasal(corpus, "uu-25-2009", "35")
+    assert [a.number for a in pasal.ayat] == ["1", "2", "3"]
+    assert pasal.ayat[2].text.startswith("(3) Pengawasan eksternal penyelenggaraan pelayanan publik dilakukan melalui:")
+    assert [i.label for i in pasal.ayat[2].items] == ["a", "b", "c"]
+
+
 def test_uu_23_2014_kerja_sama_daerah(corpus) -> None:
     pasal = _pasal(corpus, "uu-23-2014", "363")
     assert [a.number for a in pasal.ayat] == ["1", "2", "3"]

@@ -105,6 +105,24 @@ def test_inline_headings_and_out_of_sequence_candidates() -> None:
     assert [(r.pasal, r.ayat) for r in doc.get_pasal("3").references] == [("2", "2"), ("2", "3"), ("2", "4")]
 
 
+def test_ayat_marker_after_a_lost_full_stop_starts_the_next_ayat_but_a_reference_does_not() -> None:
+    text = (
+        "Pasal 1\n(1) Pengawasan dilakukan oleh pengawas internal dan eksternal.\n"
+        "(2) Pengawasan internal dilakukan melalui:\na. atasan langsung; dan\n"
+        "b. pengawas fungsional sesuai dengan peraturan (3) Pengawasan eksternal dilakukan oleh Ombudsman.\n"
+        "Pasal 2\n(1) Izin diberikan oleh Bupati.\n"
+        "(2) Izin sebagaimana dimaksud pada ayat (1) dan (3) Peraturan Bupati berlaku sama.\n"
+        "Pasal 3\n(1) Satu ada. (3) Tiga tanpa dua ditulis.\n"
+    )
+    doc = parse_regulation([Page(None, text)], "contoh")
+    pasal1 = doc.get_pasal("1")
+    assert [a.number for a in pasal1.ayat] == ["1", "2", "3"]
+    assert pasal1.ayat[1].text.endswith("sesuai dengan peraturan")
+    assert pasal1.ayat[2].text == "(3) Pengawasan eksternal dilakukan oleh Ombudsman."
+    assert [a.number for a in doc.get_pasal("2").ayat] == ["1", "2"]  # "dan (3)": a reference
+    assert [a.number for a in doc.get_pasal("3").ayat] == ["1"]  # inside a line only the next ayat
+
+
 def test_mid_sentence_reference_is_not_a_heading_even_when_one_is_missing() -> None:
     text = "Pasal 1\nSatu.\nPasal 2\nWewenang selain Pasal 3 Kepala Desa tetap ada.\nPasal 4\nEmpat."
     doc = parse_regulation([Page(None, text)], "contoh")

@@ -9,7 +9,13 @@ from kb_assistant.parsing.references import find_references
 from kb_assistant.parsing.segments import Segment
 from kb_assistant.parsing.tree import Ayat, Item, ParsedDocument, Pasal
 
-INLINE_AYAT_MARK = re.compile(r"(?<=[.;:])\s+(?=\(\d{1,2}[a-z]?\)\s+[A-Z])")
+# An ayat marker inside a line: after a sentence end, or after a word when the source lost the
+# full stop ("... perundang-undangan (3) Pengawasan eksternal ..."); never after a word that makes
+# it a reference ("ayat (2) dan (3) ..."). _split_ayat accepts an inline marker only as the next ayat.
+INLINE_AYAT_MARK = re.compile(
+    r"(?:(?<=[.;:])|(?<=[a-z])(?<!\bayat)(?<!\bdan)(?<!\batau)(?<!\bdengan)(?<!\bhingga))"
+    r"\s+(?=\(\d{1,2}[a-z]?\)\s+[A-Z])"
+)
 HURUF_MARK = re.compile(r"^([a-z]|1)\.\s*")
 ANGKA_MARK = re.compile(r"^([0-9lIL]{1,3})\.\s*")
 INLINE_ITEM_MARK = re.compile(r"(?<=;)\s+(?P<keep>(?:dan|atau)\s+)?(?=(?:[a-z]|\d{1,3})\.\s)")
