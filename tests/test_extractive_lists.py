@@ -26,3 +26,17 @@ def test_a_long_list_is_quoted_beyond_the_sentence_limit() -> None:
     assert _trim(text) == text
     prose = " ".join(["kalimat"] * (MAX_UNIT_WORDS + 10))
     assert _trim(prose).endswith("…")
+
+
+def test_the_list_that_answers_is_quoted_before_shorter_ayat_that_only_mention_its_words() -> None:
+    """A Pasal whose ayat (1) lists the duties and whose later ayat only refer to them: "apa
+    kewajiban …" quotes ayat (1), however long its list (the length of a list is not held against it)."""
+    duties = "; ".join(f"{chr(ord('a') + i)}. menjalankan tugas pengurus nomor {i} setiap pekan dengan tertib" for i in range(6))
+    text = (
+        f"(1) Pengurus Taman Baca wajib: {duties}.\n"
+        "(2) Pengurus Taman Baca yang tidak menaati kewajiban sebagaimana dimaksud pada ayat (1) diberhentikan.\n"
+        "(3) Kepala Desa wajib membina Pengurus Taman Baca."
+    )
+    quoted = best_units(set(analyse("Apa kewajiban pengurus taman baca?", drop_question_words=True)), _chunk(text), limit=2)
+    assert [ayat for ayat, _, _ in quoted][0] == "1"
+    assert quoted[0][1].startswith("(1) Pengurus Taman Baca wajib: a. menjalankan")

@@ -7,6 +7,7 @@ is built from that passage's metadata, so the answer cannot cite what was not re
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from kb_assistant.answer.types import citation_label
@@ -28,15 +29,24 @@ class Statement:
     label: str
 
 
-def best_units(question_terms: set[str], chunk: Chunk, limit: int = 2) -> list[tuple[str | None, str, float]]:
-    """The units of ``chunk`` sharing the most question terms, in document order."""
+def best_units(
+    question_terms: set[str], chunk: Chunk, limit: int = 2, similarity: Callable[[Chunk], list[float]] | None = None,
+) -> list[tuple[str | None, str, float]]:
+    """The units of ``chunk`` sharing the most question terms (per word of the unit, a list's
+    items not counted), in document order. When no unit shares a term (an English question),
+    ``similarity`` (one score per unit) chooses instead of the units' order."""
     scored = []
     for position, (ayat, text) in enumerate(chunk.units(quote=True)):
         terms = set(analyse(text))
         overlap = len(question_terms & terms)
-        scored.append((overlap / (1 + 0.02 * len(text.split())), position, ayat, text))
+        scored.append((overlap / (1 + 0.02 * _lead_words(text)), position, ayat, text))
     if not scored:
         return []
+    if similarity is not None and len(scored) > 1 and not any(score for score, *_ in scored):
+        scores = similarity(chunk)
+        best = max(range(len(scored)), key=lambda i: (scores[i], -i))
+        _, position, ayat, text = scored[best]
+        return [(ayat, _trim(text), scores[best])]
     ranked = sorted(scored, key=lambda s: (-s[0], s[1]))[:limit]
     top = ranked[0][0]
     keep = [r for r in ranked if r[0] >= 0.6 * top and r[0] > 0] or ranked[:1]
@@ -50,15 +60,17 @@ def compose(
     doc_labels: dict[str, str],
     max_citations: int,
     max_sentences: int,
+    similarity: Callable[[Chunk], list[float]] | None = None,
 ) -> tuple[str, list[Statement]]:
-    """A short Indonesian answer quoting the best units of the chosen Pasal."""
+    """A short Indonesian answer quoting the best units of the chosen Pasal (``similarity``: see
+    :func:`best_units`)."""
     terms = set(analyse(question, drop_question_words=True))
     statements: list[Statement] = []
     for index, hit in enumerate(hits[:max_citations]):
         chunk = chunks.get(hit.node_ids[0])
         if chunk is None:
             continue
-        for ayat, text, _ in best_units(terms, chunk, limit=2 if index == 0 else 1):
+        for ayat, text, _ in best_units(terms, chunk, limit=2 if index == 0 else 1, similarity=similarity):
             label = chunk.label if chunk.kind in {"section", "definition"} else citation_label(chunk.doc_name, chunk.pasal, ayat)
             statements.append(Statement(text, chunk.doc, chunk.pasal, ayat, label))
             if len(statements) >= max_sentences:
@@ -91,6 +103,13 @@ def choose_hits(hits: list[PasalHit], max_citations: int, multi_document: bool) 
             if hit.doc not in {c.doc for c in chosen}:
                 chosen.append(hit)
     return chosen
+
+
+def _lead_words(text: str) -> int:
+    """Words a unit is judged by for its length: a list counts by its lead ("Pegawai ASN wajib:"),
+    since its items are the answer to "apa saja …", not padding around it."""
+    lead = LIST_LEAD.search(text)
+    return len((text[: lead.start() + 1] if lead else text).split())
 
 
 def _trim(text: str) -> str:
