@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import functools
 import logging
 import secrets
 import time
@@ -11,6 +12,7 @@ from typing import Any, Iterator
 
 from kb_assistant.answer.extractive import choose_hits, compose
 from kb_assistant.answer.types import Answer, Citation, Passage, citation_label
+from kb_assistant.answer.unit_similarity import UnitSimilarity
 from kb_assistant.corpus.manifest import Manifest, load_manifest
 from kb_assistant.indexing.chunk import Chunk
 from kb_assistant.retrieval.followup import rewrite
@@ -58,6 +60,7 @@ class Assistant:
         self._manifest = Manifest()
         self._generators: dict[str, object] = {}
         self.retriever = Retriever(self.reader, self.embedder, self.manifest, self.settings.retrieval)
+        self.unit_similarity = UnitSimilarity(self.embedder)
 
     def with_settings(self, settings: Settings) -> "Assistant":
         """A variant answering with other retrieval/answer settings that shares the loaded model and
@@ -165,7 +168,12 @@ class Assistant:
         multi_document = len([d for d in scope.mentioned if d not in scope.missing_mentioned]) >= 2 or scope.historical
         chosen = choose_hits(retrieval.hits, settings.max_citations, multi_document)
         status_notes = {d.id: d.status_label(manifest.names()) for d in manifest.documents if d.is_repealed}
-        text, statements = compose(found.standalone, chosen, found.chunks, status_notes, settings.max_citations, settings.max_sentences)
+        similarity = None
+        if retrieval.english and retrieval.analysis is not None and not found.degraded:  # words cannot pick the ayat
+            similarity = functools.partial(self.unit_similarity, retrieval.analysis.normalised)
+        text, statements = compose(
+            found.standalone, chosen, found.chunks, status_notes, settings.max_citations, settings.max_sentences, similarity,
+        )
         status = status_lines(retrieval, manifest)
         if status:
             text = "\n".join(status) + "\n" + text

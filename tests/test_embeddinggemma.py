@@ -92,3 +92,13 @@ def test_the_learned_ranker_answers_with_the_clause_asked_for(gemma_assistant):
     assert [(c.doc, c.pasal, c.ayat) for c in collaborative.citations][:1] == [("uu-20-2023", "4", "2")]
     repealed = gemma_assistant.ask("Apakah UU Nomor 5 Tahun 2014 masih berlaku?")
     assert not repealed.refused and any(doc == "uu-20-2023" for doc, _ in cited(repealed))  # the repealing law says so
+
+
+def test_an_english_question_quotes_the_ayat_that_answers_it(gemma_assistant):
+    """No English word is in the Indonesian text: the model, not the ayat order, picks ayat (2)
+    (the components of rewards) over ayat (1) (the right to rewards) of UU 20/2023 Pasal 21."""
+    answer = gemma_assistant.ask("What are the components of the rewards and recognition that civil servants receive?")
+    assert [(c.doc, c.pasal, c.ayat) for c in answer.citations] == [("uu-20-2023", "21", "2")]
+    assert "a. penghasilan" in answer.answer
+    again = gemma_assistant.ask("What are the components of the rewards and recognition that civil servants receive?")
+    assert again.citations == answer.citations  # the units' vectors come from the cache the second time
