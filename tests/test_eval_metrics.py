@@ -10,6 +10,7 @@ from kb_assistant.evaluation.dataset import GoldRef, QAItem
 from kb_assistant.evaluation.metrics import (
     SystemOutput,
     citation_precision,
+    ayat_matches,
     citation_recall,
     dedupe,
     hit_at,
@@ -187,3 +188,24 @@ def test_by_type_split():
     u = bt["unanswerable"]
     assert u["retrieval"]["n"] == 0 and u["retrieval"]["hit@5"] is None and u["retrieval"]["hit_curve"] == []
     assert u["refusal"] == {"accuracy": 1.0, "false_refusals": 0, "false_answers": 0}
+
+
+def test_ayat_accuracy_counts_gold_ayat_of_cited_pasal_only():
+    """Whether the quoted ayat is the one that answers: golds without an ayat, and golds whose
+    Pasal the answer does not cite (citation precision's business), are not counted."""
+    gold_two_ayat = [GoldRef(doc="a", pasal="1", ayat="2"), GoldRef(doc="a", pasal="1", ayat="3"), GoldRef(doc="b", pasal="7", ayat="1")]
+    assert ayat_matches([A1], [("a", "1", "2")], gold_two_ayat) == (1, 2)  # b 7 not cited: not counted
+    assert ayat_matches([A1], [("a", "1", "1")], gold_two_ayat) == (0, 2)
+    assert ayat_matches([A1], [], [GoldRef(doc="a", pasal="1")]) == (0, 0)
+    items = [
+        QAItem(id="q1", question="q1", gold=gold_two_ayat[:2], answerable=True, type="t", answer="x"),
+        QAItem(id="q2", question="q2", gold=[GoldRef(doc="a", pasal="2", ayat="1")], answerable=True, type="t", answer="x"),
+        QAItem(id="q3", question="q3", gold=[GoldRef(doc="a", pasal="3")], answerable=True, type="t", answer="x"),
+    ]
+    outputs = [
+        SystemOutput(ranked=[A1], cited=[A1], cited_ayat=[("a", "1", "2"), ("a", "1", "3")], latency_ms=1),
+        SystemOutput(ranked=[A2], cited=[A2], cited_ayat=[("a", "2", "2")], latency_ms=1),
+        SystemOutput(ranked=[A3], cited=[A3], latency_ms=1),
+    ]
+    assert summarize(items, outputs)["answer"]["ayat_accuracy"] == pytest.approx(2 / 3)
+    assert summarize(items[2:], outputs[2:])["answer"]["ayat_accuracy"] is None

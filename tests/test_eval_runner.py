@@ -20,7 +20,7 @@ ITEMS = [
 ]
 METRIC_KEYS = {
     "retrieval": {"n", "hit@1", "hit@5", "hit@10", "recall@5", "mrr@10", "ndcg@10", "hit_curve"},
-    "answer": {"n", "citation_precision", "citation_recall", "token_f1", "faithfulness", "citation_validity"},
+    "answer": {"n", "citation_precision", "citation_recall", "ayat_accuracy", "token_f1", "faithfulness", "citation_validity"},
     "refusal": {"accuracy", "false_refusals", "false_answers"},
     "errors": {"count", "questions"},
 }

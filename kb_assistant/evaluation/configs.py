@@ -121,6 +121,7 @@ def _config(assistant, mode: str, backend: str | None, fresh_queries: bool = Tru
         return SystemOutput(
             ranked=[units.by_ref(doc, ref) for doc, ref in answer.ranking],
             cited=units.cited(answer),
+            cited_ayat=[(c.doc, c.pasal, c.ayat) for c in answer.citations if c.pasal and c.ayat],
             refused=answer.refused,
             latency_ms=answer.timings_ms.get("total"),
             answer=answer.answer,

@@ -22,7 +22,7 @@ from .gold import Unit, as_unit, dedupe, matches
 
 __all__ = [
     "SystemOutput", "Unit", "dedupe", "hit_at", "recall_at", "mrr_at", "ndcg_at", "citation_precision",
-    "citation_recall", "token_f1", "summarize",
+    "citation_recall", "ayat_matches", "token_f1", "summarize",
 ]
 CURVE_K = 10
 
@@ -35,6 +35,7 @@ class SystemOutput(BaseModel):
 
     ranked: list[Unit] = Field(default_factory=list, description="Units in result order; (doc, pasal) pairs accepted; repeats allowed.")
     cited: list[Unit] = Field(default_factory=list, description="Units of the answer's citations.")
+    cited_ayat: list[tuple[str, str, str]] = Field(default_factory=list, description="(doc, pasal, ayat) of the citations that name an ayat.")
     refused: bool = False
     latency_ms: float | None = Field(None, description="None: the runner fills in the wall-clock time of the call.")
     answer: str = ""
@@ -124,6 +125,15 @@ def citation_precision(cited: Sequence, gold: Iterable) -> float:
     return sum(_relevant(u, golds) for u in distinct) / len(distinct)
 
 
+def ayat_matches(cited: Sequence, cited_ayat: Sequence[tuple[str, str, str]], gold: Iterable) -> tuple[int, int]:
+    """(gold ayat quoted, gold ayat whose Pasal the answer cites): whether the answer quotes the
+    ayat that answers, not only its Pasal. Golds without an ayat are not counted."""
+    cited_pasal = {as_unit(u).ident for u in cited}
+    quoted = {(doc, pasal, ayat) for doc, pasal, ayat in cited_ayat}
+    cases = [g for g in gold if isinstance(g, GoldRef) and g.pasal and g.ayat and (g.doc, g.pasal) in cited_pasal]
+    return sum((g.doc, g.pasal, g.ayat) in quoted for g in cases), len(cases)
+
+
 def citation_recall(cited: Sequence, gold: Iterable) -> float:
     golds = _golds(gold)
     if not golds:
@@ -150,6 +160,12 @@ def token_f1(prediction: str, reference: str) -> float:
 
 def percentile(values: Sequence[float], q: float) -> float | None:
     return float(np.percentile(values, q)) if values else None
+
+
+def _ratio(pairs: Sequence[tuple[int, int]]) -> float | None:
+    """Σ hits / Σ cases; None when nothing was counted."""
+    cases = sum(n for _, n in pairs)
+    return sum(k for k, _ in pairs) / cases if cases else None
 
 
 def _mean(values: Sequence[float]) -> float | None:
@@ -180,6 +196,7 @@ def answer_metrics(items: Sequence[QAItem], outputs: Sequence[SystemOutput]) -> 
         "n": len(answered),
         "citation_precision": _mean([citation_precision(o.cited, it.gold_targets()) for it, o in answered]),
         "citation_recall": _mean([citation_recall(o.cited, it.gold_targets()) for it, o in answered]),
+        "ayat_accuracy": _ratio([ayat_matches(o.cited, o.cited_ayat, it.gold) for it, o in answered]),
         "token_f1": _mean([token_f1(o.answer, it.answer) for it, o in answered]),
         "faithfulness": _mean([o.faithfulness for _, o in answered if o.faithfulness is not None]),
         "citation_validity": _mean([o.citation_validity for _, o in answered if o.citation_validity is not None]),

@@ -25,6 +25,7 @@ TABLE_ROWS = [
     ("answer", "n", "Dijawab: dapat dijawab, tidak ditolak (answered)"),
     ("answer", "citation_precision", "Presisi sitasi (citation precision)"),
     ("answer", "citation_recall", "Perolehan sitasi (citation recall)"),
+    ("answer", "ayat_accuracy", "Ayat yang dikutip tepat (ayat accuracy)"),
     ("answer", "token_f1", "F1 token (token F1)"),
     ("answer", "faithfulness", "Kesetiaan pada sumber (faithfulness)"),
     ("answer", "citation_validity", "Keabsahan sitasi (citation validity)"),
