@@ -128,6 +128,7 @@ def test_uu_25_2009_pasal_35_ayat_3_after_a_lost_full_stop(corpus) -> None:
     assert [a.number for a in pasal.ayat] == ["1", "2", "3"]
     assert pasal.ayat[2].text.startswith("(3) Pengawasan eksternal penyelenggaraan pelayanan publik dilakukan melalui:")
     assert [i.label for i in pasal.ayat[2].items] == ["a", "b", "c"]
+    assert [a.number for a in _pasal(corpus, "uu-23-2014", "331").ayat] == ["1", "2", "3", "4", "5", "6"]  # "… BUMD (2) Pendirian"
 
 
 def test_uu_23_2014_kerja_sama_daerah(corpus) -> None:

@@ -113,6 +113,7 @@ def test_ayat_marker_after_a_lost_full_stop_starts_the_next_ayat_but_a_reference
         "Pasal 2\n(1) Izin diberikan oleh Bupati.\n"
         "(2) Izin sebagaimana dimaksud pada ayat (1) dan (3) Peraturan Bupati berlaku sama.\n"
         "Pasal 3\n(1) Satu ada. (3) Tiga tanpa dua ditulis.\n"
+        "Pasal 4\n(1) Desa dapat mendirikan BUMDes (2) Pendirian BUMDes ditetapkan dengan Perdes.\n"
     )
     doc = parse_regulation([Page(None, text)], "contoh")
     pasal1 = doc.get_pasal("1")
@@ -121,6 +122,7 @@ def test_ayat_marker_after_a_lost_full_stop_starts_the_next_ayat_but_a_reference
     assert pasal1.ayat[2].text == "(3) Pengawasan eksternal dilakukan oleh Ombudsman."
     assert [a.number for a in doc.get_pasal("2").ayat] == ["1", "2"]  # "dan (3)": a reference
     assert [a.number for a in doc.get_pasal("3").ayat] == ["1"]  # inside a line only the next ayat
+    assert [a.text for a in doc.get_pasal("4").ayat] == ["(1) Desa dapat mendirikan BUMDes", "(2) Pendirian BUMDes ditetapkan dengan Perdes."]
 
 
 def test_mid_sentence_reference_is_not_a_heading_even_when_one_is_missing() -> None:

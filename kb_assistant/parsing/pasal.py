@@ -13,7 +13,7 @@ from kb_assistant.parsing.tree import Ayat, Item, ParsedDocument, Pasal
 # full stop ("... perundang-undangan (3) Pengawasan eksternal ..."); never after a word that makes
 # it a reference ("ayat (2) dan (3) ..."). _split_ayat accepts an inline marker only as the next ayat.
 INLINE_AYAT_MARK = re.compile(
-    r"(?:(?<=[.;:])|(?<=[a-z])(?<!\bayat)(?<!\bdan)(?<!\batau)(?<!\bdengan)(?<!\bhingga))"
+    r"(?:(?<=[.;:])|(?<=[A-Za-z])(?<!\bayat)(?<!\bdan)(?<!\batau)(?<!\bdengan)(?<!\bhingga))"
     r"\s+(?=\(\d{1,2}[a-z]?\)\s+[A-Z])"
 )
 HURUF_MARK = re.compile(r"^([a-z]|1)\.\s*")
