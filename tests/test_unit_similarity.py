@@ -68,3 +68,12 @@ def test_a_failing_model_leaves_the_first_unit_not_an_error() -> None:
     scores = UnitSimilarity(Broken())("how long?", _chunk())
     assert scores == [0.0, 0.0, 0.0]
     assert best_units(set(), _chunk(), similarity=lambda chunk: scores)[0][0] == "1"
+
+
+def test_clear_forgets_the_units_vectors() -> None:
+    embedder = _FakeEmbedder()
+    similarity = UnitSimilarity(embedder)
+    similarity("q", _chunk())
+    similarity.clear()
+    similarity("q", _chunk())
+    assert len(embedder.passage_calls) == 2

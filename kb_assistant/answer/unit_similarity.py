@@ -43,6 +43,11 @@ class UnitSimilarity:
             log.warning("unit similarity failed for %s: %s: %s", chunk.id, exc.__class__.__name__, exc)
             return [0.0] * len(units)
 
+    def clear(self) -> None:
+        """Forget the units' vectors (a benchmark measuring a question never asked before)."""
+        with self._lock:
+            self._vectors.clear()
+
     def _unit_vectors(self, chunk: Chunk, units: list[tuple[str | None, str]]) -> np.ndarray:
         key = (chunk.id, chunk.text)
         with self._lock:
