@@ -193,6 +193,17 @@ def test_evidence_reports_figures_the_text_lacks(loaded):
     assert evidence.missing == [] and evidence.top_unit_coverage > 0.3
 
 
+def test_a_named_figure_must_be_in_the_cited_unit_not_only_in_a_neighbour(loaded):
+    """"tunjangan … tahun 2019": Pasal 30 mentions 2019 (the repealed law's year), Pasal 4 the allowance;
+    citing Pasal 4 would answer about an allowance, not about 2019."""
+    analysis = analysed("Berapa lama tunjangan arsip PAD diberikan pada tahun 2019?", loaded)
+    assert "2019" in analysis.specifics
+    allowance_first = group_by_unit(loaded.chunks, {f"{NEW}:pasal-4": 1.0, f"{NEW}:pasal-30": 0.5}, {}, {})
+    assert gather_evidence(allowance_first, analysis, loaded, 0.9).missing == ["2019"]
+    repeal_first = group_by_unit(loaded.chunks, {f"{NEW}:pasal-30": 1.0, f"{NEW}:pasal-4": 0.5}, {}, {})
+    assert gather_evidence(repeal_first, analysis, loaded, 0.9).missing == []  # "setiap tahun" (period) in the second unit counts
+
+
 @pytest.mark.parametrize("question, kinds", [
     ("berapa rupiah honor petugas arsip desa?", ("money",)),
     ("Besaran upah penjaga balai desa diatur di mana?", ("money",)),
