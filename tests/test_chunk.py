@@ -1,7 +1,7 @@
 """Chunking: one node per Pasal, ayat splits for long ones, definitions split, citations exact."""
 
 from kb_assistant.corpus.manifest import DocumentEntry
-from kb_assistant.indexing.chunk import chunk_document, word_count
+from kb_assistant.indexing.chunk import chunk_document, chunk_pasal, word_count
 from kb_assistant.parsing.tree import Ayat, Item, ParsedDocument, Pasal, Reference, Section
 
 ENTRY = DocumentEntry(id="uu-99-2030", name="UU 99/2030", title="Undang-Undang Nomor 99 Tahun 2030 tentang Kolaborasi Contoh", type="UU", file="x.md")
@@ -84,3 +84,20 @@ def test_a_definition_node_is_quoted_without_the_shared_lead():
     chunks = chunk_document(ParsedDocument("uu-99-2030", pasal=[pasal]), ENTRY, max_words=220)
     assert chunks[1].units(quote=True) == [(None, "Instansi adalah lembaga pemerintah.")]
     assert chunks[1].units()[0][1].startswith("Dalam Undang-Undang ini")
+
+
+def test_an_ayat_cut_from_the_middle_of_a_line_is_a_unit_an_answer_can_quote() -> None:
+    """The source lost the full stop before "(3)": the node's units still give ayat (3) on its own."""
+    from kb_assistant.parsing.structure import parse_regulation
+    from kb_assistant.parsing.tree import Page
+
+    text = (
+        "Pasal 1\n(1) Pengawasan dilakukan oleh pengawas internal dan eksternal.\n"
+        "(2) Pengawasan internal dilakukan melalui:\na. atasan langsung; dan\n"
+        "b. pengawas fungsional sesuai dengan peraturan (3) Pengawasan eksternal dilakukan oleh Ombudsman.\n"
+    )
+    pasal = parse_regulation([Page(None, text)], "contoh").get_pasal("1")
+    entry = ENTRY
+    [node] = chunk_pasal(pasal, entry, max_words=400)
+    assert [ayat for ayat, _ in node.units()] == ["1", "2", "3"]
+    assert node.units()[2][1] == "(3) Pengawasan eksternal dilakukan oleh Ombudsman."

@@ -120,6 +120,7 @@ def test_ayat_marker_after_a_lost_full_stop_starts_the_next_ayat_but_a_reference
     assert [a.number for a in pasal1.ayat] == ["1", "2", "3"]
     assert pasal1.ayat[1].text.endswith("sesuai dengan peraturan")
     assert pasal1.ayat[2].text == "(3) Pengawasan eksternal dilakukan oleh Ombudsman."
+    assert pasal1.text.splitlines()[-1] == "(3) Pengawasan eksternal dilakukan oleh Ombudsman."  # a line of its own
     assert [a.number for a in doc.get_pasal("2").ayat] == ["1", "2"]  # "dan (3)": a reference
     assert [a.number for a in doc.get_pasal("3").ayat] == ["1"]  # inside a line only the next ayat
     assert [a.text for a in doc.get_pasal("4").ayat] == ["(1) Desa dapat mendirikan BUMDes", "(2) Pendirian BUMDes ditetapkan dengan Perdes."]

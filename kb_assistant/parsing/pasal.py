@@ -45,8 +45,11 @@ def build_pasal(segment: Segment, lines: list[Line], context: dict[str, str], do
     )
     if pasal.page_end is not None and pasal.page_start is not None and pasal.page_end < pasal.page_start:
         pasal.page_end = pasal.page_start
-    ayat_blocks = _split_ayat(logical)
+    blocks = _split_ayat(logical)
+    ayat_blocks = [block for block in blocks if block[0]]
     if ayat_blocks:
+        # each ayat on a line of its own, also one cut from the middle of a line (an answer quotes by line)
+        pasal.text = "\n".join(line for _, block in blocks for line in block)
         for number, block in ayat_blocks:
             items = _split_items(block)
             pasal.ayat.append(Ayat(number=number, text="\n".join(block), items=items))
@@ -103,7 +106,8 @@ def reflow(lines: list[str]) -> list[str]:
 
 
 def _split_ayat(logical: list[str]) -> list[tuple[str, list[str]]]:
-    """[(ayat number, its logical lines)], accepting markers only in sequence (1), (2), ...
+    """[(ayat number, its logical lines)], accepting markers only in sequence (1), (2), ...; text
+    before ayat (1) comes first with the number "".
 
     A marker at a line start may skip numbers that never start a line later in the Pasal (an
     excerpt's "(1) ... (4) ...", or a lone "(3)"); a marker inside a line must be the next one.
@@ -132,7 +136,7 @@ def _split_ayat(logical: list[str]) -> list[tuple[str, list[str]]]:
             blocks[-1][1][-1] = f"{blocks[-1][1][-1]} {text}"
         else:
             blocks[-1][1].append(text)
-    return [block for block in blocks if block[0]]
+    return blocks
 
 
 def _line_start_numbers(expanded: list[tuple[str, bool]]) -> list[set[int]]:
