@@ -36,8 +36,6 @@ def test_shared_words_decide_before_similarity() -> None:
 class _FakeEmbedder:
     """Unit vectors by keyword; counts passage calls (the cache must spare the model)."""
 
-    uses_titles = True
-
     def __init__(self) -> None:
         self.passage_calls: list[tuple[list[str], list[str]]] = []
 

@@ -56,7 +56,7 @@ class UnitSimilarity:
                 return self._vectors[key]
         texts = [text for _, text in units]
         titles = [citation_label(chunk.doc_name, chunk.pasal, ayat) if chunk.pasal else chunk.label for ayat, _ in units]
-        vectors = self.embedder.embed_passages(texts, titles=titles) if self.embedder.uses_titles else self.embedder.embed_passages(texts)
+        vectors = self.embedder.embed_passages(texts, titles=titles)  # a model without a title prompt ignores them
         with self._lock:
             self._vectors[key] = vectors
             while len(self._vectors) > self.cached_chunks:
