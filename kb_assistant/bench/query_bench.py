@@ -29,9 +29,10 @@ def questions_of(dataset: Path) -> list[str]:
 def forget_queries(assistant) -> None:
     """Warm means the model and index are loaded, not that this question (or, for an English
     question, the ayat of its answer) was embedded before."""
-    for clear in (getattr(assistant.embedder, "clear_query_cache", None), getattr(getattr(assistant, "unit_similarity", None), "clear", None)):
-        if clear is not None:
-            clear()
+    clear_queries = getattr(assistant.embedder, "clear_query_cache", None)
+    if clear_queries is not None:
+        clear_queries()
+    assistant.unit_similarity.clear()
 
 
 def bench_queries(settings: Settings, dataset: Path, rounds: int = 3) -> dict:

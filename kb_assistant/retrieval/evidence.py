@@ -40,8 +40,8 @@ def gather_evidence(hits: list[PasalHit], analysis: QueryAnalysis, loaded, top_d
     top = hits[:EVIDENCE_DEPTH]
     coverage = term_coverage(top, loaded, analysis.terms)
     top_unit = unit_coverage(hits[0], loaded, analysis.terms) if hits else 0.0
-    low = "\n".join(loaded.unit_text(h.key) for h in top).lower()
-    cited = loaded.unit_text(hits[0].key).lower() if hits else ""
+    texts = [loaded.unit_text(h.key).lower() for h in top]
+    low, cited = "\n".join(texts), (texts[0] if texts else "")
     missing = [s for s in analysis.specifics if not _holds(cited, s)]
     missing += [ANSWER_TYPE_LABELS.get(kind, kind) for kind in analysis.answer_types if not states(low, kind)]
     unknown = [n for n in analysis.names if not _holds(low, n) and n.lower() not in loaded.vocabulary and not loaded.lexicon.find(n)]
