@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from kb_assistant.parsing.ayat_restore import restore_ayat
 from kb_assistant.parsing.lines import AYAT_MARK, ITEM_ONLY_LINE, MARKERS_ONLY_LINE, Line, join_wrapped, split_inline, starts_logical_line, where
 from kb_assistant.parsing.references import find_references
 from kb_assistant.parsing.segments import Segment
@@ -47,6 +48,11 @@ def build_pasal(segment: Segment, lines: list[Line], context: dict[str, str], do
         pasal.page_end = pasal.page_start
     blocks = _split_ayat(logical)
     ayat_blocks = [block for block in blocks if block[0]]
+    restored = None if ayat_blocks else restore_ayat(logical, dropped)
+    if restored:
+        blocks = _split_ayat(restored)
+        ayat_blocks = [block for block in blocks if block[0]]
+        doc.warnings.append(f"{where(segment.heading)}: Pasal {segment.number}: ayat numbered from its sentences, the scan lost the markers: (1)-({len(ayat_blocks)})")
     if ayat_blocks:
         # each ayat on a line of its own, also one cut from the middle of a line (an answer quotes by line)
         pasal.text = "\n".join(line for _, block in blocks for line in block)
