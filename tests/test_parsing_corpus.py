@@ -144,6 +144,11 @@ def test_pp_11_2017_ayat_the_scan_lost_are_numbered_from_sentences(corpus) -> No
     assert len(unnumbered) <= 45, unnumbered
 
 
+def test_pp_94_2021_misread_figures_read_as_their_words_say(corpus) -> None:
+    assert "selama 10 (sepuluh) hari kerja" in _pasal(corpus, "pp-94-2021", "15").ayat[1].text  # "1O (sepuluh)"
+    assert "sebesar 25% (dua puluh lima persen) selama 6 (enam) bulan" in _pasal(corpus, "pp-94-2021", "8").ayat[2].text  # "25o/o"
+
+
 def test_uu_23_2014_kerja_sama_daerah(corpus) -> None:
     pasal = _pasal(corpus, "uu-23-2014", "363")
     assert [a.number for a in pasal.ayat] == ["1", "2", "3"]

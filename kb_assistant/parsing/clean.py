@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from kb_assistant.parsing.numbers import repair_spelled_figures
 from kb_assistant.parsing.stamps import remove_sk_stamps
 from kb_assistant.parsing.tree import Page
 
@@ -264,6 +265,7 @@ def clean_text(text: str) -> str:
     text = repair_pasal_numbers(text)
     text = repair_ayat_markers(text)
     text = repair_years(text)
+    text = repair_spelled_figures(text)
     text = drop_lone_keywords(text)
     return tidy(text)
 
