@@ -29,6 +29,11 @@ def vector_ids_by_doc(settings: Settings) -> dict[str, set[str]]:
     return out
 
 
+def _vectors(settings: Settings) -> dict[str, list[float]]:
+    data = open_collection(settings.index, current_version(settings.index)).get(include=["embeddings"])
+    return {node_id: [round(float(x), 6) for x in vector] for node_id, vector in zip(data["ids"], data["embeddings"])}
+
+
 def bm25_ids(settings: Settings) -> list[str]:
     return BM25Index.load(current_version(settings.index).bm25_dir).ids
 
@@ -54,7 +59,7 @@ def test_changed_document_replaces_only_its_nodes(fixture_settings, embedder):
     path.write_text(regulation_text(title, pasal[:1], extra="Notula rapat disimpan paling lama lima tahun."), encoding="utf-8")
     report = ingest(fixture_settings, embedder=embedder)
     assert report.updated == ["perkom-2-2030"] and sorted(report.unchanged) == ["perkom-1-2030", "perkom-3-2030"]
-    assert report.embedded == 2
+    assert (report.embedded, report.reused) == (1, 1)  # Pasal 1 kept its text: its vector is kept too
     after = vector_ids_by_doc(fixture_settings)
     assert after["perkom-1-2030"] == before["perkom-1-2030"] and after["perkom-3-2030"] == before["perkom-3-2030"]
     assert after["perkom-2-2030"] == {"perkom-2-2030:pasal-1", "perkom-2-2030:pasal-2"}
@@ -210,7 +215,14 @@ def test_upgraded_parser_or_chunker_reindexes_the_documents(fixture_settings, em
 
     first = ingest(fixture_settings, embedder=embedder)
     monkeypatch.setattr(pipeline, "node_code_digest", lambda: "another-parser")
+    before = _vectors(fixture_settings)
     report = ingest(fixture_settings, embedder=embedder)
     assert sorted(report.updated) == sorted(first.added) and not report.unchanged
+    # the same node texts: re-chunked, but no vector recomputed (and none changed)
+    assert (report.embedded, report.reused) == (0, first.nodes)
+    assert _vectors(fixture_settings) == before
+    monkeypatch.setattr(pipeline, "node_code_digest", lambda: "a third parser")
+    forced = ingest(fixture_settings, force=True, embedder=embedder)
+    assert (forced.embedded, forced.reused) == (first.nodes, 0)  # --force recomputes every vector
     again = ingest(fixture_settings, embedder=embedder)
     assert again.embedded == 0 and sorted(again.unchanged) == sorted(first.added)

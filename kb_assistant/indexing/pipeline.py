@@ -77,6 +77,7 @@ class IngestReport:
     missing: list[str] = field(default_factory=list)
     nodes: int = 0
     embedded: int = 0
+    reused: int = 0  # nodes of changed documents whose text and title were unchanged: vector copied
     seconds: float = 0.0
     version: str = ""
     rebuilt: bool = False
@@ -97,6 +98,7 @@ class IngestReport:
             "failed": self.failed,
             "missing": self.missing,
             "embedded": self.embedded,
+            "reused": self.reused,
             "version": self.version,
             "rebuilt": self.rebuilt,
             "repaired": self.repaired,
@@ -336,9 +338,11 @@ def _fill(settings: Settings, plan: _Plan, source: StoreHandle | None, writer: C
             _drop_from(report, doc_id)
             keep_previous(doc_id)
             continue
+        previous = {} if plan.rebuild else _previous_vectors(source, doc_id, old_chunks)
         notify(f"{entry.name}: embedding {len(doc_chunks)} nodes", (position + 0.2) / total)
-        _embed_into(writer, doc_chunks, embedder, settings.index.write_batch)
-        report.embedded += len(doc_chunks)
+        embedded = _embed_into(writer, doc_chunks, embedder, settings.index.write_batch, previous)
+        report.embedded += embedded
+        report.reused += len(doc_chunks) - embedded
         chunks.extend(doc_chunks)
         ledger[doc_id] = {
             "hash": digest,
@@ -380,14 +384,48 @@ def _chunks_for(settings: Settings, entry: DocumentEntry, path: Path) -> list[Ch
     return chunks
 
 
-def _embed_into(writer: CheckedWriter, chunks: list[Chunk], embedder, batch: int) -> None:
-    """Embed and write in bounded batches, so a storage failure stops the build within one batch."""
+def _embed_into(writer: CheckedWriter, chunks: list[Chunk], embedder, batch: int,
+                previous: dict[str, tuple[str, str | None, list[float]]] | None = None) -> int:
+    """Embed and write in bounded batches, so a storage failure stops the build within one batch.
+
+    A node whose embedded text and title equal its previous version's keeps that vector (same
+    model and prompt: the index config is unchanged), so a parser fix that touches a few Pasal
+    re-embeds those, not the document. Returns how many nodes were embedded.
+    """
     titled = getattr(embedder, "uses_titles", False)  # EmbeddingGemma: the citation label is the title
+    previous = previous or {}
+    embedded = 0
     for start in range(0, len(chunks), batch):
         part = chunks[start:start + batch]
         texts = [c.embed_text for c in part]
-        vectors = embedder.embed_passages(texts, titles=[c.label for c in part]) if titled else embedder.embed_passages(texts)
-        writer.add([c.id for c in part], vectors.tolist(), texts, [_chroma_metadata(c) for c in part])
+        vectors: list[list[float] | None] = [_same_node(previous.get(c.id), c) for c in part]
+        fresh = [i for i, vector in enumerate(vectors) if vector is None]
+        if fresh:
+            new_texts = [texts[i] for i in fresh]
+            made = embedder.embed_passages(new_texts, titles=[part[i].label for i in fresh]) if titled else embedder.embed_passages(new_texts)
+            for i, vector in zip(fresh, made.tolist()):
+                vectors[i] = vector
+            embedded += len(fresh)
+        writer.add([c.id for c in part], vectors, texts, [_chroma_metadata(c) for c in part])
+    return embedded
+
+
+def _previous_vectors(source: StoreHandle | None, doc_id: str, old_chunks: dict[str, Chunk]) -> dict[str, tuple[str, str | None, list[float]]]:
+    """node id -> (embedded text, title, vector) of the document in the previous version."""
+    if source is None:
+        return {}
+    data = source.collection.get(where={"doc": doc_id}, include=["embeddings", "documents"])
+    return {
+        node_id: (text, old_chunks[node_id].label if node_id in old_chunks else None, [float(x) for x in vector])
+        for node_id, text, vector in zip(data["ids"], data["documents"], data["embeddings"])
+    }
+
+
+def _same_node(previous: tuple[str, str | None, list[float]] | None, chunk: Chunk) -> list[float] | None:
+    if previous is None:
+        return None
+    text, title, vector = previous
+    return vector if text == chunk.embed_text and title == chunk.label else None
 
 
 def _chroma_metadata(chunk: Chunk) -> dict:
