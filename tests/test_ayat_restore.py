@@ -4,6 +4,7 @@ ayat and the sentences make consistent ayat (invented texts)."""
 from __future__ import annotations
 
 from kb_assistant.parsing.ayat_restore import restore_ayat
+from kb_assistant.parsing.lines import drop_marker_echo
 from kb_assistant.parsing.structure import parse_regulation
 from kb_assistant.parsing.tree import Page
 
@@ -65,3 +66,27 @@ def test_parser_numbers_a_markerless_pasal_and_says_so() -> None:
     assert doc.get_pasal("3").ayat == []  # no reference, no markers: not split
     restored = [w for w in doc.warnings if "numbered from its sentences" in w]
     assert len(restored) == 1 and "Pasal 2" in restored[0] and restored[0].endswith("(1)-(2)")
+
+
+def test_markers_the_scan_kept_must_sit_where_the_sentences_put_them() -> None:
+    lines = [
+        "Jabatan diisi dari Pegawai. Jabatan tertentu dapat diisi dari:",
+        "a. prajurit; dan",
+        "b. polisi.",
+        "(3) Pengisian jabatan sebagaimana dimaksud pada ayat (2) dilaksanakan di pusat.",
+    ]
+    assert restore_ayat(lines, []) == [
+        "(1) Jabatan diisi dari Pegawai.", "(2) Jabatan tertentu dapat diisi dari:", "a. prajurit; dan", "b. polisi.",
+        "(3) Pengisian jabatan sebagaimana dimaksud pada ayat (2) dilaksanakan di pusat.",
+    ]
+    inline = ["Izin diberikan oleh Bupati. (2) Izin dicatat. (3) Izin sebagaimana dimaksud pada ayat (1) berlaku."]
+    assert restore_ayat(inline, [])[-1] == "(3) Izin sebagaimana dimaksud pada ayat (1) berlaku."
+    assert restore_ayat(["Izin diberikan oleh Bupati. (3) Izin sebagaimana dimaksud pada ayat (1) berlaku."], []) is None
+
+
+def test_a_first_word_echoed_after_the_marker_column_is_dropped_once() -> None:
+    assert drop_marker_echo("(3) Dalam (3) (4) (s) Dalam hal terjadi perubahan") == ("(3) Dalam hal terjadi perubahan", "(3) (4) (s)")
+    assert drop_marker_echo("(2) Panitia (l) (2) Panitia seleksi") == ("(2) Panitia seleksi", "(l) (2)")
+    # the column ends with the next ayat's number: the text may be that ayat's, so nothing is decided
+    assert drop_marker_echo("(2) Pejabat (3) Pejabat pengawas") == ("(2) Pejabat (3) Pejabat pengawas", "")
+    assert drop_marker_echo("(2) Izin dan (3) Izin lain") == ("(2) Izin dan (3) Izin lain", "")

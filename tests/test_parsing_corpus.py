@@ -139,6 +139,11 @@ def test_pp_11_2017_ayat_the_scan_lost_are_numbered_from_sentences(corpus) -> No
     assert _pasal(corpus, "pp-11-2017", "194").ayat[2].text.startswith("(3) Berdasarkan penetapan Kepala BKN")
     assert _pasal(corpus, "pp-11-2017", "193").ayat[-1].text.endswith("yang alan diduduki.")  # marker column left out
     assert _pasal(corpus, "pp-11-2017", "42").ayat == []  # scrambled columns: not guessed
+    assert _pasal(corpus, "pp-11-2017", "27").ayat[1].text.startswith("(2) Panitia seleksi instansi")  # "(2) Panitia (l) (2) Panitia"
+    assert [a.number for a in _pasal(corpus, "pp-11-2017", "51").ayat] == ["1", "2", "3"]  # "(2) Pejabat (3) Pejabat": left as it is
+    pasal19 = _pasal(corpus, "uu-20-2023", "19")  # (1) and (2) lost, (3) and (4) kept
+    assert [a.number for a in pasal19.ayat] == ["1", "2", "3", "4"]
+    assert pasal19.ayat[1].text.startswith("(2) Jabatan ASN tertentu dapat diisi dari:")
     # A Pasal that refers to its own ayat has ayat; those still without are OCR-broken beyond a guess.
     unnumbered = [p.number for p in corpus["pp-11-2017"][1].pasal if not p.ayat and re.search(r"pada ayat \(\d", p.text)]
     assert len(unnumbered) <= 45, unnumbered
@@ -171,7 +176,7 @@ def test_pp_28_2018_scrambled_columns(corpus) -> None:
 
 
 def test_pp_11_2017_mangled_headings(corpus) -> None:
-    assert _pasal(corpus, "pp-11-2017", "127").text.startswith("Panitia Seleksi menyampaikan 3 (tiga) orang calon pejabat pimpinan tinggi pratama")
+    assert _pasal(corpus, "pp-11-2017", "127").text.startswith("(1) Panitia Seleksi menyampaikan 3 (tiga) orang calon pejabat pimpinan tinggi pratama")
     assert _pasal(corpus, "pp-11-2017", "350").text.startswith("(1) PNS yang akan mencapai Batas Usia Pensiun")
     assert _pasal(corpus, "pp-11-2017", "246").text.startswith("(1) Dalam hal PNS yang")  # "PasaJ246"
     assert _pasal(corpus, "pp-11-2017", "333").text.startswith("(1) Presiden dapat")  # "Pasa] 333"

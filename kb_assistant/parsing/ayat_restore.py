@@ -13,9 +13,12 @@ from __future__ import annotations
 
 import re
 
+from kb_assistant.parsing.lines import drop_marker_echo
+
 # A full stop that ends a sentence: after a word (not a list label at the line start, not an
 # abbreviation), before a capitalised word.
-SENTENCE_END = re.compile(r"(?<=[A-Za-z0-9)\"”’])\.\s+(?=[A-Z])")
+SENTENCE_END = re.compile(r"(?<=[A-Za-z0-9)\"”’])\.\s+(?=[A-Z]|\(\d{1,2}\)\s+[A-Z])")
+KEPT_MARKER = re.compile(r"^\((\d{1,2})\)\s+(?=[A-Z])")  # a marker the scan kept: "(3) Pengisian …"
 ABBREVIATION = re.compile(r"(?:\b(?:No|Nomor|Rp|St|Dr|Ir|Prof|dkk|dll|dsb|Tbk|Jl|Kab|Kec|Kel)|\b[A-Za-z])$")
 ITEM_LINE = re.compile(r"^(?:[a-z]|[0-9lIL]{1,3})\.\s")
 FIRST_ITEM = re.compile(r"^(?:a|1|l)\.\s")
@@ -32,9 +35,13 @@ def restore_ayat(logical: list[str], stray_markers: list[str]) -> list[str] | No
     ayat = _sentences_as_ayat([TRAILING_MARKERS.sub("", line) for line in logical])
     if ayat is None or len(ayat) < 2:
         return None
+    kept = [KEPT_MARKER.match(lines[0]) for lines in ayat]
+    if any(match and int(match.group(1)) != i for i, match in enumerate(kept, 1)):
+        return None  # the markers the scan kept must be where the sentences put them
     expected = _marker_count(stray_markers)
     references = [[int(n) for n in INTERNAL_REFERENCE.findall(" ".join(lines))] for lines in ayat]
-    if expected is None and not any(n < i for i, refs in enumerate(references, 1) for n in refs):
+    referred_back = any(n < i for i, refs in enumerate(references, 1) for n in refs)
+    if expected is None and not referred_back and not any(kept[1:]):
         return None  # no sign that this Pasal has ayat at all
     if expected is not None and expected != len(ayat):
         return None
@@ -42,7 +49,7 @@ def restore_ayat(logical: list[str], stray_markers: list[str]) -> list[str] | No
         return None
     if not all(_lists_whole(lines) and _ends_sentence(lines[-1]) for lines in ayat):
         return None
-    return [f"({i}) {line}" if k == 0 else line for i, lines in enumerate(ayat, 1) for k, line in enumerate(lines)]
+    return [f"({i}) {line}" if k == 0 and not kept[i - 1] else line for i, lines in enumerate(ayat, 1) for k, line in enumerate(lines)]
 
 
 def _sentences_as_ayat(logical: list[str]) -> list[list[str]] | None:
@@ -56,8 +63,8 @@ def _sentences_as_ayat(logical: list[str]) -> list[list[str]] | None:
                 return None  # a list before any sentence: not a Pasal of ayat
             ayat[-1].append(pieces[0])
             pieces = pieces[1:]
-        for piece in pieces:
-            if not piece[:1].isupper() or HEADING_WORD.match(piece):
+        for piece in (drop_marker_echo(piece)[0] for piece in pieces):
+            if not (piece[:1].isupper() or KEPT_MARKER.match(piece)) or HEADING_WORD.match(piece):
                 return None  # a broken sentence, or a chapter heading run into the Pasal
             ayat.append([piece])
     return ayat

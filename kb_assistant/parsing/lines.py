@@ -25,6 +25,10 @@ class Line:
 AYAT_MARK = re.compile(r"^\((\d{1,2}[a-z]?)\)\s*")
 MARKERS_ONLY_LINE = re.compile(r"^(?:\(\s?[0-9a-zA-Z]{1,2}\s?[)\]]?\s*)+$")
 ITEM_ONLY_LINE = re.compile(r"^(?:[a-z]|\d{1,3})\.$")
+# "(3) Dalam (3) (4) Dalam hal …": the scan printed an ayat's first word, the column of markers,
+# then the line again. The echo and the markers go; the marker the line starts with stays
+# (unless the column ends with the next ayat's number: then whose text follows is unclear).
+MARKER_ECHO = re.compile(r"^(\(\d{1,2}[a-z]?\)[ \t]+)(\S+)[ \t]+((?:\(\s?[0-9a-zA-Z]{1,2}\s?[)\]]?[ \t]+)+)\2(?=[ \t])")
 
 
 def to_lines(pages: list[Page], raw: list[Page] | None = None) -> list[Line]:
@@ -96,6 +100,18 @@ def to_pages(lines: list[Line]) -> list[Page]:
         else:
             pages.append(Page(line.page, line.text))
     return pages
+
+
+def drop_marker_echo(text: str) -> tuple[str, str]:
+    """(the line without a first-word echo and its marker column, the markers dropped or "")."""
+    match = MARKER_ECHO.match(text)
+    if not match:
+        return text, ""
+    own = int(re.search(r"\d+", match.group(1)).group())
+    last = re.search(r"\d+", match.group(3).split()[-1])
+    if last and int(last.group()) == own + 1:
+        return text, ""  # "(2) Pejabat (3) Pejabat pengawas …": the text may be the next ayat's; undecidable
+    return f"{match.group(1)}{match.group(2)}{text[match.end():]}", match.group(3).strip()
 
 
 def starts_logical_line(text: str) -> bool:

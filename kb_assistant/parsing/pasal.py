@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from kb_assistant.parsing.ayat_restore import restore_ayat
-from kb_assistant.parsing.lines import AYAT_MARK, ITEM_ONLY_LINE, MARKERS_ONLY_LINE, Line, join_wrapped, split_inline, starts_logical_line, where
+from kb_assistant.parsing.lines import AYAT_MARK, drop_marker_echo, ITEM_ONLY_LINE, MARKERS_ONLY_LINE, Line, join_wrapped, split_inline, starts_logical_line, where
 from kb_assistant.parsing.references import find_references
 from kb_assistant.parsing.segments import Segment
 from kb_assistant.parsing.tree import Ayat, Item, ParsedDocument, Pasal
@@ -32,7 +32,7 @@ MARKER_RUN = re.compile(
 
 def build_pasal(segment: Segment, lines: list[Line], context: dict[str, str], doc: ParsedDocument) -> Pasal:
     kept, dropped = _drop_stray_markers(lines)
-    logical = reflow(_collapse_marker_runs(kept, dropped))
+    logical = _drop_marker_echoes(reflow(_collapse_marker_runs(kept, dropped)), dropped)
     if dropped:
         doc.warnings.append(f"{where(segment.heading)}: Pasal {segment.number}: stray ayat markers dropped: {' '.join(dropped)[:80]}")
     pages = [line.page for line in lines if line.page is not None]
@@ -65,6 +65,16 @@ def build_pasal(segment: Segment, lines: list[Line], context: dict[str, str], do
     if not pasal.text.strip():
         doc.warnings.append(f"{where(segment.heading)}: Pasal {pasal.number}: no text in the source at this heading")
     return pasal
+
+
+def _drop_marker_echoes(logical: list[str], dropped: list[str]) -> list[str]:
+    out = []
+    for text in logical:
+        text, markers = drop_marker_echo(text)
+        if markers:
+            dropped.append(markers)
+        out.append(text)
+    return out
 
 
 def _collapse_marker_runs(lines: list[Line], dropped: list[str]) -> list[str]:
