@@ -5,8 +5,10 @@ Perundang-undangan") write each ayat as one sentence; a list ends the sentence t
 introduces it. So when the OCR dropped every "(1)", "(2)" of a Pasal (PP 11/2017 prints them
 as a column the scan separated from the text), the sentence boundaries are the ayat
 boundaries. Restored only with evidence that the Pasal has ayat: its own references ("pada
-ayat (1)"), or the stray markers the scan left, whose count must then match; and only when
-the result is consistent (no ayat refers to itself or past the last one, no list split in two).
+ayat (1)"), the stray markers the scan left (whose count must then match), or markers it kept
+for some ayat (which must sit where the sentences put them); and only when the result is
+consistent (no ayat refers to itself or past the last one, no list split in two, every ayat a
+whole sentence).
 """
 
 from __future__ import annotations

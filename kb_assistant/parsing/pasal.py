@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from kb_assistant.parsing.ayat_restore import restore_ayat
-from kb_assistant.parsing.lines import AYAT_MARK, drop_marker_echo, ITEM_ONLY_LINE, MARKERS_ONLY_LINE, Line, join_wrapped, split_inline, starts_logical_line, where
+from kb_assistant.parsing.lines import AYAT_MARK, ITEM_ONLY_LINE, MARKERS_ONLY_LINE, Line, drop_marker_echo, join_wrapped, split_inline, starts_logical_line, where
 from kb_assistant.parsing.references import find_references
 from kb_assistant.parsing.segments import Segment
 from kb_assistant.parsing.tree import Ayat, Item, ParsedDocument, Pasal
