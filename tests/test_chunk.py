@@ -101,3 +101,12 @@ def test_an_ayat_cut_from_the_middle_of_a_line_is_a_unit_an_answer_can_quote() -
     [node] = chunk_pasal(pasal, entry, max_words=400)
     assert [ayat for ayat, _ in node.units()] == ["1", "2", "3"]
     assert node.units()[2][1] == "(3) Pengawasan eksternal dilakukan oleh Ombudsman."
+
+
+def test_the_embedded_passage_carries_a_substantive_penjelasan_only_when_asked() -> None:
+    explained = Pasal("5", "Instansi membentuk tim kolaborasi.", penjelasan="Yang dimaksud dengan “tim kolaborasi” adalah tim lintas instansi.")
+    plain = Pasal("6", "Tim melapor setiap tahun.", penjelasan="Cukup  jelas.")
+    first, second = chunk_document(ParsedDocument("uu-99-2030", pasal=[explained, plain]), ENTRY, max_words=220)
+    assert first.passage_text() == first.embed_text  # the default: heading path and text
+    assert first.passage_text(with_penjelasan=True) == f"{first.embed_text}\nPenjelasan: {explained.penjelasan}"
+    assert second.passage_text(with_penjelasan=True) == second.embed_text  # "Cukup jelas." adds nothing

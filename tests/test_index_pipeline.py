@@ -226,3 +226,20 @@ def test_upgraded_parser_or_chunker_reindexes_the_documents(fixture_settings, em
     assert (forced.embedded, forced.reused) == (first.nodes, 0)  # --force recomputes every vector
     again = ingest(fixture_settings, embedder=embedder)
     assert again.embedded == 0 and sorted(again.unchanged) == sorted(first.added)
+
+
+def test_the_penjelasan_is_embedded_when_the_setting_asks(fixture_settings, embedder):
+    title, pasal = TOPICS["perkom-1-2030"]
+    elucidation = "Yang dimaksud dengan rapat koordinasi adalah pertemuan lintas instansi yang dipimpin sekretaris."
+    path = Path(fixture_settings.corpus.files_dir) / "perkom-1-2030.md"
+    path.write_text(regulation_text(title, pasal) + f"\nPENJELASAN\nATAS\n{title.upper()}\n\nI. UMUM\nKolaborasi perlu diatur.\n\n"
+                    f"II. PASAL DEMI PASAL\nPasal 1\n{elucidation}\nPasal 2\nCukup jelas.\n", encoding="utf-8")
+    ingest(fixture_settings, embedder=embedder)
+    fixture_settings.chunk.include_penjelasan = True
+    report = ingest(fixture_settings, embedder=embedder)
+    assert report.rebuilt  # what the vectors depend on changed
+    data = open_collection(fixture_settings.index, current_version(fixture_settings.index)).get(
+        ids=["perkom-1-2030:pasal-1", "perkom-1-2030:pasal-2"], include=["documents"])
+    stored = dict(zip(data["ids"], data["documents"]))
+    assert stored["perkom-1-2030:pasal-1"].endswith(f"Penjelasan: {elucidation}")
+    assert "Penjelasan" not in stored["perkom-1-2030:pasal-2"]  # "Cukup jelas." is not embedded

@@ -15,6 +15,8 @@ from kb_assistant.corpus.manifest import DocumentEntry
 from kb_assistant.parsing.headings import short_label
 from kb_assistant.parsing.tree import Ayat, Item, ParsedDocument, Pasal, Section
 
+NO_ELUCIDATION = re.compile(r"^\s*cukup\s+jelas\.?\s*$", re.IGNORECASE)
+
 SENTENCE_END = re.compile(r"(?<=[.;:])\s+(?=[A-Z(a-z0-9])")
 AYAT_START = re.compile(r"^\((\d+[a-z]?)\)\s*")
 DEFINITION_LEAD = re.compile(r"^[^:]{0,120}:\s*\d+[a-z]?\.\s+")
@@ -58,6 +60,13 @@ class Chunk:
     @property
     def embed_text(self) -> str:
         return f"{self.prefix}\n{self.text}"
+
+    def passage_text(self, with_penjelasan: bool = False) -> str:
+        """What the embedding model reads: the heading path and text, and, when asked, the official
+        elucidation, which words a Pasal's purpose as its ayat do not ("Cukup jelas." adds nothing)."""
+        if with_penjelasan and self.penjelasan and not NO_ELUCIDATION.match(self.penjelasan):
+            return f"{self.embed_text}\nPenjelasan: {self.penjelasan}"
+        return self.embed_text
 
     @property
     def ayat(self) -> str | None:

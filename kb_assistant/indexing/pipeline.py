@@ -340,7 +340,7 @@ def _fill(settings: Settings, plan: _Plan, source: StoreHandle | None, writer: C
             continue
         previous = {} if plan.rebuild else _previous_vectors(source, doc_id, old_chunks)
         notify(f"{entry.name}: embedding {len(doc_chunks)} nodes", (position + 0.2) / total)
-        embedded = _embed_into(writer, doc_chunks, embedder, settings.index.write_batch, previous)
+        embedded = _embed_into(writer, doc_chunks, embedder, settings.index.write_batch, previous, settings.chunk.include_penjelasan)
         report.embedded += embedded
         report.reused += len(doc_chunks) - embedded
         chunks.extend(doc_chunks)
@@ -385,7 +385,7 @@ def _chunks_for(settings: Settings, entry: DocumentEntry, path: Path) -> list[Ch
 
 
 def _embed_into(writer: CheckedWriter, chunks: list[Chunk], embedder, batch: int,
-                previous: dict[str, tuple[str, str | None, list[float]]] | None = None) -> int:
+                previous: dict[str, tuple[str, str | None, list[float]]] | None = None, with_penjelasan: bool = False) -> int:
     """Embed and write in bounded batches, so a storage failure stops the build within one batch.
 
     A node whose embedded text and title equal its previous version's keeps that vector (same
@@ -397,8 +397,8 @@ def _embed_into(writer: CheckedWriter, chunks: list[Chunk], embedder, batch: int
     embedded = 0
     for start in range(0, len(chunks), batch):
         part = chunks[start:start + batch]
-        texts = [c.embed_text for c in part]
-        vectors: list[list[float] | None] = [_same_node(previous.get(c.id), c) for c in part]
+        texts = [c.passage_text(with_penjelasan) for c in part]
+        vectors: list[list[float] | None] = [_same_node(previous.get(c.id), c, text) for c, text in zip(part, texts)]
         fresh = [i for i, vector in enumerate(vectors) if vector is None]
         if fresh:
             new_texts = [texts[i] for i in fresh]
@@ -421,11 +421,11 @@ def _previous_vectors(source: StoreHandle | None, doc_id: str, old_chunks: dict[
     }
 
 
-def _same_node(previous: tuple[str, str | None, list[float]] | None, chunk: Chunk) -> list[float] | None:
+def _same_node(previous: tuple[str, str | None, list[float]] | None, chunk: Chunk, text: str) -> list[float] | None:
     if previous is None:
         return None
-    text, title, vector = previous
-    return vector if text == chunk.embed_text and title == chunk.label else None
+    old_text, title, vector = previous
+    return vector if old_text == text and title == chunk.label else None
 
 
 def _chroma_metadata(chunk: Chunk) -> dict:
