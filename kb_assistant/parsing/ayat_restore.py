@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 
-from kb_assistant.parsing.lines import drop_marker_echo
+from kb_assistant.parsing.lines import OCR_MARKER, drop_marker_echo
 
 # A full stop that ends a sentence: after a word (not a list label at the line start, not an
 # abbreviation), before a capitalised word.
@@ -28,7 +28,7 @@ HEADING_WORD = re.compile(r"^(?:BAB|Bagian|Paragraf|Pasal)\b")
 INTERNAL_REFERENCE = re.compile(r"\bpada\s+ayat\s+\((\d{1,2})\)")
 MARKER = re.compile(r"\((\d{1,2})\)")
 # "… akan diduduki. (1) (2) (3) (l) (2)": the scan's column of markers left after the last sentence.
-TRAILING_MARKERS = re.compile(r"(?<=[.;:])(?:\s+\(\s?[0-9a-zA-Z]{1,2}\s?[)\]]?)+\s*$")
+TRAILING_MARKERS = re.compile(rf"(?<=[.;:])(?:\s+{OCR_MARKER})+\s*$")
 
 
 def restore_ayat(logical: list[str], stray_markers: list[str]) -> list[str] | None:

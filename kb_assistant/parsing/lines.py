@@ -23,12 +23,14 @@ class Line:
 
 
 AYAT_MARK = re.compile(r"^\((\d{1,2}[a-z]?)\)\s*")
-MARKERS_ONLY_LINE = re.compile(r"^(?:\(\s?[0-9a-zA-Z]{1,2}\s?[)\]]?\s*)+$")
+# An ayat marker as the OCR prints it: "(2)", "(21", "(l)", "(s)", "(2 ]".
+OCR_MARKER = r"\(\s?[0-9a-zA-Z]{1,2}\s?[)\]]?"
+MARKERS_ONLY_LINE = re.compile(rf"^(?:{OCR_MARKER}\s*)+$")
 ITEM_ONLY_LINE = re.compile(r"^(?:[a-z]|\d{1,3})\.$")
 # "(3) Dalam (3) (4) Dalam hal …": the scan printed an ayat's first word, the column of markers,
 # then the line again. The echo and the markers go; the marker the line starts with stays
 # (unless the column ends with the next ayat's number: then whose text follows is unclear).
-MARKER_ECHO = re.compile(r"^(\(\d{1,2}[a-z]?\)[ \t]+)(\S+)[ \t]+((?:\(\s?[0-9a-zA-Z]{1,2}\s?[)\]]?[ \t]+)+)\2(?=[ \t])")
+MARKER_ECHO = re.compile(rf"^(\(\d{{1,2}}[a-z]?\)[ \t]+)(\S+)[ \t]+((?:{OCR_MARKER}[ \t]+)+)\2(?=[ \t])")
 
 
 def to_lines(pages: list[Page], raw: list[Page] | None = None) -> list[Line]:
