@@ -10,7 +10,7 @@ import time
 from dataclasses import dataclass
 from typing import Any, Iterator
 
-from kb_assistant.answer.extractive import choose_hits, compose
+from kb_assistant.answer.extractive import choose_hits, compose, spans_documents
 from kb_assistant.answer.types import Answer, Citation, Passage, citation_label
 from kb_assistant.answer.unit_similarity import UnitSimilarity
 from kb_assistant.corpus.manifest import Manifest, load_manifest
@@ -164,9 +164,7 @@ class Assistant:
     def _extractive(self, found: "_Found", manifest: Manifest) -> tuple[str, list[Citation]]:
         """The quoted answer and its citations (one per distinct unit quoted), status lines first."""
         retrieval, settings = found.retrieval, self.settings.answer
-        scope = retrieval.scope
-        multi_document = len([d for d in scope.mentioned if d not in scope.missing_mentioned]) >= 2 or scope.historical
-        chosen = choose_hits(retrieval.hits, settings.max_citations, multi_document)
+        chosen = choose_hits(retrieval.hits, settings.max_citations, spans_documents(retrieval.scope))
         status_notes = {d.id: d.status_label(manifest.names()) for d in manifest.documents if d.is_repealed}
         similarity = None
         if retrieval.english and retrieval.analysis is not None and not found.degraded:  # words cannot pick the ayat

@@ -46,6 +46,11 @@ def test_repealed_law_is_used_and_labelled_when_asked_about(assistant):
         assert "dicabut oleh UU 20/2023" in answer.answer
 
 
+def test_a_comparison_over_time_cites_each_law_compared(assistant):
+    answer = assistant.ask("Jenis pegawai ASN menurut UU 5/2014 dibandingkan aturan sekarang, apa yang berubah?")
+    assert {c.doc for c in answer.citations} == {"uu-5-2014", "uu-20-2023"}
+
+
 def test_colloquial_question_finds_the_regulation(assistant):
     answer = assistant.ask("pemda boleh gak kerjasama sm pihak ketiga? gmn caranya?")
     assert not answer.refused

@@ -92,6 +92,7 @@ def test_lexicon_expands_an_acronym_the_corpus_spells_out_in_parentheses():
     assert ("pad",) not in lexicon.long_forms  # defined with "yang selanjutnya disingkat": one direction only
     assert lexicon.expand("Apa program TAT?") == "tenaga arsip terampil"
 
+
 def test_analysis_expands_acronyms_and_finds_the_asked_term(loaded):
     analysis = analysed("apa itu PAD?", loaded)
     assert analysis.expanded == f"{analysis.normalised} petugas desa" and "pad" in analysis.terms
@@ -106,6 +107,9 @@ def test_analysis_expands_acronyms_and_finds_the_asked_term(loaded):
     ("sejak kapan UU 7/2031 berlaku?", False, True),
     ("bagaimana nasib balai arsip setelah UU 7/2031?", True, False),  # 'after' a repealing law
     ("apa hak PAD?", False, False),
+    ("UU 3/2019 sudah dicabut?", True, False),
+    ("menurut UU 3/2019, sebelum dicabut, apa tugas PAD?", False, False),  # describes the law, asks its content
+    ("apa tugas PAD menurut UU 3/2019 yang kini sudah dicabut?", False, False),
 ])
 def test_status_and_time_intents_come_from_the_legal_vocabulary(loaded, question, status, time):
     analysis = analysed(question, loaded)

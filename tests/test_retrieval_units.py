@@ -66,6 +66,16 @@ def test_repealed_law_left_out_by_default_and_in_for_history():
     assert named.docs == {"uu-20-2023", "uu-5-2014"}
 
 
+def test_a_comparison_is_told_from_a_mention_of_repeal():
+    """Both search the repealed law; only a comparison asks for each law compared to be cited."""
+    mention = resolve_scope("Menurut UU 5/2014 (sebelum dicabut), siapa yang menetapkan JPT?", MANIFEST, INDEXED)
+    assert mention.historical and not mention.comparison and "uu-5-2014" in mention.docs
+    compared = resolve_scope("Apa yang berubah tentang JPT dibandingkan aturan yang lama?", MANIFEST, INDEXED)
+    assert compared.historical and compared.comparison and "uu-5-2014" in compared.docs
+    plain = resolve_scope("Siapa yang menetapkan JPT?", MANIFEST, INDEXED)
+    assert not plain.historical and not plain.comparison
+
+
 def test_missing_document_is_reported():
     scope = resolve_scope("Apa isi Perpres 95/2018 tentang SPBE?", MANIFEST, INDEXED)
     assert scope.missing_mentioned == ["perpres-95-2018"]

@@ -87,8 +87,12 @@ def definition_term(question: str) -> str | None:
 
 
 def status_intent(question: str, manifest: Manifest, scope: Scope) -> bool:
-    """Legal-status vocabulary, or 'after <a law that repealed another>'."""
-    if any(p.search(question) for p in patterns("legal_status", "status")):
+    """Legal-status vocabulary, or 'after <a law that repealed another>'. Words that only describe
+    the law named ("sebelum dicabut", "yang sudah dicabut") do not ask about its status."""
+    asked = question
+    for qualifier in patterns("legal_status", "qualifier"):
+        asked = qualifier.sub(" ", asked)
+    if any(p.search(asked) for p in patterns("legal_status", "status")):
         return True
     after = any(p.search(question) for p in patterns("legal_status", "after"))
     return after and bool(manifest.repealing() & set(scope.mentioned))

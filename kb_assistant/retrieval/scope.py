@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass, field
 
 from kb_assistant.corpus.manifest import DocumentEntry, Manifest
+from kb_assistant.retrieval.tables import patterns
 
 TYPE_WORDS: dict[str, str] = {
     "UU": r"(?:uu|undang[- ]undang|law)",
@@ -24,14 +25,6 @@ TYPE_WORDS: dict[str, str] = {
 NUMBER_WORDS = r"(?:\s*(?:no\.?|nomor|number|nr\.?)\s*)?"
 YEAR_SEP = r"\s*(?:/|tahun|thn\.?|th\.?|of(?: the year)?)\s*"
 
-HISTORY_CUE = re.compile(
-    r"\b(dulunya|(?:dulu|dahulu) (?:di|pada|dalam|ada|waktu|masih)|zaman dulu|sebelumnya|sebelum (?:uu|undang|tahun|berlaku)|"
-    r"dicabut|mencabut|pencabutan|sejarah|riwayat|apa yang berubah|berubah dari|diganti|menggantikan|dibanding(?:kan)?|bandingkan|"
-    r"(?:uu|aturan|ketentuan|undang-undang) (?:yang )?lama|"
-    r"old law|previous|former|earlier|repealed|history|replaced|compared?)\b",
-    re.IGNORECASE,
-)
-
 
 @dataclass
 class Scope:
@@ -39,7 +32,8 @@ class Scope:
     mentioned: list[str] = field(default_factory=list)
     missing_mentioned: list[str] = field(default_factory=list)  # named but not indexed
     include_repealed: bool = False
-    historical: bool = False
+    historical: bool = False  # asks about an earlier state of the law (cues: data/legal_status.toml)
+    comparison: bool = False  # compares the law over time: the answer cites each law compared
 
 
 def _mentions(question: str, manifest: Manifest) -> list[tuple[int, int, str]]:
@@ -83,7 +77,8 @@ def resolve_scope(
 ) -> Scope:
     """The documents to search for this question, and why."""
     repealed = {d.id for d in manifest.documents if d.is_repealed}
-    historical = bool(HISTORY_CUE.search(question))
+    comparison = any(p.search(question) for p in patterns("legal_status", "comparison"))
+    historical = comparison or any(p.search(question) for p in patterns("legal_status", "history"))
     mentioned = mentioned_documents(question, manifest)
     missing = [d for d in mentioned if d not in indexed]
     if explicit_docs:
@@ -106,7 +101,10 @@ def resolve_scope(
         for doc in manifest.documents:
             if doc.id in docs:
                 docs |= {d for d in (*doc.repeals, *doc.repealed_by) if d in indexed}
-    return Scope(docs=docs, mentioned=mentioned, missing_mentioned=missing, include_repealed=bool(docs & repealed), historical=historical)
+    return Scope(
+        docs=docs, mentioned=mentioned, missing_mentioned=missing, include_repealed=bool(docs & repealed),
+        historical=historical, comparison=comparison,
+    )
 
 
 def _take_repealed(setting: str, historical: bool) -> bool:
