@@ -57,7 +57,7 @@ def test_a_question_without_a_gold_candidate_teaches_nothing():
 
 def test_the_fit_learns_the_feature_that_marks_the_gold_unit():
     rng = np.random.default_rng(3)
-    train = [query("a", rng) for _ in range(150)]
+    train = [query("a", rng) for _ in range(300)]  # enough questions that noise in the other features does not mislead
     weights = fit_weights(train, 0.03)
     assert int(np.argmax(weights)) == COVERAGE
     held_out = [query("b", rng) for _ in range(40)]
@@ -68,7 +68,7 @@ def test_the_fit_learns_the_feature_that_marks_the_gold_unit():
 
 def test_regularisation_is_chosen_on_the_sets_left_out():
     rng = np.random.default_rng(4)
-    queries = [query(part, rng) for part in ("a", "b", "c") for _ in range(20)]
+    queries = [query(part, rng) for part in ("a", "b", "c") for _ in range(40)]
     cv = cross_validate(queries, (0.03, 1000.0))
     assert set(cv[0.03]) == {"a", "b", "c"}
     assert all(cv[0.03][part][0] > cv[1000.0][part][0] for part in "abc")  # a crushing L2 cannot learn

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from kb_assistant.corpus.manifest import Manifest
 from kb_assistant.retrieval.lexicon import Lexicon
 from kb_assistant.retrieval.normalize import looks_english, normalise_query
+from kb_assistant.retrieval.quantities import Quantity, asked_quantities
 from kb_assistant.retrieval.scope import Scope, mention_spans
 from kb_assistant.retrieval.tables import load_table, patterns
 from kb_assistant.retrieval.text import QUESTION_WORDS, analyse
@@ -41,6 +42,7 @@ class QueryAnalysis:
     specifics: tuple[str, ...] = field(default_factory=tuple)  # figures: years, grades, amounts the answer must hold
     names: tuple[str, ...] = field(default_factory=tuple)  # acronyms and proper names the question asks about
     answer_types: tuple[str, ...] = field(default_factory=tuple)  # money / percent / period the answer must state
+    quantities: tuple[Quantity, ...] = field(default_factory=tuple)  # figures with a unit the question states ("10 hari kerja")
 
     @property
     def lexical_text(self) -> str:
@@ -65,6 +67,7 @@ def analyse_query(question: str, lexicon: Lexicon, manifest: Manifest, scope: Sc
         specifics=specifics(question, manifest),
         names=() if looks_english(question) else names(question, manifest),
         answer_types=answer_types(normalised),
+        quantities=asked_quantities(_without_citations(normalised, manifest)),
     )
 
 

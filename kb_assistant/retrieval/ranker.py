@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from kb_assistant.retrieval.analysis import QueryAnalysis
 from kb_assistant.retrieval.fusion import ranking_key
+from kb_assistant.retrieval.quantities import Stated, stated_quantities, states_any
 from kb_assistant.retrieval.rescore import dense_scale, is_definition, term_coverage, unit_coverage
 from kb_assistant.retrieval.units import PasalHit
 
@@ -48,6 +49,23 @@ def _repealing_clause(hit: PasalHit, ctx: _Context) -> float:
     return float(hit.doc in ctx.repealing and bool(hit.sources & STATUS_REASONS))
 
 
+def _states_quantity(hit: PasalHit, ctx: _Context) -> float:
+    if not ctx.analysis.quantities:
+        return 0.0
+    return float(states_any(unit_quantities(hit, ctx.loaded), ctx.analysis.quantities))
+
+
+def unit_quantities(hit: PasalHit, loaded) -> list[Stated]:
+    """The figures the unit's own text states (not its Penjelasan, whose examples restate other
+    Pasal's figures), computed once per loaded index version."""
+    cache = loaded.cache.setdefault("quantities", {})
+    key = hit.key
+    if key not in cache:
+        node_ids = loaded.by_unit.get(key) or hit.node_ids
+        cache[key] = stated_quantities("\n".join(loaded.chunks[n].text for n in node_ids if n in loaded.chunks))
+    return cache[key]
+
+
 STATUS_REASONS = frozenset({"status", "status-named"})  # not "time": any law states when it took effect
 
 
@@ -70,6 +88,8 @@ FEATURES: tuple[Feature, ...] = (
     Feature("structural_status_named", "a closing clause naming the other document of a status question", _structural("status-named")),
     Feature("structural_repealing_law", "a status clause of a document that repealed another: the later law's transitional and closing "
             "provisions say what became of the earlier law, its implementing rules and institutions", _repealing_clause),
+    Feature("states_quantity", "the unit states a figure the question gives as a condition (\"10 hari kerja\"), or a range holding it",
+            _states_quantity),
     Feature("english_lexical_rr", "lexical_rr for an English question (English words meet the Indonesian text only by chance)",
             lambda h, c: float(c.analysis.english) * _reciprocal(h.lexical_rank)),
 )
