@@ -93,6 +93,19 @@ def test_lexicon_expands_an_acronym_the_corpus_spells_out_in_parentheses():
     assert lexicon.expand("Apa program TAT?") == "tenaga arsip terampil"
 
 
+def test_lexicon_takes_the_terms_a_penjelasan_defines_as_defined_by_its_pasal():
+    explained = chunk(f"{NEW}:pasal-6", NEW, "6", "PAD dilarang melakukan pungutan liar.", "BAB III HAK DAN KEWAJIBAN",
+                      penjelasan='Huruf a Yang dimaksud dengan "pungutan liar" adalah pengenaan biaya di luar ketentuan. Huruf b Cukup jelas.')
+    lexicon = build_lexicon(CHUNKS + [explained])
+    assert lexicon.definitions[("pungutan", "liar")] == [explained.id]
+    assert lexicon.find("Apa yang dimaksud dengan pungutan liar?") == [("pungutan", "liar")]
+    assert not any("cukup" in key for key in lexicon.definitions)  # "Cukup jelas." defines nothing
+    loaded = assemble(None, CHUNKS + [explained])
+    asked = analysed("Apa yang dimaksud dengan pungutan liar?", loaded)
+    hits = add_structural([], asked, loaded, MANIFEST)
+    assert [(h.key, h.sources) for h in hits] == [((NEW, "6"), {"definition"})]
+
+
 def test_analysis_expands_acronyms_and_finds_the_asked_term(loaded):
     analysis = analysed("apa itu PAD?", loaded)
     assert analysis.expanded == f"{analysis.normalised} petugas desa" and "pad" in analysis.terms

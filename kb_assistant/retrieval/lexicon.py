@@ -2,7 +2,9 @@
 
 "Pegawai Pemerintah dengan Perjanjian Kerja yang selanjutnya disingkat PPPK adalah …" gives the
 defined term, its acronym and the node that defines it. A question naming the term or the
-acronym is expanded with the other form, and the defining node becomes a candidate.
+acronym is expanded with the other form, and the defining node becomes a candidate. The
+Penjelasan defines terms too ('Yang dimaksud dengan "pungutan di luar ketentuan" adalah …'):
+the Pasal it explains is where such a term is defined.
 """
 
 from __future__ import annotations
@@ -23,6 +25,11 @@ IN_BODY = re.compile(
     r"(?:adalah|merupakan|yaitu|ialah)\s"
 )
 ALIAS = re.compile(r"(?P<term>[A-Z][\w ]{2,100}?)\s*,?\s+yang\s+selanjutnya\s+(?:disingkat|disebut)(?:\s+dengan)?\s+(?P<short>[A-Z][\w-]{1,40}(?: [A-Z][\w-]+){0,4})")
+# The Penjelasan's standard form (UU 12/2011 Lampiran II, C.4: 'Yang dimaksud dengan "…" adalah …').
+EXPLAINED = re.compile(
+    r"yang\s+dimaksud\s+dengan\s+[\"“”']?(?P<term>[^\"“”'.;:]{3,100}?)[\"“”']?\s+(?:adalah|ialah|yaitu|merupakan|meliputi|termasuk)\b",
+    re.IGNORECASE,
+)
 WORD = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 # "Sumber Daya Manusia (SDM)": a capitalised name followed by its acronym in parentheses.
 PAREN_ACRONYM = re.compile(r"((?:[A-Z][a-z]+\s+(?:(?:dan|dalam|di|untuk)\s+)?){2,7})\(([A-Z]{2,8})\)")
@@ -144,6 +151,7 @@ def build_lexicon(chunks: list[Chunk]) -> Lexicon:
         if "selanjutnya" in chunk.text:
             for match in ALIAS.finditer(" ".join(chunk.text.split())):
                 lexicon.add_alias(_last_clause(match.group("term")), match.group("short"))
+    add_explained_terms(lexicon, chunks)
     lexicon.settle_long_forms(acronym_counts)
     for chunk in chunks:  # once every alias is known: terms defined as "A dan B"
         if chunk.kind == "definition":
@@ -153,6 +161,18 @@ def build_lexicon(chunks: list[Chunk]) -> Lexicon:
                 head = re.split(r"\s+yang\s|,", body[match.end():].strip())[0]
                 lexicon.add_broader(match.group("term"), re.split(r"\s+(?:dan|atau)\s+", head))
     return lexicon
+
+
+def add_explained_terms(lexicon: Lexicon, chunks: list[Chunk]) -> None:
+    """Each term the Penjelasan of a Pasal defines, defined by that Pasal's first node (the
+    Penjelasan is repeated on every node of a split Pasal: read once per Pasal)."""
+    seen: set[tuple[str, str | None]] = set()
+    for chunk in chunks:
+        if not chunk.penjelasan or chunk.kind in {"definition", "section"} or (chunk.doc, chunk.pasal) in seen:
+            continue
+        seen.add((chunk.doc, chunk.pasal))
+        for match in EXPLAINED.finditer(" ".join(chunk.penjelasan.split())):
+            lexicon.add_definition(match.group("term"), chunk.id)
 
 
 def _last_clause(term: str) -> str:
