@@ -12,7 +12,7 @@ from kb_assistant.corpus.manifest import DocumentEntry, Manifest
 from kb_assistant.indexing.bm25 import BM25Index
 from kb_assistant.indexing.chunk import Chunk
 from kb_assistant.retrieval.analysis import analyse_query, answer_types, definition_term, names, specifics
-from kb_assistant.retrieval.evidence import gather_evidence
+from kb_assistant.retrieval.evidence import gather_evidence, spelled_by_initials
 from kb_assistant.retrieval.fusion import group_by_unit
 from kb_assistant.retrieval.lexicon import build_lexicon
 from kb_assistant.retrieval.rescore import rescore
@@ -197,6 +197,17 @@ def test_the_definition_penalty_spares_definition_questions(loaded):
     asked = analysed("Apa yang dimaksud dengan PAD?", loaded)
     hits = rescore(group_by_unit(loaded.chunks, dict(scores), {}, {}), asked, loaded, penalised)
     assert hits[0].key == (NEW, "1")
+
+
+def test_an_acronym_the_evidence_spells_out_is_no_unknown_name():
+    retiring = chunk(f"{NEW}:pasal-7", NEW, "7", "PAD yang menjalani masa persiapan pensiun tetap menerima tunjangan arsip dan pelatihan.")
+    loaded = assemble(None, CHUNKS + [retiring])
+    hits = group_by_unit(loaded.chunks, {retiring.id: 1.0}, {}, {})
+    assert gather_evidence(hits, analysed("Apakah PAD yang MPP dapat tunjangan?", loaded), loaded, 0.9).unknown_names == []
+    assert gather_evidence(hits, analysed("Apakah PAD yang MPX dapat tunjangan?", loaded), loaded, 0.9).unknown_names == ["MPX"]
+    assert spelled_by_initials("MPP", retiring.text) and not spelled_by_initials("Mpp", retiring.text)
+    assert not spelled_by_initials("TAD", retiring.text)  # "tunjangan arsip dan": a stop word makes no initial
+    assert not spelled_by_initials("MP", retiring.text)  # two letters are spelled by chance too often
 
 
 def test_evidence_reports_figures_the_text_lacks(loaded):

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from kb_assistant.retrieval.analysis import QueryAnalysis
 from kb_assistant.retrieval.rescore import term_coverage, unit_coverage
 from kb_assistant.retrieval.tables import patterns
+from kb_assistant.retrieval.text import stop_words
 from kb_assistant.retrieval.units import PasalHit
 
 EVIDENCE_DEPTH = 3
@@ -44,8 +45,26 @@ def gather_evidence(hits: list[PasalHit], analysis: QueryAnalysis, loaded, top_d
     low, cited = "\n".join(texts), (texts[0] if texts else "")
     missing = [s for s in analysis.specifics if not _holds(cited, s)]
     missing += [ANSWER_TYPE_LABELS.get(kind, kind) for kind in analysis.answer_types if not states(low, kind)]
-    unknown = [n for n in analysis.names if not _holds(low, n) and n.lower() not in loaded.vocabulary and not loaded.lexicon.find(n)]
+    unknown = [n for n in analysis.names if not _holds(low, n) and n.lower() not in loaded.vocabulary and not loaded.lexicon.find(n)
+               and not spelled_by_initials(n, low)]
     return Evidence(coverage, top_unit, top_dense, missing, unknown)
+
+
+def spelled_by_initials(name: str, text: str) -> bool:
+    """Whether an acronym of three or more letters is spelled by the initials of consecutive words
+    of the text ("MPP": "masa persiapan pensiun"): regulations write the long form, ASN the
+    acronym. Stop words and words of one or two letters do not count ("tunjangan arsip dan" is no
+    "TAD")."""
+    if len(name) < 3 or not name.isalpha() or not name.isupper():
+        return False
+    initials, stops = name.lower(), stop_words()
+    tokens = re.findall(r"[a-z]+", text.lower())
+    content = [len(t) >= 3 and t not in stops for t in tokens]
+    size = len(initials)
+    return any(
+        all(content[i : i + size]) and "".join(t[0] for t in tokens[i : i + size]) == initials
+        for i in range(len(tokens) - size + 1)
+    )
 
 
 def states(text: str, kind: str) -> bool:
