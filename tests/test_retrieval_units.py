@@ -66,6 +66,14 @@ def test_repealed_law_left_out_by_default_and_in_for_history():
     assert named.docs == {"uu-20-2023", "uu-5-2014"}
 
 
+def test_particles_of_speech_are_no_question_terms():
+    """'nih', 'tuh', 'deh' (Tata Bahasa Baku: kategori fatis) carry no content: the corpus never has
+    them, and as unseen terms they would weigh as much as the rarest word in the coverage."""
+    terms = analyse("mo ngadu soal layanan yg lelet nih, wajib bales tuh deh?", drop_question_words=True)
+    assert not {"nih", "tuh", "deh"} & set(terms) and "layan" in terms
+    assert "tuh" in analyse("tuh")  # the index side keeps every word
+
+
 def test_a_comparison_is_told_from_a_mention_of_repeal():
     """Both search the repealed law; only a comparison asks for each law compared to be cited."""
     mention = resolve_scope("Menurut UU 5/2014 (sebelum dicabut), siapa yang menetapkan JPT?", MANIFEST, INDEXED)

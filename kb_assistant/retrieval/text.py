@@ -17,23 +17,14 @@ from importlib import resources
 import Stemmer
 from Sastrawi.StopWordRemover.StopWordRemoverFactory import StopWordRemoverFactory
 
+from kb_assistant.retrieval.tables import word_list
+
 WORD = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 
-# Sastrawi stop words that are content words in regulations ("kerja sama", "masa kerja", "luar negeri").
-DOMAIN_WORDS = {
-    "kerja", "bekerja", "sama", "bersama", "sama-sama", "hari", "bulan", "lama", "lamanya", "masa",
-    "khusus", "kasus", "dua", "tiga", "empat", "lima", "pertama", "kedua", "pihak", "luar", "baru",
-    "tempat", "jumlah", "besar", "kecil", "masuk", "keluar", "akhir", "awal", "naik", "jabatan",
-}
-
-# Words of questions, not of answers: dropped from BM25 queries only.
-QUESTION_WORDS = {
-    "apa", "apakah", "siapa", "siapakah", "bagaimana", "bagaimanakah", "berapa", "berapakah", "kapan",
-    "kapankah", "mengapa", "kenapa", "dimana", "mana", "manakah", "jelaskan", "sebutkan", "menurut",
-    "maksud", "dimaksud", "yang", "tolong", "mohon", "saya", "kami", "kita", "dong", "sih", "ya", "kah",
-    "what", "who", "how", "when", "why", "which", "does", "do", "is", "are", "the", "a", "an", "of",
-    "in", "to", "for", "under", "according", "can", "should", "must", "and", "or", "on", "by", "with",
-}
+# Sastrawi stop words that are content words in regulations ("kerja sama", "masa kerja", "luar negeri"),
+# and the words of asking dropped from BM25 queries only: data/word_lists.toml, each with its source.
+DOMAIN_WORDS = word_list("word_lists", "domain_words")
+QUESTION_WORDS = word_list("word_lists", "question_words")
 
 
 @lru_cache(maxsize=1)
