@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from kb_assistant.retrieval.analysis import QueryAnalysis
 from kb_assistant.retrieval.fusion import ranking_key
+from kb_assistant.retrieval.proximity import Pair, adjacent_pairs, pair_coverage
 from kb_assistant.retrieval.quantities import Stated, stated_quantities, states_any
 from kb_assistant.retrieval.rescore import dense_scale, is_definition, term_coverage, unit_coverage
 from kb_assistant.retrieval.units import PasalHit
@@ -28,6 +29,7 @@ class _Context:
     repealing: frozenset[str]  # documents that repealed another (manifest `repeals`)
     dense: Callable[[PasalHit], float]  # cosine rescaled over the dense candidates (rescore.dense_scale)
     top_bm25: float
+    pairs: frozenset[Pair]  # the question's adjacent term pairs (proximity)
 
 
 @dataclass(frozen=True)
@@ -53,6 +55,11 @@ def _states_quantity(hit: PasalHit, ctx: _Context) -> float:
     if not ctx.analysis.quantities:
         return 0.0
     return float(states_any(unit_quantities(hit, ctx.loaded), ctx.analysis.quantities))
+
+
+def loaded_nodes(hit: PasalHit, loaded) -> list[str]:
+    """Every node of the unit (a long Pasal is split), or the hit's own nodes for a definition."""
+    return hit.node_ids if is_definition(hit, loaded) else loaded.by_unit.get(hit.key) or hit.node_ids
 
 
 def unit_quantities(hit: PasalHit, loaded) -> list[Stated]:
@@ -88,6 +95,8 @@ FEATURES: tuple[Feature, ...] = (
     Feature("structural_status_named", "a closing clause naming the other document of a status question", _structural("status-named")),
     Feature("structural_repealing_law", "a status clause of a document that repealed another: the later law's transitional and closing "
             "provisions say what became of the earlier law, its implementing rules and institutions", _repealing_clause),
+    Feature("pair_coverage", "share of the question's adjacent term pairs also adjacent in the unit (term proximity)",
+            lambda h, c: pair_coverage(loaded_nodes(h, c.loaded), c.pairs, c.loaded)),
     Feature("states_quantity", "the unit states a figure the question gives as a condition (\"10 hari kerja\"), or a range holding it",
             _states_quantity),
     Feature("english_lexical_rr", "lexical_rr for an English question (English words meet the Indonesian text only by chance)",
@@ -105,7 +114,8 @@ def check_weights(weights: Mapping[str, float]) -> None:
 def feature_rows(hits: list[PasalHit], analysis: QueryAnalysis, loaded, repealing: frozenset[str] = frozenset()) -> list[list[float]]:
     """One row of :data:`FEATURE_NAMES` values per hit; ``repealing``: the documents that repealed
     another (``Manifest.repealing``)."""
-    ctx = _Context(analysis, loaded, repealing, dense_scale(hits), max((h.bm25 for h in hits), default=0.0))
+    ctx = _Context(analysis, loaded, repealing, dense_scale(hits), max((h.bm25 for h in hits), default=0.0),
+                   adjacent_pairs(analysis.normalised, drop_question_words=True))
     return [[feature.value(hit, ctx) for feature in FEATURES] for hit in hits]
 
 
