@@ -240,6 +240,8 @@ def test_a_named_figure_must_be_in_the_cited_unit_not_only_in_a_neighbour(loaded
     ("Berapa lama arsip disimpan?", ("period",)),
     ("jangka waktu penyimpanan arsip berapa?", ("period",)),
     ("How long must the archive be kept?", ("period",)),
+    ("honor petugas arsip desa nominalnya berapa?", ("money",)),
+    ("Terlambat berapa menit dianggap tidak hadir?", ("period",)),
     ("Berapa jumlah anggota balai arsip?", ()),  # a count, not money: "jumlah anggota"
     ("Siapa yang menyimpan arsip desa?", ()),
 ])
