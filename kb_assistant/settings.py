@@ -104,6 +104,7 @@ class RetrievalSettings(BaseModel):
     rerank_depth: int = Field(4, description="hybrid: how many top Pasal are reordered by their best-matching ayat or sentence.")
     unit_weight: float = Field(0.3, description="hybrid: weight of the best ayat/sentence coverage in that reordering.")
     include_repealed: Literal["auto", "always", "never"] = Field("auto", description="auto: repealed laws only when the question is about the old law or history.")
+    broader_dense_query: bool = Field(True, description="Also embed the question with each term replaced by the broader term the corpus defines it under (\"hak PPPK\" → \"hak Pegawai ASN\": 'Pegawai ASN adalah PNS dan PPPK'), keeping each node's better cosine.")
     neighbour_expansion: bool = Field(True, description="Bring in Pasal referred to by 'sebagaimana dimaksud dalam Pasal N' as supporting context.")
 
 

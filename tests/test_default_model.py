@@ -1,5 +1,5 @@
 """The default of `make run` end to end: EmbeddingGemma-300M with its fitted profile tuning, over a
-real index of one shared document (slow; the model is prepared when missing, as `kb models prepare` does).
+real index of two shared documents (slow; the model is prepared when missing, as `kb models prepare` does).
 
 Why: the quick suite runs on multilingual-e5-small, so this is where the default model's prompts,
 titles, tuning (refusal centre, fusion, definition penalty) and answers meet the real stack.
@@ -28,7 +28,7 @@ def gemma_assistant(tmp_path_factory, gemma_embedder):
     from kb_assistant.assistant import Assistant
     from kb_assistant.indexing.pipeline import ingest
 
-    settings = make_settings(tmp_path_factory.mktemp("gemma"), ("uu-30-2014",))
+    settings = make_settings(tmp_path_factory.mktemp("gemma"), ("uu-30-2014", "uu-20-2023"))
     settings.embedding = GEMMA
     report = ingest(settings, embedder=gemma_embedder)
     assert not report.failed, report.failed
@@ -51,6 +51,13 @@ def test_a_question_about_the_rules_cites_the_rules_not_the_definition(gemma_ass
     answer = gemma_assistant.ask("Bagaimana ketentuan bantuan kedinasan antar instansi?")
     assert not answer.refused
     assert answer.citations[0].pasal in {"35", "36", "37"}, [c.label for c in answer.citations]
+
+
+def test_the_rights_of_pppk_are_those_the_law_gives_every_pegawai_asn(gemma_assistant):
+    """UU 20/2023 Pasal 21 gives the rights of "Pegawai ASN", defined as "PNS dan PPPK"; no indexed
+    regulation is about PPPK alone, so the question is also embedded in the broader term."""
+    answer = gemma_assistant.ask("Apa saja hak PPPK?")
+    assert not answer.refused and (answer.citations[0].doc, answer.citations[0].pasal) == ("uu-20-2023", "21"), [c.label for c in answer.citations]
 
 
 def test_a_definition_question_cites_the_definition(gemma_assistant):

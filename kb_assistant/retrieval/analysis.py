@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, field
 
 from kb_assistant.corpus.manifest import Manifest
-from kb_assistant.retrieval.lexicon import Lexicon
+from kb_assistant.retrieval.lexicon import Lexicon, words
 from kb_assistant.retrieval.normalize import looks_english, normalise_query
 from kb_assistant.retrieval.quantities import Quantity, asked_quantities
 from kb_assistant.retrieval.scope import Scope, mention_spans
@@ -42,6 +42,7 @@ class QueryAnalysis:
     specifics: tuple[str, ...] = field(default_factory=tuple)  # figures: years, grades, amounts the answer must hold
     names: tuple[str, ...] = field(default_factory=tuple)  # acronyms and proper names the question asks about
     answer_types: tuple[str, ...] = field(default_factory=tuple)  # money / percent / period the answer must state
+    generalised: str = ""  # the question with its terms' broader defined terms ("hak PPPK" → "hak pegawai asn"), "" if none
     quantities: tuple[Quantity, ...] = field(default_factory=tuple)  # figures with a unit the question states ("10 hari kerja")
 
     @property
@@ -68,6 +69,7 @@ def analyse_query(question: str, lexicon: Lexicon, manifest: Manifest, scope: Sc
         names=() if looks_english(question) else names(question, manifest),
         answer_types=answer_types(normalised),
         quantities=asked_quantities(_without_citations(normalised, manifest)),
+        generalised=lexicon.generalise(normalised, " ".join(" ".join(words(d.title)) for d in manifest.documents)),
     )
 
 

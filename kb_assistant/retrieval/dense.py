@@ -5,11 +5,18 @@ from __future__ import annotations
 from kb_assistant.retrieval.analysis import QueryAnalysis
 
 
-def dense_candidates(reader, embedder, analysis: QueryAnalysis, k: int) -> list[tuple[str, float]]:
+def dense_candidates(reader, embedder, analysis: QueryAnalysis, k: int, broader: bool = False) -> list[tuple[str, float]]:
     """(node id, cosine similarity) of the nearest ``k`` nodes in scope.
 
     The normalised question is embedded (the corpus expansions are for BM25: a multilingual
-    model already relates an acronym to its name).
+    model already relates an acronym to its name). With ``broader``, the question in its broader
+    defined terms is embedded too (a model does not know that the rights of a "Pegawai ASN" are
+    those of a PPPK); each node keeps its better cosine.
     """
-    vector = embedder.embed_queries([analysis.normalised])[0]
-    return reader.dense(vector, k, analysis.scope.docs)
+    texts = [analysis.normalised] + ([analysis.generalised] if broader and analysis.generalised else [])
+    vectors = embedder.embed_queries(texts)
+    best: dict[str, float] = {}
+    for vector in vectors:
+        for node_id, score in reader.dense(vector, k, analysis.scope.docs):
+            best[node_id] = max(score, best.get(node_id, score))
+    return sorted(best.items(), key=lambda item: -item[1])[:k]

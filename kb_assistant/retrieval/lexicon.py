@@ -97,6 +97,22 @@ class Lexicon:
                 found.append(broader)
         return " ".join(dict.fromkeys(found))
 
+    def generalise(self, text: str, specific: str = "") -> str:
+        """``text`` with each term that has a broader defined term replaced by it ("hak PPPK" →
+        "hak pegawai asn"); "" when no term has one. A term named in ``specific`` (the titles of
+        the indexed regulations: "Disiplin Pegawai Negeri Sipil") keeps its own name: a regulation
+        about it is the special rule (lex specialis), the broader term's rules the general one."""
+        result, changed = text, False
+        for key in self.find(text):
+            short = self.expansions.get(key)
+            broader = self.broader.get(words(short) if short else key)
+            names = {" ".join(key)} | {" ".join(long) for long, abbreviation in self.expansions.items() if words(abbreviation) == key}
+            if broader and not any(f" {name} " in f" {specific} " for name in names):
+                pattern = r"(?<!\w)" + r"[\W_]+".join(re.escape(w) for w in key) + r"(?!\w)"
+                result, count = re.subn(pattern, broader, result, flags=re.IGNORECASE)
+                changed = changed or count > 0
+        return result if changed else ""
+
     def add_long_forms(self, text: str, counts: dict[tuple[str, str], int]) -> None:
         """Count each "Long Name (LN)" whose initials spell the acronym (Schwartz & Hearst's rule)."""
         for match in PAREN_ACRONYM.finditer(text):
