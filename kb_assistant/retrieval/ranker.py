@@ -66,11 +66,10 @@ def unit_quantities(hit: PasalHit, loaded) -> list[Stated]:
     """The figures the unit's own text states (not its Penjelasan, whose examples restate other
     Pasal's figures), computed once per loaded index version."""
     cache = loaded.cache.setdefault("quantities", {})
-    key = hit.key
-    if key not in cache:
-        node_ids = loaded.by_unit.get(key) or hit.node_ids
-        cache[key] = stated_quantities("\n".join(loaded.chunks[n].text for n in node_ids if n in loaded.chunks))
-    return cache[key]
+    nodes = tuple(loaded_nodes(hit, loaded))
+    if nodes not in cache:
+        cache[nodes] = stated_quantities("\n".join(loaded.chunks[n].text for n in nodes if n in loaded.chunks))
+    return cache[nodes]
 
 
 STATUS_REASONS = frozenset({"status", "status-named"})  # not "time": any law states when it took effect
