@@ -11,7 +11,8 @@ from dataclasses import dataclass
 from typing import Any, Iterator
 
 from kb_assistant.answer.extractive import choose_hits, compose, spans_documents
-from kb_assistant.answer.types import Answer, Citation, Passage, citation_label
+from kb_assistant.answer.types import Answer, Citation, Passage
+from kb_assistant.indexing.labels import citation_label
 from kb_assistant.answer.unit_similarity import UnitSimilarity
 from kb_assistant.corpus.manifest import Manifest, load_manifest
 from kb_assistant.indexing.chunk import Chunk

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from kb_assistant.answer.extractive import MAX_UNIT_WORDS, _trim, best_units
 from kb_assistant.indexing.chunk import Chunk
-from kb_assistant.retrieval.text import analyse
+from kb_assistant.indexing.text import analyse
 
 
 def _chunk(text: str) -> Chunk:

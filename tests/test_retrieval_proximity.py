@@ -6,7 +6,7 @@ from kb_assistant.retrieval.fusion import group_by_unit
 from kb_assistant.retrieval.proximity import adjacent_pairs, pair_coverage
 from kb_assistant.retrieval.ranker import FEATURE_NAMES, feature_rows, learned_rank
 from kb_assistant.retrieval.searcher import assemble
-from kb_assistant.retrieval.text import analyse
+from kb_assistant.indexing.text import analyse
 from test_retrieval_stages import CHUNKS, NEW, analysed, chunk
 
 CHAIR = chunk(f"{NEW}:pasal-12", NEW, "12", "Kepala desa selaku ketua tim arsip desa melakukan pembinaan.")

@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import json
 import re
+import tomllib
 
 import pytest
 
 from kb_assistant.corpus.manifest import DocumentEntry, Manifest
 from kb_assistant.indexing.bm25 import BM25Index
 from kb_assistant.indexing.chunk import Chunk
+from kb_assistant.indexing.text import WORD_LISTS
 from kb_assistant.retrieval.analysis import analyse_query, answer_types, definition_term, names, specifics
 from kb_assistant.retrieval.evidence import gather_evidence, spelled_by_initials
 from kb_assistant.retrieval.fusion import group_by_unit
@@ -286,8 +288,9 @@ def test_every_data_table_entry_has_a_source_and_none_is_copied_from_a_question(
     assert questions, "the QA sets must be readable for this check"
     names = table_names()
     assert {"legal_status", "question_forms"} <= set(names)
-    for name in names:
-        for group, entries in load_table(name).items():
+    tables = {name: load_table(name) for name in names} | {"word_lists": tomllib.loads(WORD_LISTS.read_text(encoding="utf-8"))}
+    for name, table in tables.items():
+        for group, entries in table.items():
             for entry in entries:
                 assert entry.get("source", "").strip(), f"{name}.{group}: entry without a source: {entry}"
                 text = entry.get("pattern", "") + " " + entry.get("text", "")

@@ -8,7 +8,7 @@ from kb_assistant.retrieval.followup import is_follow_up, rewrite
 from kb_assistant.retrieval.normalize import normalise_query
 from kb_assistant.retrieval.retriever import group_by_pasal, rrf
 from kb_assistant.retrieval.scope import mentioned_documents, resolve_scope
-from kb_assistant.retrieval.text import analyse
+from kb_assistant.indexing.text import analyse
 from kb_assistant.settings import PROJECT_ROOT
 
 import pytest

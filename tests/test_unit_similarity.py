@@ -7,7 +7,7 @@ import numpy as np
 from kb_assistant.answer.extractive import best_units
 from kb_assistant.answer.unit_similarity import UnitSimilarity
 from kb_assistant.indexing.chunk import Chunk
-from kb_assistant.retrieval.text import analyse
+from kb_assistant.indexing.text import analyse
 
 TEXT = (
     "(1) Pengurus Taman Baca dipilih oleh warga desa.\n"

@@ -10,11 +10,11 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from kb_assistant.answer.types import citation_label
 from kb_assistant.indexing.chunk import Chunk
+from kb_assistant.indexing.labels import citation_label
 from kb_assistant.retrieval.scope import Scope
 from kb_assistant.retrieval.units import PasalHit
-from kb_assistant.retrieval.text import analyse
+from kb_assistant.indexing.text import analyse
 
 MAX_UNIT_WORDS = 90
 MAX_LIST_WORDS = 220  # a unit holding a list ("terdiri atas: a. ...; b. ...") is quoted with its list

@@ -20,7 +20,7 @@ from __future__ import annotations
 import re
 
 from kb_assistant.answer.types import Passage
-from kb_assistant.retrieval.text import analyse
+from kb_assistant.indexing.text import analyse
 
 SYSTEM_PROMPT = """\
 Anda adalah asisten yang menjawab pertanyaan tentang peraturan perundang-undangan Indonesia bagi aparatur sipil negara.

@@ -1,24 +1,12 @@
 """What the assistant returns: the answer, its citations and the passages behind them.
 
-Citation labels are always built from node metadata by :func:`citation_label`, never taken
+Citation labels are always built from node metadata by :func:`kb_assistant.indexing.labels.citation_label`, never taken
 from generated text, so a label shown to a user names a passage that was really retrieved.
 """
 
 from __future__ import annotations
 
 from pydantic import BaseModel, Field
-
-
-def citation_label(doc_name: str, pasal: str | None, ayat: str | None = None, item: str | None = None) -> str:
-    """'UU 20/2023 Pasal 4 ayat (2) huruf g' from its parts."""
-    if not pasal:
-        return doc_name
-    label = f"{doc_name} Pasal {pasal}"
-    if ayat:
-        label += f" ayat ({ayat})"
-    if item:
-        label += f" huruf {item}" if item.isalpha() else f" angka {item}"
-    return label
 
 
 class Citation(BaseModel):

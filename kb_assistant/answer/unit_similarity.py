@@ -16,8 +16,8 @@ from collections import OrderedDict
 
 import numpy as np
 
-from kb_assistant.answer.types import citation_label
 from kb_assistant.indexing.chunk import Chunk
+from kb_assistant.indexing.labels import citation_label
 
 log = logging.getLogger(__name__)
 CACHED_CHUNKS = 256

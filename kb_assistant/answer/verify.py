@@ -15,7 +15,7 @@ after it; a sentence without markers takes those of the next cited sentence on t
 
 Scores: ``faithfulness`` = supported claims / claims; ``citation_validity`` = citations that point
 at a shown passage and contain the support / all citations written. The lexical check uses the
-same Indonesian analyser as BM25 (:func:`kb_assistant.retrieval.text.analyse`), so "dilaksanakan"
+same Indonesian analyser as BM25 (:func:`kb_assistant.indexing.text.analyse`), so "dilaksanakan"
 in the answer matches "pelaksanaan" in the Pasal.
 """
 
@@ -26,8 +26,9 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from kb_assistant.answer.prompt import status_note
-from kb_assistant.answer.types import Passage, citation_label
-from kb_assistant.retrieval.text import analyse
+from kb_assistant.answer.types import Passage
+from kb_assistant.indexing.labels import citation_label
+from kb_assistant.indexing.text import analyse
 
 MARKER = re.compile(r"\[\s*(\d{1,3}(?:\s*[,;]\s*\d{1,3})*)\s*\]")
 MARKER_RUN = re.compile(r"(?:\s*" + MARKER.pattern + r")+")

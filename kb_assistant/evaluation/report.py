@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from ..answer.types import citation_label
+from ..indexing.labels import citation_label
 from .ablations import ABLATION_PREFIX
 
 # (section, key, row label); None in a cell means "not measured". Labels are Indonesian with the

@@ -12,7 +12,7 @@ from collections.abc import Callable, Mapping, Sequence
 
 from tqdm import tqdm
 
-from ..answer.types import citation_label
+from ..indexing.labels import citation_label
 from .dataset import QAItem
 from .gold import Unit, dedupe
 from .metrics import SystemOutput, hit_at, summarize

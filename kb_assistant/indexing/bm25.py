@@ -18,7 +18,7 @@ from typing import Iterable
 import bm25s
 import numpy as np
 
-from kb_assistant.retrieval.text import ANALYSER_VERSION, analyse
+from kb_assistant.indexing.text import ANALYSER_VERSION, analyse
 
 log = logging.getLogger(__name__)
 CHECKSUM_FILE = "checksum.json"

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import asdict, dataclass, field
 
-from kb_assistant.answer.types import citation_label
+from kb_assistant.indexing.labels import citation_label
 from kb_assistant.corpus.manifest import DocumentEntry
 from kb_assistant.parsing.headings import short_label
 from kb_assistant.parsing.tree import Ayat, Item, ParsedDocument, Pasal, Section

@@ -17,7 +17,7 @@ from kb_assistant.retrieval.normalize import looks_english, normalise_query
 from kb_assistant.retrieval.quantities import Quantity, asked_quantities
 from kb_assistant.retrieval.scope import Scope, mention_spans
 from kb_assistant.retrieval.tables import load_table, patterns
-from kb_assistant.retrieval.text import QUESTION_WORDS, analyse
+from kb_assistant.indexing.text import QUESTION_WORDS, analyse
 
 CITATION_PARTS = re.compile(r"\b(?:pasal|ayat|huruf|angka|article|paragraph)\s*\(?\w{1,4}\)?", re.IGNORECASE)
 YEAR = re.compile(r"^(?:19|20)\d\d$")

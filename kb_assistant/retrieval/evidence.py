@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from kb_assistant.retrieval.analysis import QueryAnalysis
 from kb_assistant.retrieval.rescore import term_coverage, unit_coverage
 from kb_assistant.retrieval.tables import patterns
-from kb_assistant.retrieval.text import stop_words
+from kb_assistant.indexing.text import stop_words
 from kb_assistant.retrieval.units import PasalHit
 
 EVIDENCE_DEPTH = 3

@@ -17,7 +17,7 @@ from importlib import resources
 from indoNLP.preprocessing import replace_word_elongation
 from indoNLP.preprocessing.slang_data import SLANG_DATA
 
-from kb_assistant.retrieval.tables import word_list
+from kb_assistant.indexing.text import word_list
 
 _TOKEN = re.compile(r"[\w/'-]+|[^\w\s]", re.UNICODE)
 _QUOTES = re.compile(r"(?<!\w)['\"“”‘’`«»]+|['\"“”‘’`«»]+(?!\w)")  # quotation marks around a term; an apostrophe inside a word stays
@@ -52,5 +52,5 @@ def _standard(token: str) -> str:
 def looks_english(question: str) -> bool:
     """Two or more English function words: the question is (mostly) English."""
     words = re.findall(r"[a-z]+", question.lower())
-    english_markers = word_list("word_lists", "english_markers")
+    english_markers = word_list("english_markers")
     return sum(w in english_markers for w in words) >= 2

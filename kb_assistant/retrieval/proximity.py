@@ -11,7 +11,7 @@ did not help on the held-out tuning sets; this did (mean held-out MRR@10 0.859 -
 
 from __future__ import annotations
 
-from kb_assistant.retrieval.text import analyse
+from kb_assistant.indexing.text import analyse
 
 Pair = frozenset[str]
 

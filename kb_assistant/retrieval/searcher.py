@@ -25,7 +25,7 @@ from kb_assistant.indexing.bm25 import BM25CorruptError, BM25Index
 from kb_assistant.indexing.chunk import Chunk
 from kb_assistant.indexing.pipeline import read_chunks
 from kb_assistant.retrieval.lexicon import Lexicon, build_lexicon
-from kb_assistant.retrieval.text import analyse, words
+from kb_assistant.indexing.text import analyse, words
 from kb_assistant.retrieval.units import unit_key
 from kb_assistant.indexing.store import (
     CURRENT_FILE,

@@ -1,8 +1,8 @@
 """Hand-written vocabulary tables, kept as data files that record each entry's source.
 
-Every table lives in ``retrieval/data/*.toml`` as lists of ``{pattern, source}`` entries (word
-lists: ``{text, source}``); the code never embeds vocabulary, so what the assistant knows beyond
-the corpus is auditable.
+Every table lives in ``retrieval/data/*.toml`` as lists of ``{pattern, source}`` entries (the
+analyser's word lists, shared with indexing, in ``indexing/data/word_lists.toml``); the code never
+embeds vocabulary, so what the assistant knows beyond the corpus is auditable.
 """
 
 from __future__ import annotations
@@ -26,12 +26,6 @@ def load_table(name: str) -> dict[str, list[dict[str, str]]]:
 def patterns(name: str, group: str) -> tuple[re.Pattern, ...]:
     """The compiled, case-insensitive patterns of one list of a table."""
     return tuple(re.compile(entry["pattern"], re.IGNORECASE) for entry in load_table(name).get(group, []))
-
-
-@lru_cache(maxsize=None)
-def word_list(name: str, group: str) -> frozenset[str]:
-    """The words of every entry of one list (entries hold them space-separated in ``text``)."""
-    return frozenset(word for entry in load_table(name).get(group, []) for word in entry["text"].split())
 
 
 def table_names() -> list[str]:

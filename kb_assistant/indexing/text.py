@@ -11,20 +11,33 @@ from __future__ import annotations
 import gzip
 import json
 import re
+import tomllib
 from functools import lru_cache
 from importlib import resources
+from pathlib import Path
 
 import Stemmer
 from Sastrawi.StopWordRemover.StopWordRemoverFactory import StopWordRemoverFactory
 
-from kb_assistant.retrieval.tables import word_list
 
 WORD = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 
+WORD_LISTS = Path(__file__).parent / "data" / "word_lists.toml"
+
+
+@lru_cache(maxsize=None)
+def word_list(group: str) -> frozenset[str]:
+    """The words of every entry of one list of ``data/word_lists.toml`` (each entry holds them
+    space-separated in ``text``, with its ``source``)."""
+    with WORD_LISTS.open("rb") as handle:
+        entries = tomllib.load(handle).get(group, [])
+    return frozenset(word for entry in entries for word in entry["text"].split())
+
+
 # Sastrawi stop words that are content words in regulations ("kerja sama", "masa kerja", "luar negeri"),
 # and the words of asking dropped from BM25 queries only: data/word_lists.toml, each with its source.
-DOMAIN_WORDS = word_list("word_lists", "domain_words")
-QUESTION_WORDS = word_list("word_lists", "question_words")
+DOMAIN_WORDS = word_list("domain_words")
+QUESTION_WORDS = word_list("question_words")
 
 
 @lru_cache(maxsize=1)
