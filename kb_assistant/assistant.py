@@ -51,7 +51,7 @@ class Assistant:
         """``model_tuning``: apply the embedding model's fitted retrieval/answer settings from its
         profile (off only for `kb models fit`, which fits them from the defaults)."""
         offline_environment()
-        from kb_assistant.indexing.embed import Embedder
+        from kb_assistant.models.embed import Embedder
         from kb_assistant.models.profiles import tuned_settings
 
         self.settings = tuned_settings(settings) if model_tuning else settings

@@ -35,7 +35,7 @@ def _fail(message: str, code: int = 1) -> None:
 @corpus_app.command("list")
 def corpus_list(as_json: bool = typer.Option(False, "--json", help="Print JSON instead of a table.")) -> None:
     """Documents with status, file found, Pasal parsed/expected and last indexed time."""
-    from kb_assistant.corpus.catalog import indexed_at, validate_corpus
+    from kb_assistant.curation.catalog import indexed_at, validate_corpus
 
     settings = get_settings()
     reports = validate_corpus(settings)
@@ -55,7 +55,7 @@ def corpus_list(as_json: bool = typer.Option(False, "--json", help="Print JSON i
 @corpus_app.command("validate")
 def corpus_validate(as_json: bool = typer.Option(False, "--json", help="Print JSON.")) -> None:
     """Parse every document and check its Pasal; exits 1 when an available document is not ok."""
-    from kb_assistant.corpus.catalog import validate_corpus
+    from kb_assistant.curation.catalog import validate_corpus
 
     reports = validate_corpus(get_settings())
     keys = ("id", "status", "file_found", "pasal_found", "pasal_expected", "missing", "duplicates", "empty", "known_gaps",
@@ -82,7 +82,7 @@ def corpus_show(
     sections: bool = typer.Option(False, "--sections", help="Print the section tree of the Lampiran or guide instead."),
 ) -> None:
     """The parsed Pasal with its ayat, items and Penjelasan, or (--sections) the section tree."""
-    from kb_assistant.corpus.catalog import inspect_document
+    from kb_assistant.curation.catalog import inspect_document
 
     settings = get_settings()
     try:
@@ -147,7 +147,7 @@ def corpus_add(
     alias: list[str] = typer.Option([], "--alias", help="Other names users give it (repeatable)"),
 ) -> None:
     """Add a PDF/Markdown/text file: parsed first, then copied into corpus/files and listed."""
-    from kb_assistant.corpus.service import CorpusService
+    from kb_assistant.curation.service import CorpusService
 
     metadata = {"id": doc_id, "name": name, "title": title, "type": doc_type, "number": number, "year": year,
                 "status": status, "pasal_expected": pasal_expected, "url": url, "aliases": alias}
@@ -166,7 +166,7 @@ def corpus_add(
 @corpus_app.command("remove")
 def corpus_remove(doc_id: str) -> None:
     """Remove a document from the manifest (its nodes leave the index at the next ingest)."""
-    from kb_assistant.corpus.service import CorpusService, UnknownDocumentError
+    from kb_assistant.curation.service import CorpusService, UnknownDocumentError
 
     try:
         entry = CorpusService(get_settings()).remove(doc_id)
@@ -180,7 +180,7 @@ def corpus_remove(doc_id: str) -> None:
 @corpus_app.command("bind")
 def corpus_bind(doc_ids: list[str] = typer.Argument(None, help="Ids to (re-)bind; default: every unbound document.")) -> None:
     """Record each document's file hash (sha256) in the manifest; a changed file is then refused until re-bound."""
-    from kb_assistant.corpus.catalog import bind_documents
+    from kb_assistant.curation.catalog import bind_documents
 
     try:
         bound = bind_documents(get_settings(), list(doc_ids or []))
@@ -195,7 +195,7 @@ def corpus_bind(doc_ids: list[str] = typer.Argument(None, help="Ids to (re-)bind
 @corpus_app.command("status")
 def corpus_status(doc_id: str, status: str, by: list[str] = typer.Option([], "--by", help="Id of the repealing/amending document")) -> None:
     """Mark a document berlaku, dicabut or diubah."""
-    from kb_assistant.corpus.service import CorpusService, UnknownDocumentError
+    from kb_assistant.curation.service import CorpusService, UnknownDocumentError
 
     try:
         entry = CorpusService(get_settings()).set_status(doc_id, status, by)

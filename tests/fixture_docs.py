@@ -67,7 +67,7 @@ def fixture_corpus_settings(root: Path, doc_ids: tuple[str, ...] = tuple(TOPICS)
 SLOW_BUILDER_SCRIPT = """
 import sys, time, pathlib
 from kb_assistant.settings import Settings
-from kb_assistant.indexing.embed import Embedder
+from kb_assistant.models.embed import Embedder
 from kb_assistant.indexing.pipeline import ingest
 settings = Settings.model_validate_json(pathlib.Path(sys.argv[1]).read_text())
 marker = pathlib.Path(sys.argv[2])

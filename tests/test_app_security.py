@@ -428,7 +428,7 @@ def test_status_codes_come_from_exception_types():
     from kb_assistant.app.auth import LoginBusy, LoginThrottled
     from kb_assistant.app.errors import status_of
     from kb_assistant.app.uploads import UnsupportedUpload, UploadError, UploadTooLarge
-    from kb_assistant.corpus.service import DocumentExistsError, UnknownDocumentError
+    from kb_assistant.curation.service import DocumentExistsError, UnknownDocumentError
 
     assert [status_of(e) for e in (NotLoggedIn("x"), Forbidden("x"), LoginThrottled("x"), LoginBusy("x"))] == [401, 403, 429, 503]
     assert [status_of(e) for e in (UploadTooLarge("x"), UnsupportedUpload("x"), UploadError("x"))] == [413, 415, 400]

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from fixture_docs import fixture_corpus_settings, regulation_text
-from kb_assistant.corpus.catalog import add_document, remove_document, set_status, validate_corpus
+from kb_assistant.curation.catalog import add_document, remove_document, set_status, validate_corpus
 from kb_assistant.corpus.manifest import ManifestError, load_manifest
 from kb_assistant.settings import Settings
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from fixture_docs import regulation_text, write_fixture_corpus
-from kb_assistant.corpus.catalog import add_document, bind_documents, remove_document, set_status, validate_corpus
+from kb_assistant.curation.catalog import add_document, bind_documents, remove_document, set_status, validate_corpus
 from kb_assistant.corpus.manifest import ManifestError, load_manifest
 from kb_assistant.settings import Settings
 
@@ -122,7 +122,7 @@ def test_manifest_edits_keep_comments_layout_and_mode(corpus):
 EDITOR = """
 import sys
 from pathlib import Path
-from kb_assistant.corpus.catalog import set_status
+from kb_assistant.curation.catalog import set_status
 from kb_assistant.corpus.manifest import edit_manifest, validate_entry
 from kb_assistant.settings import Settings
 settings = Settings()

@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from kb_assistant.indexing.embed import Embedder, load_sentence_transformer
+from kb_assistant.models.embed import Embedder, load_sentence_transformer
 from kb_assistant.models import profiles
 from kb_assistant.settings import EmbeddingSettings, ModelProfile, Settings
 

@@ -38,7 +38,7 @@ def test_queries_find_their_passage_in_both_languages(gemma):
 
 
 def test_bf16_agrees_with_fp32(gemma):
-    from kb_assistant.indexing.embed import Embedder
+    from kb_assistant.models.embed import Embedder
 
     if gemma.dtype != "bfloat16":
         pytest.skip("no fast bf16 on this CPU")
@@ -48,7 +48,7 @@ def test_bf16_agrees_with_fp32(gemma):
 
 
 def test_matryoshka_256(gemma):
-    from kb_assistant.indexing.embed import Embedder
+    from kb_assistant.models.embed import Embedder
 
     small = Embedder(GEMMA.model_copy(update={"dimensions": 256}))
     out = small.embed_passages(PASSAGES[:1], titles=TITLES[:1])

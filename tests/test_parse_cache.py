@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 
 from fixture_docs import fixture_corpus_settings
-from kb_assistant.corpus import parsed as parsed_module
-from kb_assistant.corpus.catalog import validate_corpus
+from kb_assistant.parsing import cached as parsed_module
+from kb_assistant.curation.catalog import validate_corpus
 from kb_assistant.corpus.manifest import load_manifest
-from kb_assistant.corpus.parsed import ParseTimeoutError, parse_document
+from kb_assistant.parsing.cached import ParseTimeoutError, parse_document
 from kb_assistant.settings import Settings
 
 

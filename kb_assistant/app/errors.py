@@ -21,7 +21,7 @@ from kb_assistant.app.auth import LoginBusy, LoginThrottled
 from kb_assistant.app.jobs import JobBusyError
 from kb_assistant.app.uploads import RequestInvalid, UnsupportedUpload, UploadError, UploadTooLarge
 from kb_assistant.corpus.manifest import ManifestError
-from kb_assistant.corpus.service import DocumentExistsError, UnknownDocumentError
+from kb_assistant.curation.service import DocumentExistsError, UnknownDocumentError
 from kb_assistant.indexing.store import IndexUnavailableError
 
 log = logging.getLogger(__name__)

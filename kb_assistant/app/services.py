@@ -1,7 +1,7 @@
 """One object per server composing the app's services; the web UI and the REST API both use it.
 
 Each job lives in its own service: access control (:mod:`access`), corpus edits (the shared
-:mod:`kb_assistant.corpus.service`, also used by `kb corpus`), ingest and evaluation jobs
+:mod:`kb_assistant.curation.service`, also used by `kb corpus`), ingest and evaluation jobs
 (:mod:`jobs`, :mod:`evaluations`), health and start-up (:mod:`health`, :mod:`warmup`). This facade
 holds them and keeps the method names the Gradio tabs call, so a document added through the API
 shows up in the Korpus tab and an ingest started in the UI is visible to ``GET /api/ingest``.
@@ -20,9 +20,9 @@ from kb_assistant.app.feedback import FeedbackStore
 from kb_assistant.app.health import HealthService
 from kb_assistant.app.jobs import Job, JobRunner, Progress
 from kb_assistant.app.warmup import WarmUp, warm_assistant
-from kb_assistant.corpus.catalog import DocumentReport, indexed_at, inspect_document
+from kb_assistant.curation.catalog import DocumentReport, indexed_at, inspect_document
 from kb_assistant.corpus.manifest import DocumentEntry
-from kb_assistant.corpus.service import STATUSES, CorpusService, UnknownDocumentError  # noqa: F401 - re-exported
+from kb_assistant.curation.service import STATUSES, CorpusService, UnknownDocumentError  # noqa: F401 - re-exported
 from kb_assistant.corpus.sources import find_file
 from kb_assistant.settings import Settings
 

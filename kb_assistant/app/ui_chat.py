@@ -64,7 +64,7 @@ class ChatActions:
 
     # ------------------------------------------------------------------ documents
     def indexed_docs(self) -> set[str]:
-        from kb_assistant.corpus.catalog import indexed_at
+        from kb_assistant.curation.catalog import indexed_at
         from kb_assistant.indexing.store import current_version
 
         version = current_version(self.services.settings.index)

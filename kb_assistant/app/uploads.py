@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import BinaryIO, Iterator
 
-from kb_assistant.corpus.catalog import ALLOWED_SUFFIXES
+from kb_assistant.curation.catalog import ALLOWED_SUFFIXES
 
 CHUNK = 1024 * 1024
 REQUIRED_FIELDS = {"id": "id", "name": "nama singkat", "title": "judul"}

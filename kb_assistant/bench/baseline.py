@@ -47,7 +47,8 @@ def bench_baseline(settings: Settings, dataset: Path, chunk_size: int = 256, chu
     from kb_assistant.evaluation.dataset import load_dataset
     from kb_assistant.evaluation.metrics import SystemOutput
     from kb_assistant.evaluation.runner import run_eval
-    from kb_assistant.indexing.embed import Embedder, LlamaIndexEmbedding
+    from kb_assistant.indexing.llama_embedding import LlamaIndexEmbedding
+    from kb_assistant.models.embed import Embedder
     from kb_assistant.parsing.clean import clean_text
     from kb_assistant.parsing.extract import extract_pages
 

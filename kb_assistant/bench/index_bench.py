@@ -18,7 +18,7 @@ def peak_rss_mb() -> float:
 
 def bench_index(settings: Settings, update_doc: str = "perpres-132-2022") -> dict:
     """Builds into a scratch index dir so the serving index is untouched."""
-    from kb_assistant.indexing.embed import Embedder
+    from kb_assistant.models.embed import Embedder
     from kb_assistant.indexing.pipeline import ingest
     from kb_assistant.models.throughput import measure_throughput
 

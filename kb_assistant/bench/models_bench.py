@@ -123,7 +123,7 @@ def _corpus_vectors(embedder, chunks: list, sample: list[int], sample_vectors: n
 
 def _bf16_agreement(embedder, chunks: list, n: int = 16) -> float | None:
     """Lowest cosine between bf16 and fp32 embeddings of ``n`` nodes (None when bf16 is not used)."""
-    from kb_assistant.indexing.embed import Embedder
+    from kb_assistant.models.embed import Embedder
 
     if embedder.dtype != "bfloat16":
         return None
@@ -138,7 +138,7 @@ def bench_one(settings: Settings, questions: list[str], sample_n: int, cache_dir
     """One model: speed, memory, and its top units for every question (run in a child process)."""
     import psutil
 
-    from kb_assistant.indexing.embed import Embedder
+    from kb_assistant.models.embed import Embedder
 
     chunks = corpus_chunks(settings)
     keys = [(c.doc, unit_key(c)) for c in chunks]

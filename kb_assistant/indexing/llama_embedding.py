@@ -1,4 +1,4 @@
-"""llama-index adapter for :class:`~kb_assistant.indexing.embed.Embedder`.
+"""llama-index adapter for :class:`~kb_assistant.models.embed.Embedder`.
 
 Separate from ``embed.py`` only so that importing the Embedder does not import llama-index.
 Nodes carry their citation label in ``metadata["label"]``; for a model whose passage prompt has a
@@ -14,7 +14,7 @@ from llama_index.core.embeddings import BaseEmbedding
 from llama_index.core.schema import BaseNode, MetadataMode
 from pydantic import PrivateAttr
 
-from kb_assistant.indexing.embed import Embedder
+from kb_assistant.models.embed import Embedder
 
 
 TITLE_KEY = "label"

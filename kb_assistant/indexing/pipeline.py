@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Callable
 
 from kb_assistant.corpus.manifest import DocumentEntry, load_manifest
-from kb_assistant.corpus.parsed import parser_digest
+from kb_assistant.parsing.cached import parser_digest
 from kb_assistant.corpus.sources import binding_problem, find_file
 from kb_assistant.indexing.bm25 import BM25Index
 from kb_assistant.indexing.chunk import HEADING_SEP, Chunk, chunk_document
@@ -152,7 +152,7 @@ def ingest(settings: Settings, force: bool = False, progress: Progress | None = 
 
 
 def _ingest_locked(settings: Settings, force: bool, progress: Progress | None, embedder) -> IngestReport:
-    from kb_assistant.indexing.embed import Embedder  # torch is imported only when needed
+    from kb_assistant.models.embed import Embedder  # torch is imported only when needed
 
     started = time.perf_counter()
     report = IngestReport()
@@ -375,7 +375,7 @@ def _read_chunks(version: IndexVersion) -> dict[str, Chunk]:
 
 
 def _chunks_for(settings: Settings, entry: DocumentEntry, path: Path) -> list[Chunk]:
-    from kb_assistant.corpus.parsed import parse_document
+    from kb_assistant.parsing.cached import parse_document
 
     parsed = parse_document(settings, entry, path)
     chunks = chunk_document(parsed, entry, settings.chunk.max_words, settings.chunk.split_definitions)

@@ -35,7 +35,7 @@ def train(base: Path, pairs: list[Pair], out: Path, query_prompt: str, passage_p
 
     torch.manual_seed(seed)
     random.seed(seed)
-    from kb_assistant.indexing.embed import load_sentence_transformer
+    from kb_assistant.models.embed import load_sentence_transformer
 
     model = load_sentence_transformer(str(base), "float32")  # no random pooler for pooler-less BERT files
     model.max_seq_length = min(max_tokens, model.max_seq_length)

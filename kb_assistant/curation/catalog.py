@@ -54,9 +54,9 @@ def max_bytes(settings: Settings) -> int:
 def inspect_document(settings: Settings, entry: DocumentEntry, path: Path | None = None) -> DocumentReport:
     """Parse and validate one document (path defaults to its file on the search path).
 
-    Parsing is cached by file hash and runs in a worker with a time limit (corpus/parsed.py).
+    Parsing is cached by file hash and runs in a worker with a time limit (parsing/cached.py).
     """
-    from kb_assistant.corpus.parsed import parse_document
+    from kb_assistant.parsing.cached import parse_document
     from kb_assistant.parsing.validate import validate_document
 
     bound = path is None

@@ -10,7 +10,7 @@ from __future__ import annotations
 import threading
 from pathlib import Path
 
-from kb_assistant.corpus import catalog
+from kb_assistant.curation import catalog
 from kb_assistant.corpus.manifest import DocumentEntry, Manifest, ManifestError, load_manifest
 from kb_assistant.settings import Settings
 

@@ -39,7 +39,7 @@ class ParseTimeoutError(RuntimeError):
 def parser_digest() -> str:
     """Digest of the parsing code: cached parses are reused only by the same parser."""
     digest = hashlib.sha256()
-    root = Path(__file__).resolve().parent.parent / "parsing"
+    root = Path(__file__).resolve().parent
     for path in sorted(root.rglob("*")):
         if path.is_file() and path.suffix in {".py", ".toml", ".json", ".txt"}:
             digest.update(path.relative_to(root).as_posix().encode())
@@ -129,14 +129,14 @@ def _rebuild(module: str, qualname: str, args: list, state: dict, message: str) 
 def _run_in_worker(target: Callable, args: tuple, timeout_s: float, name: str):
     """Run ``target(*args)`` in a fresh worker process, killed when it exceeds the limit.
 
-    A plain child process (``python -m kb_assistant.corpus.parse_worker``), not multiprocessing:
+    A plain child process (``python -m kb_assistant.parsing.worker``), not multiprocessing:
     spawn would re-run the parent's ``__main__`` (a script, stdin), which can loop or crash.
     """
     request = pickle.dumps((target.__module__, target.__qualname__, args), protocol=pickle.HIGHEST_PROTOCOL)
     paths = [p for p in sys.path if p and Path(p).is_dir()]
     env = os.environ | {"PYTHONPATH": os.pathsep.join([str(PROJECT_ROOT), *paths])}
     try:
-        done = subprocess.run([sys.executable, "-m", "kb_assistant.corpus.parse_worker"], input=request,
+        done = subprocess.run([sys.executable, "-m", "kb_assistant.parsing.worker"], input=request,
                               capture_output=True, timeout=timeout_s, env=env, check=False)
     except subprocess.TimeoutExpired:
         raise ParseTimeoutError(f"{name}: parsing took longer than {timeout_s:g} s and was stopped (pathological file?); not indexed") from None

@@ -1,4 +1,4 @@
-"""The parse worker: ``python -m kb_assistant.corpus.parse_worker`` < request > result.
+"""The parse worker: ``python -m kb_assistant.parsing.worker`` < request > result.
 
 Reads a pickled (module, function name, args) from stdin, calls it, and writes a pickled
 ("ok", result) or ("error", (module, class, args, state, message)) to stdout. Exceptions are sent

@@ -5,8 +5,8 @@ passage prompt carries the node's citation label as title), its token window and
 
 ``Embedder`` is cheap to construct (the model loads on first embedding), so the CLI and app can
 build one eagerly. ``model_fingerprint`` and ``count_tokens`` never load torch weights: the first
-detects a model change for the index, the second sizes chunks. ``LlamaIndexEmbedding`` (the
-llama-index adapter) is importable from here too.
+detects a model change for the index, the second sizes chunks. The llama-index adapter over it is
+``kb_assistant.indexing.llama_embedding.LlamaIndexEmbedding``.
 """
 
 from __future__ import annotations
@@ -28,8 +28,6 @@ from kb_assistant.settings import EmbeddingSettings, offline_environment
 if TYPE_CHECKING:
     from sentence_transformers import SentenceTransformer
     from tokenizers import Tokenizer
-
-    from kb_assistant.indexing.llama_embedding import LlamaIndexEmbedding  # noqa: F401 (lazy, see __getattr__)
 
 
 @functools.cache
@@ -271,13 +269,3 @@ class Embedder:
         """Forget cached query vectors (latency benchmarks and evaluations measure the model)."""
         with self._cache_lock:
             self._query_cache.clear()
-
-
-def __getattr__(name: str):
-    # LlamaIndexEmbedding lives in its own module so that importing this one stays cheap
-    # (llama-index takes ~1.5 s to import; count_tokens and the fingerprint need none of it).
-    if name == "LlamaIndexEmbedding":
-        from kb_assistant.indexing.llama_embedding import LlamaIndexEmbedding
-
-        return LlamaIndexEmbedding
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
