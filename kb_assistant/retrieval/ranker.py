@@ -16,7 +16,7 @@ from kb_assistant.retrieval.analysis import QueryAnalysis
 from kb_assistant.retrieval.fusion import ranking_key
 from kb_assistant.retrieval.proximity import Pair, adjacent_pairs, pair_coverage
 from kb_assistant.retrieval.quantities import Stated, stated_quantities, states_any
-from kb_assistant.retrieval.rescore import dense_scale, is_definition, term_coverage, unit_coverage
+from kb_assistant.retrieval.rescore import dense_scale, is_definition, term_coverage, unit_coverage, unit_nodes
 from kb_assistant.retrieval.units import PasalHit
 
 
@@ -57,16 +57,11 @@ def _states_quantity(hit: PasalHit, ctx: _Context) -> float:
     return float(states_any(unit_quantities(hit, ctx.loaded), ctx.analysis.quantities))
 
 
-def loaded_nodes(hit: PasalHit, loaded) -> list[str]:
-    """Every node of the unit (a long Pasal is split), or the hit's own nodes for a definition."""
-    return hit.node_ids if is_definition(hit, loaded) else loaded.by_unit.get(hit.key) or hit.node_ids
-
-
 def unit_quantities(hit: PasalHit, loaded) -> list[Stated]:
     """The figures the unit's own text states (not its Penjelasan, whose examples restate other
     Pasal's figures), computed once per loaded index version."""
     cache = loaded.cache.setdefault("quantities", {})
-    nodes = tuple(loaded_nodes(hit, loaded))
+    nodes = tuple(unit_nodes(hit, loaded))
     if nodes not in cache:
         cache[nodes] = stated_quantities("\n".join(loaded.chunks[n].text for n in nodes if n in loaded.chunks))
     return cache[nodes]
@@ -95,7 +90,7 @@ FEATURES: tuple[Feature, ...] = (
     Feature("structural_repealing_law", "a status clause of a document that repealed another: the later law's transitional and closing "
             "provisions say what became of the earlier law, its implementing rules and institutions", _repealing_clause),
     Feature("pair_coverage", "share of the question's adjacent term pairs also adjacent in the unit (term proximity)",
-            lambda h, c: pair_coverage(loaded_nodes(h, c.loaded), c.pairs, c.loaded)),
+            lambda h, c: pair_coverage(unit_nodes(h, c.loaded), c.pairs, c.loaded)),
     Feature("states_quantity", "the unit states a figure the question gives as a condition (\"10 hari kerja\"), or a range holding it",
             _states_quantity),
     Feature("english_lexical_rr", "lexical_rr for an English question (English words meet the Indonesian text only by chance)",

@@ -39,7 +39,7 @@ def unit_coverage(hit: PasalHit, loaded, terms: frozenset[str]) -> float:
     """The best share of the question's terms within one ayat or sentence of the unit."""
     if hit.unit_coverage is None:
         hit.unit_coverage = max(
-            (loaded.coverage_of_terms(set(terms), unit_terms) for node_id in _scored_nodes(hit, loaded)
+            (loaded.coverage_of_terms(set(terms), unit_terms) for node_id in unit_nodes(hit, loaded)
              for unit_terms in loaded.unit_terms(node_id)),
             default=0.0,
         )
@@ -99,7 +99,9 @@ def rerank_head(hits: list[PasalHit], analysis: QueryAnalysis, loaded, settings:
     return head + hits[len(head):]
 
 
-def _scored_nodes(hit: PasalHit, loaded) -> list[str]:
+def unit_nodes(hit: PasalHit, loaded) -> list[str]:
+    """The nodes a unit is judged by: all of a split Pasal's, only the matched entries of a
+    Ketentuan Umum (a definition is evidence for its own term, not for every term defined)."""
     if is_definition(hit, loaded):
         return hit.node_ids
-    return loaded.by_unit.get(hit.key, hit.node_ids)
+    return loaded.by_unit.get(hit.key) or hit.node_ids
