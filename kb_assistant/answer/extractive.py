@@ -10,7 +10,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from kb_assistant.indexing.chunk import Chunk
+from kb_assistant.indexing.chunk import LIST_LEAD, Chunk
 from kb_assistant.indexing.labels import citation_label
 from kb_assistant.retrieval.scope import Scope
 from kb_assistant.retrieval.units import PasalHit
@@ -18,7 +18,6 @@ from kb_assistant.indexing.text import analyse
 
 MAX_UNIT_WORDS = 90
 MAX_LIST_WORDS = 220  # a unit holding a list ("terdiri atas: a. ...; b. ...") is quoted with its list
-LIST_LEAD = re.compile(r":\s*(?:[a-z]|\d{1,2})\.\s")
 
 
 @dataclass

@@ -10,8 +10,8 @@ from __future__ import annotations
 import re
 from dataclasses import asdict, dataclass, field
 
-from kb_assistant.indexing.labels import citation_label
 from kb_assistant.corpus.manifest import DocumentEntry
+from kb_assistant.indexing.labels import citation_label
 from kb_assistant.parsing.headings import short_label
 from kb_assistant.parsing.tree import Ayat, Item, ParsedDocument, Pasal, Section
 
@@ -19,6 +19,7 @@ NO_ELUCIDATION = re.compile(r"^\s*cukup\s+jelas\.?\s*$", re.IGNORECASE)
 
 SENTENCE_END = re.compile(r"(?<=[.;:])\s+(?=[A-Z(a-z0-9])")
 AYAT_START = re.compile(r"^\((\d+[a-z]?)\)\s*")
+LIST_LEAD = re.compile(r":\s*(?:[a-z]|\d{1,2})\.\s")  # "Pegawai ASN wajib: a. setia …": where a list starts
 DEFINITION_LEAD = re.compile(r"^[^:]{0,120}:\s*\d+[a-z]?\.\s+")
 # Units an answer quotes: ayat, or sentences; never after a list label ("terdiri atas: a. PNS;"),
 # so a list stays with its lead.
@@ -26,6 +27,13 @@ UNIT_SPLIT = re.compile(r"\n(?=\(\d+[a-z]?\)\s)|(?<=[.;])(?<![\s:][a-z0-9]\.)(?<
 HEADING_SEP = " › "
 PROSE_CHARS_PER_WORD = 7.0  # Indonesian prose averages ~7 characters per word (with its space)
 
+
+
+def unit_lead(text: str) -> str:
+    """What an ayat or sentence is about: the lead of its list ("Penyelenggara memiliki hak:"),
+    else its first sentence. A list's items hold many words a question may share by chance."""
+    match = LIST_LEAD.search(text)
+    return text[: match.start()] if match else text.split(". ")[0]
 
 @dataclass
 class Chunk:

@@ -16,7 +16,7 @@ from kb_assistant.retrieval.analysis import QueryAnalysis
 from kb_assistant.retrieval.fusion import ranking_key
 from kb_assistant.retrieval.proximity import Pair, adjacent_pairs, pair_coverage
 from kb_assistant.retrieval.quantities import Stated, stated_quantities, states_any
-from kb_assistant.retrieval.rescore import dense_scale, is_definition, term_coverage, unit_coverage, unit_nodes
+from kb_assistant.retrieval.rescore import dense_scale, is_definition, lead_coverage, term_coverage, unit_coverage, unit_nodes
 from kb_assistant.retrieval.units import PasalHit
 
 
@@ -78,6 +78,9 @@ FEATURES: tuple[Feature, ...] = (
     Feature("bm25", "BM25 score relative to the best candidate's", lambda h, c: h.bm25 / c.top_bm25 if c.top_bm25 > 0 else 0.0),
     Feature("coverage", "share of the question's idf-weighted terms in the unit", lambda h, c: term_coverage([h], c.loaded, c.analysis.terms)),
     Feature("unit_coverage", "the same share within the unit's best ayat or sentence", lambda h, c: unit_coverage(h, c.loaded, c.analysis.terms)),
+    Feature("lead_coverage", "the same share within the lead of one ayat or sentence: a list's lead (\"Penyelenggara memiliki hak:\"), "
+            "else its first sentence; what the ayat is about, without the items that share words by chance",
+            lambda h, c: lead_coverage(h, c.loaded, c.analysis.terms)),
     Feature("definition_asked", "a Ketentuan Umum definition, when the question asks what a term means",
             lambda h, c: float(c.analysis.definition_term is not None and is_definition(h, c.loaded))),
     Feature("definition_not_asked", "a definition when the question asks something else (it names a subject, it does not say what the subject must do)",

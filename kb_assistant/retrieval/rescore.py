@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from kb_assistant.indexing.chunk import unit_lead
+from kb_assistant.indexing.text import analyse
 from kb_assistant.retrieval.analysis import QueryAnalysis
 from kb_assistant.retrieval.fusion import ranking_key
 from kb_assistant.retrieval.units import PasalHit
@@ -44,6 +46,18 @@ def unit_coverage(hit: PasalHit, loaded, terms: frozenset[str]) -> float:
             default=0.0,
         )
     return hit.unit_coverage
+
+
+def lead_coverage(hit: PasalHit, loaded, terms: frozenset[str]) -> float:
+    """The best share of the question's terms in the lead of one ayat or sentence of the unit
+    (a list's lead, else the first sentence: :func:`~kb_assistant.indexing.chunk.unit_lead`)."""
+    cache = loaded.cache.setdefault("lead_terms", {})
+    best = 0.0
+    for node_id in unit_nodes(hit, loaded):
+        if node_id not in cache:
+            cache[node_id] = [frozenset(analyse(unit_lead(text))) for _, text in loaded.chunks[node_id].units()]
+        best = max([best, *(loaded.coverage_of_terms(set(terms), lead) for lead in cache[node_id])])
+    return best
 
 
 def rescore(hits: list[PasalHit], analysis: QueryAnalysis, loaded, settings: RetrievalSettings) -> list[PasalHit]:
