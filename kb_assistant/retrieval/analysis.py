@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from kb_assistant.corpus.manifest import Manifest
 from kb_assistant.retrieval.lexicon import Lexicon, words
@@ -69,8 +70,15 @@ def analyse_query(question: str, lexicon: Lexicon, manifest: Manifest, scope: Sc
         names=() if looks_english(question) else names(question, manifest),
         answer_types=answer_types(normalised),
         quantities=asked_quantities(_without_citations(normalised, manifest)),
-        generalised=lexicon.generalise(normalised, " ".join(" ".join(words(d.title)) for d in manifest.documents)),
+        generalised=lexicon.generalise(normalised, title_words(tuple(d.title for d in manifest.documents))),
     )
+
+
+@lru_cache(maxsize=8)
+def title_words(titles: tuple[str, ...]) -> str:
+    """The regulations' titles as one lowercase word string, once per manifest (the terms a
+    regulation is specifically about keep their own name: :meth:`Lexicon.generalise`)."""
+    return " ".join(" ".join(words(title)) for title in titles)
 
 
 def answer_types(question: str) -> tuple[str, ...]:

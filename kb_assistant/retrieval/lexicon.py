@@ -92,10 +92,15 @@ class Lexicon:
             short = self.expansions.get(key)
             if short:
                 found.append(short)
-            broader = self.broader.get(words(short) if short else key)
+            broader = self.broader_term(key)
             if broader:
                 found.append(broader)
         return " ".join(dict.fromkeys(found))
+
+    def broader_term(self, key: tuple[str, ...]) -> str | None:
+        """The broader defined term of a term or its short form ("pppk" → "pegawai asn")."""
+        short = self.expansions.get(key)
+        return self.broader.get(words(short) if short else key)
 
     def generalise(self, text: str, specific: str = "") -> str:
         """``text`` with each term that has a broader defined term replaced by it ("hak PPPK" →
@@ -104,8 +109,7 @@ class Lexicon:
         about it is the special rule (lex specialis), the broader term's rules the general one."""
         result, changed = text, False
         for key in self.find(text):
-            short = self.expansions.get(key)
-            broader = self.broader.get(words(short) if short else key)
+            broader = self.broader_term(key)
             names = {" ".join(key)} | {" ".join(long) for long, abbreviation in self.expansions.items() if words(abbreviation) == key}
             if broader and not any(f" {name} " in f" {specific} " for name in names):
                 pattern = r"(?<!\w)" + r"[\W_]+".join(re.escape(w) for w in key) + r"(?!\w)"
