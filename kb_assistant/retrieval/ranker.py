@@ -13,10 +13,11 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from kb_assistant.retrieval.analysis import QueryAnalysis
+from kb_assistant.retrieval.contrast import candidate_weights, contrastive_coverage
 from kb_assistant.retrieval.fusion import ranking_key
 from kb_assistant.retrieval.proximity import Pair, adjacent_pairs, pair_coverage
 from kb_assistant.retrieval.quantities import Stated, stated_quantities, states_any
-from kb_assistant.retrieval.rescore import dense_scale, is_definition, lead_coverage, term_coverage, unit_coverage, unit_nodes
+from kb_assistant.retrieval.rescore import dense_scale, hit_terms, is_definition, lead_coverage, term_coverage, unit_coverage, unit_nodes
 from kb_assistant.retrieval.units import PasalHit
 
 
@@ -30,6 +31,7 @@ class _Context:
     dense: Callable[[PasalHit], float]  # cosine rescaled over the dense candidates (rescore.dense_scale)
     top_bm25: float
     pairs: frozenset[Pair]  # the question's adjacent term pairs (proximity)
+    contrast: dict[str, float]  # the question's terms weighted by their idf among the candidates (contrast)
 
 
 @dataclass(frozen=True)
@@ -96,6 +98,8 @@ FEATURES: tuple[Feature, ...] = (
             lambda h, c: pair_coverage(unit_nodes(h, c.loaded), c.pairs, c.loaded)),
     Feature("states_quantity", "the unit states a figure the question gives as a condition (\"10 hari kerja\"), or a range holding it",
             _states_quantity),
+    Feature("contrastive_coverage", "share of the question's terms in the unit, each weighted by its idf among this question's "
+            "candidates: the words that tell neighbouring Pasal apart", lambda h, c: contrastive_coverage(hit_terms(h, c.loaded), c.contrast)),
     Feature("english_lexical_rr", "lexical_rr for an English question (English words meet the Indonesian text only by chance)",
             lambda h, c: float(c.analysis.english) * _reciprocal(h.lexical_rank)),
 )
@@ -112,7 +116,8 @@ def feature_rows(hits: list[PasalHit], analysis: QueryAnalysis, loaded, repealin
     """One row of :data:`FEATURE_NAMES` values per hit; ``repealing``: the documents that repealed
     another (``Manifest.repealing``)."""
     ctx = _Context(analysis, loaded, repealing, dense_scale(hits), max((h.bm25 for h in hits), default=0.0),
-                   adjacent_pairs(analysis.normalised, drop_question_words=True))
+                   adjacent_pairs(analysis.normalised, drop_question_words=True),
+                   candidate_weights(analysis.terms, [hit_terms(h, loaded) for h in hits]))
     return [[feature.value(hit, ctx) for feature in FEATURES] for hit in hits]
 
 
