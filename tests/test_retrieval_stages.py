@@ -14,7 +14,7 @@ from kb_assistant.indexing.bm25 import BM25Index
 from kb_assistant.indexing.chunk import Chunk
 from kb_assistant.indexing.text import WORD_LISTS
 from kb_assistant.retrieval.analysis import analyse_query, answer_types, definition_term, names, specifics
-from kb_assistant.retrieval.evidence import gather_evidence, spelled_by_initials
+from kb_assistant.retrieval.evidence import gather_evidence, spelled_by_initials, states
 from kb_assistant.retrieval.fusion import group_by_unit
 from kb_assistant.retrieval.lexicon import build_lexicon
 from kb_assistant.retrieval.rescore import rescore
@@ -243,7 +243,12 @@ def test_a_named_figure_must_be_in_the_cited_unit_not_only_in_a_neighbour(loaded
     ("jangka waktu penyimpanan arsip berapa?", ("period",)),
     ("How long must the archive be kept?", ("period",)),
     ("honor petugas arsip desa nominalnya berapa?", ("money",)),
-    ("Terlambat berapa menit dianggap tidak hadir?", ("period",)),
+    ("Terlambat berapa menit dianggap tidak hadir?", ("clock_period",)),  # minutes: a period in days does not answer
+    ("Minimal berapa jam pelajaran per tahun?", ("clock_period",)),
+    ("Tanggal berapa balai arsip diresmikan?", ("date",)),
+    ("Petugas arsip mendapat honor sebesar apa?", ("money",)),
+    ("Seberapa besar tunjangan arsip desa?", ("money",)),
+    ("Kapan arsip desa diserahkan?", ()),  # "kapan" also asks for a condition or a stage, not only a date
     ("Berapa jumlah anggota balai arsip?", ()),  # a count, not money: "jumlah anggota"
     ("Siapa yang menyimpan arsip desa?", ()),
 ])
@@ -260,6 +265,25 @@ def test_an_asked_kind_of_figure_must_be_stated_by_the_evidence(loaded):
     assert period.missing == []
     pasal_2 = group_by_unit(loaded.chunks, {f"{OLD}:pasal-2": 1.0}, {}, {})
     assert gather_evidence(pasal_2, analysed("Berapa lama arsip desa dikelola sekretaris desa?", loaded), loaded, 0.9).missing == ["jangka waktu"]
+
+
+@pytest.mark.parametrize("text, kind, stated", [
+    ("terlambat masuk kerja selama 10 (sepuluh) hari kerja", "clock_period", False),
+    ("paling sedikit 20 (dua puluh) jam pelajaran dalam 1 (satu) tahun", "clock_period", True),
+    ("pertemuan paling lama tiga puluh menit", "clock_period", True),
+    ("undang-undang ini mulai berlaku pada tanggal diundangkan", "date", True),
+    ("ditetapkan di jakarta pada tanggal 31 oktober 2023", "date", True),
+    ("paling lambat tahun 2024", "date", False),  # a year, not a date: a year asked is a specific ("2024")
+])
+def test_a_kind_of_figure_is_stated_only_in_its_own_units(text, kind, stated):
+    assert states(text, kind) is stated
+
+
+def test_a_date_asked_is_stated_by_a_closing_clause_and_missing_from_other_units(loaded):
+    closing = group_by_unit(loaded.chunks, {f"{NEW}:pasal-31": 1.0}, {}, {})
+    assert gather_evidence(closing, analysed("Tanggal berapa undang-undang arsip mulai berlaku?", loaded), loaded, 0.9).missing == []
+    pasal_4 = group_by_unit(loaded.chunks, {f"{NEW}:pasal-4": 1.0}, {}, {})
+    assert gather_evidence(pasal_4, analysed("Tanggal berapa tunjangan arsip PAD dibayarkan?", loaded), loaded, 0.9).missing == ["tanggal"]
 
 
 def test_definition_question_forms():

@@ -17,7 +17,8 @@ from kb_assistant.indexing.text import stop_words
 from kb_assistant.retrieval.units import PasalHit
 
 EVIDENCE_DEPTH = 3
-ANSWER_TYPE_LABELS = {"money": "nominal uang (rupiah)", "percent": "persentase", "period": "jangka waktu"}  # how a refusal names the kind
+ANSWER_TYPE_LABELS = {"money": "nominal uang (rupiah)", "percent": "persentase", "period": "jangka waktu",
+                      "clock_period": "jangka waktu dalam jam atau menit", "date": "tanggal"}  # how a refusal names the kind
 
 
 @dataclass
