@@ -292,6 +292,16 @@ def test_definition_question_forms():
     assert definition_term("Siapa yang membina balai arsip?") is None
 
 
+def test_definition_asked_after_its_term_and_where():
+    """The topic first and the question after it ("X itu pengertiannya seperti apa"); the regulation
+    the term is asked about is scope, not part of the term."""
+    assert definition_term("Balai Arsip menurut UU arsip itu pengertiannya seperti apa?") == "Balai Arsip"
+    assert definition_term("Penjaga balai dalam UU 9/2031 itu maksudnya apa?") == "Penjaga balai"
+    assert definition_term("Apa pengertian balai arsip berdasarkan peraturan ini?") == "balai arsip"
+    assert definition_term("What is meant by archive hall under the archive law?") == "archive hall"
+    assert definition_term("Balai arsip menurut UU arsip itu tugasnya apa?") is None
+
+
 def _questions() -> list[str]:
     files = list((PROJECT_ROOT / "eval").glob("*.jsonl")) + [PROJECT_ROOT.parent / "shared" / "eval-dev" / "qa-dev.jsonl"]
     questions = []

@@ -93,10 +93,18 @@ def definition_term(question: str) -> str | None:
     for pattern in patterns("question_forms", "definition"):
         match = pattern.search(question)
         if match:
-            term = match.group("term").strip(" -/")
+            term = _unqualified(match.group("term")).strip(" -/")
             if 0 < len(term.split()) <= 6:
                 return term
     return None
+
+
+def _unqualified(term: str) -> str:
+    """The term without where it is asked about ("Digitalisasi Manajemen ASN menurut UU ASN" →
+    "Digitalisasi Manajemen ASN"): the regulation is scope, not part of the defined term."""
+    for qualifier in patterns("question_forms", "term_qualifier"):
+        term = qualifier.split(term, maxsplit=1)[0]
+    return term
 
 
 def status_intent(question: str, manifest: Manifest, scope: Scope) -> bool:
