@@ -175,6 +175,23 @@ def test_pp_28_2018_scrambled_columns(corpus) -> None:
     assert _pasal(corpus, "pp-28-2018", "3").penjelasan.startswith("Ayat (1) Cukup jelas.")
 
 
+def test_ketentuan_umum_lists_whose_scan_broke_the_numbering_have_one_item_per_definition(corpus) -> None:
+    """PP 11/2017 prints "l. 2. 3. 6." apart from their text and loses item 7; PP 94/2021 and PP 28/2018
+    run their definitions on in one line. Read each list by hand from the sources."""
+    pp_11 = {item.label: item.text for item in _pasal(corpus, "pp-11-2017", "1").items}
+    assert len(pp_11) >= 28
+    assert pp_11["1"].startswith("Manajemen Pegawai Negeri Sipil adalah pengelolaan")
+    assert pp_11["2"].startswith("Aparatur Sipil Negara yang selanjutnya disingkat ASN adalah")
+    assert pp_11["17"].startswith("Pejabat Pembina Kepegawaian yang selanjutnya disingkat PPK adalah")
+    assert pp_11["32"].startswith("Menteri adalah menteri") and pp_11["32"].endswith("aparatur negara.")
+    pp_94 = [(item.label, item.text.split(" adalah")[0]) for item in _pasal(corpus, "pp-94-2021", "1").items]
+    assert [label for label, _ in pp_94] == [str(n) for n in range(1, 12)]
+    assert pp_94[3] == ("4", "Disiplin PNS") and pp_94[10] == ("11", "Menteri")
+    pp_28 = {item.label: item.text for item in _pasal(corpus, "pp-28-2018", "1").items}
+    assert pp_28["1"].startswith("Kerja Sama Daerah adalah usaha bersama")
+    assert pp_28["3"].startswith("Kerja Sama Daerah Dengan Pihak Ketiga, yang selanjutnya disingkat KSDPK adalah")
+
+
 def test_pp_11_2017_mangled_headings(corpus) -> None:
     assert _pasal(corpus, "pp-11-2017", "127").text.startswith("(1) Panitia Seleksi menyampaikan 3 (tiga) orang calon pejabat pimpinan tinggi pratama")
     assert _pasal(corpus, "pp-11-2017", "350").text.startswith("(1) PNS yang akan mencapai Batas Usia Pensiun")

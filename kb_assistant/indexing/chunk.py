@@ -282,7 +282,8 @@ def _lead_text(text: str, items: list[Item]) -> str:
     if not items:
         return text.strip()
     first = items[0]
-    marker = re.search(rf"(^|\n|\s){re.escape(first.label)}[.)]\s", text)
+    label = "[1lI]" if first.label == "1" else re.escape(first.label)  # the scan reads a 1 as l or I
+    marker = re.search(rf"(^|\n|\s){label}[.)]\s", text)
     lead = text[: marker.start()] if marker else ""
     return " ".join(lead.split())
 

@@ -2,14 +2,16 @@
 
 A short orchestrator over modules of one job each: lines (with their source line), document parts
 (parts), Pasal heading candidates and the chosen chain (pasal_headings), the body cut into Pasal
-(segments), BAB/Bagian/Paragraf context (chapters), one Pasal's ayat and items (pasal), and the
-Penjelasan (penjelasan).
+(segments), BAB/Bagian/Paragraf context (chapters), one Pasal's ayat and items (pasal), the
+Ketentuan Umum definitions where the scan broke their numbering (definitions), and the Penjelasan
+(penjelasan).
 """
 
 from __future__ import annotations
 
 from kb_assistant.parsing.chapters import headings_from_block, take_heading_block, update_context
 from kb_assistant.parsing.clean import clean_pages
+from kb_assistant.parsing.definitions import repair_definition_list
 from kb_assistant.parsing.lines import join_lines, to_lines, to_pages
 from kb_assistant.parsing.parts import split_inline_structure, split_parts
 from kb_assistant.parsing.pasal import build_pasal
@@ -38,6 +40,10 @@ def parse_regulation(pages: list[Page], doc_id: str) -> ParsedDocument:
         update_context(context, headings_from_block(heading_lines))
         own = segment.lines
         heading_lines = take_heading_block(own) if i + 1 < len(segments) else []
-        doc.pasal.append(build_pasal(segment, own, context, doc))
+        pasal = build_pasal(segment, own, context, doc)
+        if repair_definition_list(pasal):
+            doc.warnings.append(f"Pasal {pasal.number}: Ketentuan Umum list numbers out of sequence in the scan; "
+                                f"cut into {len(pasal.items)} definitions where each starts")
+        doc.pasal.append(pasal)
     attach_penjelasan(doc, penjelasan)
     return doc
