@@ -302,6 +302,12 @@ def test_definition_asked_after_its_term_and_where():
     assert definition_term("Balai arsip menurut UU arsip itu tugasnya apa?") is None
 
 
+def test_topic_itu_apa_asks_a_definition_and_apa_saja_a_list() -> None:
+    assert definition_term("PAD itu apa menurut UU arsip?") == "PAD"
+    assert definition_term("balai arsip itu apa sih?") == "balai arsip"
+    assert definition_term("Tugas balai arsip itu apa saja?") is None
+
+
 def _questions() -> list[str]:
     files = list((PROJECT_ROOT / "eval").glob("*.jsonl")) + [PROJECT_ROOT.parent / "shared" / "eval-dev" / "qa-dev.jsonl"]
     questions = []
