@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from kb_assistant.parsing.pasal import ITEM_DIGITS
 from kb_assistant.parsing.tree import Item, Pasal
 
 # Words that may stand inside a defined term besides capitalised ones ("Pejabat yang Berwenang",
@@ -27,14 +28,13 @@ HEAD = re.compile(
 )
 VERB = re.compile(r"\s(?:adalah|ialah|yaitu|merupakan)\b")
 # Where the text before a definition ends: a sentence end, or a list number ("8.", "27.Cuti", "l.").
-BOUNDARY = re.compile(r"[.;:](?=\s)|(?<![\w.])(?P<number>[0-9lI]{1,3})\s?\.(?=\s|[A-Z])")
+BOUNDARY = re.compile(r"[.;:](?=\s)|(?<![\w.])[0-9lI]{1,3}\s?\.(?=\s|[A-Z])")
 # What the scan left between a boundary and a term: stray numbers and symbol runs ("{iD", "$-,D").
 GAP = re.compile(r"^(?:\s*(?:[0-9lI]{1,3}\s?\.|[^\w\s]+\w{0,2}[^\w\s]*\w?(?=\s)))*\s*")
 # Stray numbers and symbol runs before a definition, each after a space: a full stop that ends the
 # previous definition stays with it.
 TRAILING_DEBRIS = re.compile(r"(?:\s+(?:[0-9lI]{1,3}\s?\.?|[^\w\s]+\w{0,2}[^\w\s]*\w?))*\s*$")
 NUMBER_IN_GAP = re.compile(r"(?<![\w.])([0-9lI]{1,3})\s?\.")
-DIGITS = str.maketrans({"l": "1", "I": "1"})
 
 
 @dataclass
@@ -72,7 +72,7 @@ def definition_starts(flat: str) -> list[_Start]:
         if not HEAD.match(before[head_at:]):
             continue
         numbers = NUMBER_IN_GAP.findall(flat[boundary_at: head_at])
-        number = int(numbers[-1].translate(DIGITS)) if numbers else None
+        number = int(numbers[-1].translate(ITEM_DIGITS)) if numbers else None
         if not starts or head_at > starts[-1].at:
             debris = TRAILING_DEBRIS.search(before[:head_at])
             starts.append(_Start(head_at, number, debris.start() if debris else head_at))
