@@ -27,13 +27,15 @@ HEAD = re.compile(
     r"(?:\s*,?\s+yang\s+selanjutnya\s+(?:disingkat|disebut)(?:\s+dengan)?\s+[^.;]{1,40}?)?\s*,?\s*$"
 )
 VERB = re.compile(r"\s(?:adalah|ialah|yaitu|merupakan)\b")
+LIST_NUMBER = r"[0-9lI]{1,3}\s?\."  # a list number as printed or misread ("8.", "l.", "1 1.")
+SYMBOL_RUN = r"[^\w\s]+\w{0,2}[^\w\s]*\w?"  # scan debris such as "{iD", "$-,D"
 # Where the text before a definition ends: a sentence end, or a list number ("8.", "27.Cuti", "l.").
-BOUNDARY = re.compile(r"[.;:](?=\s)|(?<![\w.])[0-9lI]{1,3}\s?\.(?=\s|[A-Z])")
+BOUNDARY = re.compile(rf"[.;:](?=\s)|(?<![\w.]){LIST_NUMBER}(?=\s|[A-Z])")
 # What the scan left between a boundary and a term: stray numbers and symbol runs ("{iD", "$-,D").
-GAP = re.compile(r"^(?:\s*(?:[0-9lI]{1,3}\s?\.|[^\w\s]+\w{0,2}[^\w\s]*\w?(?=\s)))*\s*")
+GAP = re.compile(rf"^(?:\s*(?:{LIST_NUMBER}|{SYMBOL_RUN}(?=\s)))*\s*")
 # Stray numbers and symbol runs before a definition, each after a space: a full stop that ends the
 # previous definition stays with it.
-TRAILING_DEBRIS = re.compile(r"(?:\s+(?:[0-9lI]{1,3}\s?\.?|[^\w\s]+\w{0,2}[^\w\s]*\w?))*\s*$")
+TRAILING_DEBRIS = re.compile(rf"(?:\s+(?:{LIST_NUMBER}?|{SYMBOL_RUN}))*\s*$")
 NUMBER_IN_GAP = re.compile(r"(?<![\w.])([0-9lI]{1,3})\s?\.")
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 from kb_assistant.parsing.chapters import headings_from_block, take_heading_block, update_context
 from kb_assistant.parsing.clean import clean_pages
 from kb_assistant.parsing.definitions import repair_definition_list
-from kb_assistant.parsing.lines import join_lines, to_lines, to_pages
+from kb_assistant.parsing.lines import join_lines, to_lines, to_pages, where
 from kb_assistant.parsing.parts import split_inline_structure, split_parts
 from kb_assistant.parsing.pasal import build_pasal
 from kb_assistant.parsing.penjelasan import attach_penjelasan
@@ -42,8 +42,8 @@ def parse_regulation(pages: list[Page], doc_id: str) -> ParsedDocument:
         heading_lines = take_heading_block(own) if i + 1 < len(segments) else []
         pasal = build_pasal(segment, own, context, doc)
         if repair_definition_list(pasal):
-            doc.warnings.append(f"Pasal {pasal.number}: Ketentuan Umum list numbers out of sequence in the scan; "
-                                f"cut into {len(pasal.items)} definitions where each starts")
+            doc.warnings.append(f"{where(segment.heading)}: Pasal {pasal.number}: Ketentuan Umum list numbers out of "
+                                f"sequence in the scan; cut into {len(pasal.items)} definitions where each starts")
         doc.pasal.append(pasal)
     attach_penjelasan(doc, penjelasan)
     return doc
