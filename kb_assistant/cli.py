@@ -383,7 +383,7 @@ def ingest(
 
     from kb_assistant.indexing import pipeline
 
-    bar = tqdm(total=100, desc="ingest", unit="%", file=sys.stderr, bar_format="{desc}: {percentage:3.0f}%|{bar}| {elapsed}")
+    bar = tqdm(total=100, desc="ingest", unit="%", file=sys.stderr, bar_format="{desc}: {percentage:3.0f}%|{bar}| {elapsed}<{remaining}")
 
     def progress(message: str, fraction: float) -> None:
         bar.set_description_str(message[:60])
