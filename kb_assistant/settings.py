@@ -63,7 +63,7 @@ class EmbeddingSettings(BaseModel):
     query_prompt: str | None = Field(None, description="Prefix for queries; None: the model profile's (E5 'query: ', Gemma 'task: search result | query: ').")
     passage_prompt: str | None = Field(None, description="Prefix for passages, `{title}` = the node's citation label; None: the model profile's.")
     dtype: Literal["auto", "float32", "bfloat16"] = Field("auto", description="bfloat16 is ~4x faster where the CPU supports it; auto picks it when available and the profile allows it.")
-    batch_size: int = Field(16, description="Passages per embedding batch.")
+    batch_size: int = Field(8, description="Passages per embedding batch. 8, not 16: a batch is padded to its longest passage (4.7% fewer tokens processed over the corpus; Gemma fp32 full build 1,027 s vs 1,065 s, same vectors).")
     max_seq_length: int = Field(0, description="Token limit; 0: the model profile's window (512 for E5, 2,048 for EmbeddingGemma). Chunks are sized to stay under it.")
     dimensions: int = Field(0, description="Matryoshka output size (e.g. 256/512 for EmbeddingGemma, smaller store, slightly lower quality); 0: the model's full size.")
     threads: int = Field(0, description="torch intra-op threads; 0 keeps torch's default.")
