@@ -37,6 +37,8 @@ GAP = re.compile(rf"^(?:\s*(?:{LIST_NUMBER}|{SYMBOL_RUN}(?=\s)))*\s*")
 # previous definition stays with it.
 TRAILING_DEBRIS = re.compile(rf"(?:\s+(?:{LIST_NUMBER}?|{SYMBOL_RUN}))*\s*$")
 NUMBER_IN_GAP = re.compile(r"(?<![\w.])([0-9lI]{1,3})\s?\.")
+# What the scan echoed of the next item after a definition's last sentence: a number and two words.
+ECHO = re.compile(rf"(?<=[.;])\s+{LIST_NUMBER}\s*(?:\S+\s*){{0,2}}$")
 
 
 @dataclass
@@ -110,4 +112,4 @@ def _flat(text: str) -> str:
 def _without_echo(text: str) -> str:
     """A definition's text without what the scan echoed of the next item after its last sentence
     ("… sementara waktu. 23. Batas"): a number and at most two words."""
-    return re.sub(r"(?<=[.;])\s+[0-9lI]{1,3}\s?\.\s*(?:\S+\s*){0,2}$", "", text).strip()
+    return ECHO.sub("", text).strip()
