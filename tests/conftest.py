@@ -78,6 +78,27 @@ def assistant(small_index, embedder):
     return Assistant(small_index, embedder=embedder)
 
 
+# The default model's real index for the slow suites (test_default_model, test_embeddinggemma): one
+# build for both, since EmbeddingGemma embeds ~2 passages/s in fp32 on 2 cores. UU 20/2023, the law
+# it repealed (status questions) and UU 30/2014 (Bantuan Kedinasan).
+GEMMA_CORPUS = ("uu-20-2023", "uu-5-2014", "uu-30-2014")
+
+
+@pytest.fixture(scope="session")
+def gemma_assistant(tmp_path_factory, gemma_embedder):
+    """The default model's assistant (its profile: the learned ranker) over GEMMA_CORPUS."""
+    _require_shared()
+    from kb_assistant.assistant import Assistant
+    from kb_assistant.indexing.pipeline import ingest
+    from kb_assistant.settings import EmbeddingSettings
+
+    settings = make_settings(tmp_path_factory.mktemp("gemma"), GEMMA_CORPUS)
+    settings.embedding = EmbeddingSettings(model="embeddinggemma-300m")
+    report = ingest(settings, embedder=gemma_embedder)
+    assert not report.failed, report.failed
+    return Assistant(settings, embedder=gemma_embedder)
+
+
 @pytest.fixture
 def index_copy(small_index, tmp_path):
     """A private copy of the small index and its manifest, for tests that change them."""

@@ -1,5 +1,6 @@
 """The default of `make run` end to end: EmbeddingGemma-300M with its fitted profile tuning, over a
-real index of two shared documents (slow; the model is prepared when missing, as `kb models prepare` does).
+real index of three shared documents (slow; conftest.gemma_assistant, built once for this module and
+test_embeddinggemma; the model is prepared when missing, as `kb models prepare` does).
 
 Why: the quick suite runs on multilingual-e5-small, so this is where the default model's prompts,
 titles, tuning (refusal centre, fusion, definition penalty) and answers meet the real stack.
@@ -19,20 +20,6 @@ def _committed_default_model() -> str:
     import tomllib
 
     return tomllib.loads((PROJECT_ROOT / "kb.toml").read_text(encoding="utf-8"))["embedding"]["model"]
-
-
-@pytest.fixture(scope="module")
-def gemma_assistant(tmp_path_factory, gemma_embedder):
-    from conftest import make_settings
-
-    from kb_assistant.assistant import Assistant
-    from kb_assistant.indexing.pipeline import ingest
-
-    settings = make_settings(tmp_path_factory.mktemp("gemma"), ("uu-30-2014", "uu-20-2023"))
-    settings.embedding = GEMMA
-    report = ingest(settings, embedder=gemma_embedder)
-    assert not report.failed, report.failed
-    return Assistant(settings, embedder=gemma_embedder)
 
 
 def test_the_committed_default_is_the_model_tested_here():

@@ -58,22 +58,6 @@ def test_matryoshka_256(gemma):
     assert out.shape == (1, 256) and small.model_fingerprint != gemma.model_fingerprint
 
 
-@pytest.fixture(scope="module")
-def gemma_assistant(gemma, tmp_path_factory):
-    """The default model's assistant (its profile: the learned ranker) over UU 20/2023 and the law it repealed."""
-    from conftest import _require_shared, make_settings
-
-    from kb_assistant.assistant import Assistant
-    from kb_assistant.indexing.pipeline import ingest
-
-    _require_shared()
-    settings = make_settings(tmp_path_factory.mktemp("gemma"), ("uu-20-2023", "uu-5-2014"))
-    settings.embedding = GEMMA
-    report = ingest(settings, embedder=gemma)
-    assert not report.failed, report.failed
-    return Assistant(settings, embedder=gemma)
-
-
 def cited(answer) -> set[tuple[str, str | None]]:
     return {(c.doc, c.pasal) for c in answer.citations}
 
