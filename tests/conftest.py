@@ -90,10 +90,9 @@ def gemma_assistant(tmp_path_factory, gemma_embedder):
     _require_shared()
     from kb_assistant.assistant import Assistant
     from kb_assistant.indexing.pipeline import ingest
-    from kb_assistant.settings import EmbeddingSettings
 
     settings = make_settings(tmp_path_factory.mktemp("gemma"), GEMMA_CORPUS)
-    settings.embedding = EmbeddingSettings(model="embeddinggemma-300m")
+    settings.embedding = gemma_embedder.settings
     report = ingest(settings, embedder=gemma_embedder)
     assert not report.failed, report.failed
     return Assistant(settings, embedder=gemma_embedder)
