@@ -110,3 +110,5 @@ def test_the_embedded_passage_carries_a_substantive_penjelasan_only_when_asked()
     assert first.passage_text() == first.embed_text  # the default: heading path and text
     assert first.passage_text(with_penjelasan=True) == f"{first.embed_text}\nPenjelasan: {explained.penjelasan}"
     assert second.passage_text(with_penjelasan=True) == second.embed_text  # "Cukup jelas." adds nothing
+    assert first.embed_text.startswith(first.prefix) and first.passage_text(with_headings=False) == explained.text
+    assert first.passage_text(True, with_headings=False) == f"{explained.text}\nPenjelasan: {explained.penjelasan}"

@@ -72,6 +72,7 @@ def test_explicit_settings_override_the_profile_and_configured_profiles_win():
     s = EmbeddingSettings(model="embeddinggemma-300m", query_prompt="q: ", max_seq_length=1024)
     p = profiles.resolve_profile(s)
     assert p.query_prompt == "q: " and p.max_tokens == 1024 and p.document_prompt == "title: {title} | text: "
+    assert p.passage_headings and not profiles.resolve_profile(EmbeddingSettings(passage_headings=False)).passage_headings
     custom = EmbeddingSettings(model="my-model", profiles={"my-model": ModelProfile(query_prompt="Q ", document_prompt="D ")})
     assert profiles.resolve_profile(custom).query_prompt == "Q "
 
@@ -124,6 +125,8 @@ def test_index_config_changes_with_the_model_and_its_passage_prompt(minilm, titl
     assert index_config(e5, "multilingual-e5-small@x")["passage_prompt"] == "passage: "  # existing E5 indexes stay valid
     assert index_config(gemma, "embeddinggemma-300m@y") != index_config(e5, "multilingual-e5-small@x")
     assert index_config(gemma, "m@1")["passage_prompt"] != index_config(e5, "m@1")["passage_prompt"]
+    bare = Settings(embedding=EmbeddingSettings(model="multilingual-e5-small", passage_headings=False))
+    assert index_config(bare, "m@1") != index_config(e5, "m@1")  # passages without heading paths: other vectors
     plain = Embedder(EmbeddingSettings(model=str(minilm)))
     other = Embedder(EmbeddingSettings(model="multilingual-e5-small", models_dir=minilm.parent))
     assert plain.model_fingerprint != other.model_fingerprint

@@ -243,3 +243,20 @@ def test_the_penjelasan_is_embedded_when_the_setting_asks(fixture_settings, embe
     stored = dict(zip(data["ids"], data["documents"]))
     assert stored["perkom-1-2030:pasal-1"].endswith(f"Penjelasan: {elucidation}")
     assert "Penjelasan" not in stored["perkom-1-2030:pasal-2"]  # "Cukup jelas." is not embedded
+
+
+def test_passages_embed_without_their_heading_path_when_the_setting_says_so(fixture_settings, embedder):
+    ingest(fixture_settings, embedder=embedder)
+    ids = ["perkom-1-2030:pasal-1"]
+    collection = open_collection(fixture_settings.index, current_version(fixture_settings.index))
+    [headed] = collection.get(ids=ids, include=["documents"])["documents"]
+    [chunk] = [c for c in read_chunks(current_version(fixture_settings.index)) if c.id == ids[0]]
+    assert headed == chunk.embed_text and headed.startswith(chunk.prefix)
+    before = _vectors(fixture_settings)[ids[0]]
+    fixture_settings.embedding.passage_headings = False
+    report = ingest(fixture_settings, embedder=embedder)
+    assert report.rebuilt and report.embedded == report.nodes  # what every vector depends on changed
+    data = open_collection(fixture_settings.index, current_version(fixture_settings.index)).get(ids=ids, include=["documents"])
+    assert data["documents"] == [chunk.text]  # the passage alone
+    assert _vectors(fixture_settings)[ids[0]] != before
+    assert BM25Index.load(current_version(fixture_settings.index).bm25_dir).ids == bm25_ids(fixture_settings)

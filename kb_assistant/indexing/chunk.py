@@ -69,12 +69,14 @@ class Chunk:
     def embed_text(self) -> str:
         return f"{self.prefix}\n{self.text}"
 
-    def passage_text(self, with_penjelasan: bool = False) -> str:
-        """What the embedding model reads: the heading path and text, and, when asked, the official
-        elucidation, which words a Pasal's purpose as its ayat do not ("Cukup jelas." adds nothing)."""
+    def passage_text(self, with_penjelasan: bool = False, with_headings: bool = True) -> str:
+        """What the embedding model reads: the heading path (unless the model's title carries the
+        label instead) and text, and, when asked, the official elucidation, which words a Pasal's
+        purpose as its ayat do not ("Cukup jelas." adds nothing)."""
+        text = self.embed_text if with_headings else self.text
         if with_penjelasan and self.penjelasan and not NO_ELUCIDATION.match(self.penjelasan):
-            return f"{self.embed_text}\nPenjelasan: {self.penjelasan}"
-        return self.embed_text
+            return f"{text}\nPenjelasan: {self.penjelasan}"
+        return text
 
     @property
     def ayat(self) -> str | None:

@@ -111,6 +111,7 @@ def index_config(settings: Settings, model_fingerprint: str) -> dict:
     return {
         "model": model_fingerprint,
         "passage_prompt": resolve_profile(settings.embedding).document_prompt,
+        "passage_headings": resolve_profile(settings.embedding).passage_headings,
         "chunk": settings.chunk.model_dump(),
         "parser": PARSER_VERSION,
         "store": store_location(settings.index),
@@ -340,7 +341,8 @@ def _fill(settings: Settings, plan: _Plan, source: StoreHandle | None, writer: C
             continue
         previous = {} if plan.rebuild else _previous_vectors(source, doc_id, old_chunks)
         notify(f"{entry.name}: embedding {len(doc_chunks)} nodes", (position + 0.2) / total)
-        embedded = _embed_into(writer, doc_chunks, embedder, settings.index.write_batch, previous, settings.chunk.include_penjelasan)
+        embedded = _embed_into(writer, doc_chunks, embedder, settings.index.write_batch, previous, settings.chunk.include_penjelasan,
+                                resolve_profile(settings.embedding).passage_headings)
         report.embedded += embedded
         report.reused += len(doc_chunks) - embedded
         chunks.extend(doc_chunks)
@@ -385,7 +387,8 @@ def _chunks_for(settings: Settings, entry: DocumentEntry, path: Path) -> list[Ch
 
 
 def _embed_into(writer: CheckedWriter, chunks: list[Chunk], embedder, batch: int,
-                previous: dict[str, tuple[str, str | None, list[float]]] | None = None, with_penjelasan: bool = False) -> int:
+                previous: dict[str, tuple[str, str | None, list[float]]] | None = None, with_penjelasan: bool = False,
+                with_headings: bool = True) -> int:
     """Embed and write in bounded batches, so a storage failure stops the build within one batch.
 
     A node whose embedded text and title equal its previous version's keeps that vector (same
@@ -397,7 +400,7 @@ def _embed_into(writer: CheckedWriter, chunks: list[Chunk], embedder, batch: int
     embedded = 0
     for start in range(0, len(chunks), batch):
         part = chunks[start:start + batch]
-        texts = [c.passage_text(with_penjelasan) for c in part]
+        texts = [c.passage_text(with_penjelasan, with_headings) for c in part]
         vectors: list[list[float] | None] = [_same_node(previous.get(c.id), c, text) for c, text in zip(part, texts)]
         fresh = [i for i, vector in enumerate(vectors) if vector is None]
         if fresh:
