@@ -127,6 +127,7 @@ def test_index_config_changes_with_the_model_and_its_passage_prompt(minilm, titl
     assert index_config(gemma, "m@1")["passage_prompt"] != index_config(e5, "m@1")["passage_prompt"]
     bare = Settings(embedding=EmbeddingSettings(model="multilingual-e5-small", passage_headings=False))
     assert index_config(bare, "m@1") != index_config(e5, "m@1")  # passages without heading paths: other vectors
+    assert "passage_headings" not in index_config(e5, "m@1")  # indexes built before the setting stay valid
     plain = Embedder(EmbeddingSettings(model=str(minilm)))
     other = Embedder(EmbeddingSettings(model="multilingual-e5-small", models_dir=minilm.parent))
     assert plain.model_fingerprint != other.model_fingerprint

@@ -108,14 +108,17 @@ class IngestReport:
 
 def index_config(settings: Settings, model_fingerprint: str) -> dict:
     """What the vectors depend on; a difference from the stored config means a full rebuild."""
-    return {
+    profile = resolve_profile(settings.embedding)
+    config = {
         "model": model_fingerprint,
-        "passage_prompt": resolve_profile(settings.embedding).document_prompt,
-        "passage_headings": resolve_profile(settings.embedding).passage_headings,
+        "passage_prompt": profile.document_prompt,
         "chunk": settings.chunk.model_dump(),
         "parser": PARSER_VERSION,
         "store": store_location(settings.index),
     }
+    if not profile.passage_headings:  # recorded only when off, so indexes built before the setting stay valid
+        config["passage_headings"] = False
+    return config
 
 
 @functools.cache
