@@ -70,9 +70,9 @@ class Chunk:
         return f"{self.prefix}\n{self.text}"
 
     def passage_text(self, with_penjelasan: bool = False, with_headings: bool = True) -> str:
-        """What the embedding model reads: the heading path (unless the model's title carries the
-        label instead) and text, and, when asked, the official elucidation, which words a Pasal's
-        purpose as its ayat do not ("Cukup jelas." adds nothing)."""
+        """What the embedding model reads: the heading path (unless `embedding.passage_headings` is
+        off) and text, and, when asked, the official elucidation, which words a Pasal's purpose as
+        its ayat do not ("Cukup jelas." adds nothing)."""
         text = self.embed_text if with_headings else self.text
         if with_penjelasan and self.penjelasan and not NO_ELUCIDATION.match(self.penjelasan):
             return f"{text}\nPenjelasan: {self.penjelasan}"
