@@ -318,6 +318,7 @@ def _fill(settings: Settings, plan: _Plan, source: StoreHandle | None, writer: C
           report: IngestReport, notify: Progress) -> tuple[list[Chunk], dict[str, dict]]:
     """Copy unchanged documents, embed changed ones; failed ones keep their previous nodes when possible."""
     old_chunks = _read_chunks(plan.previous) if plan.previous else {}
+    with_headings = resolve_profile(settings.embedding).passage_headings
     ledger: dict[str, dict] = {}
     chunks: list[Chunk] = []
 
@@ -345,7 +346,7 @@ def _fill(settings: Settings, plan: _Plan, source: StoreHandle | None, writer: C
         previous = {} if plan.rebuild else _previous_vectors(source, doc_id, old_chunks)
         notify(f"{entry.name}: embedding {len(doc_chunks)} nodes", (position + 0.2) / total)
         embedded = _embed_into(writer, doc_chunks, embedder, settings.index.write_batch, previous, settings.chunk.include_penjelasan,
-                                resolve_profile(settings.embedding).passage_headings)
+                                with_headings)
         report.embedded += embedded
         report.reused += len(doc_chunks) - embedded
         chunks.extend(doc_chunks)
