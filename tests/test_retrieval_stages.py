@@ -95,6 +95,25 @@ def test_lexicon_expands_an_acronym_the_corpus_spells_out_in_parentheses():
     assert lexicon.expand("Apa program TAT?") == "tenaga arsip terampil"
 
 
+def test_lexicon_reads_an_acronym_formed_from_a_word_and_a_defined_acronym():
+    """ASN write "CPNS" for the corpus's "calon PNS": a word's initial joined to a defined acronym
+    written in capitals after it, when the pair recurs and the corpus never writes the form itself."""
+    extra = [
+        chunk(f"{NEW}:pasal-8", NEW, "8", "(1) Calon PAD menjalani masa percobaan 1 (satu) tahun. (2) Calon PAD yang lulus diangkat menjadi PAD.", "BAB IV PENGANGKATAN"),
+        chunk(f"{NEW}:pasal-9", NEW, "9", "Calon PAD yang mengundurkan diri dikenai sanksi. Tugas PAD dinilai setiap tahun.", "BAB IV PENGANGKATAN"),
+        chunk(f"{NEW}:pasal-10", NEW, "10", "Tugas PAD diatur dengan Peraturan Kepala.", "BAB V PENGELOLAAN PAD"),
+        chunk("lamp:9", "perkom-1-2030", None, "BAB I PENGELOLAAN PAD\nBAB II PENGELOLAAN PAD\nBAB III PENGELOLAAN PAD", kind="section"),
+    ]
+    lexicon = build_lexicon(CHUNKS + extra)
+    assert lexicon.long_forms[("cpad",)] == "calon pad"  # three times "Calon PAD"
+    assert "calon pad" in lexicon.expand("Berapa lama masa percobaan CPAD?")
+    assert lexicon.find("sanksi bagi cpad") == [("cpad",)]  # so a refusal does not call it unknown
+    assert ("tpad",) not in lexicon.long_forms  # "Tugas PAD" twice: too rare to be a usage
+    assert ("ppad",) not in lexicon.long_forms  # "PENGELOLAAN PAD" thrice: a heading in capitals, not a qualifier
+    own = chunk(f"{NEW}:pasal-11", NEW, "11", "Kartu CPAD dicetak oleh balai.", "BAB V PENGELOLAAN PAD")
+    assert ("cpad",) not in build_lexicon(CHUNKS + extra + [own]).long_forms  # the corpus's own word keeps its meaning
+
+
 def test_lexicon_takes_the_terms_a_penjelasan_defines_as_defined_by_its_pasal():
     explained = chunk(f"{NEW}:pasal-6", NEW, "6", "PAD dilarang melakukan pungutan liar.", "BAB III HAK DAN KEWAJIBAN",
                       penjelasan='Huruf a Yang dimaksud dengan "pungutan liar" adalah pengenaan biaya di luar ketentuan. Huruf b Cukup jelas.')

@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass, field
 
 from kb_assistant.indexing.chunk import Chunk
+from kb_assistant.indexing.text import stop_words
 
 LEAD = re.compile(r"^[^:]{0,160}:\s*\d+[a-z]?\.\s+")
 DEFINED = re.compile(
@@ -31,9 +32,13 @@ EXPLAINED = re.compile(
     re.IGNORECASE,
 )
 WORD = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+CASED_WORD = re.compile(r"[A-Za-z0-9]+(?:-[A-Za-z0-9]+)*")
 # "Sumber Daya Manusia (SDM)": a capitalised name followed by its acronym in parentheses.
 PAREN_ACRONYM = re.compile(r"((?:[A-Z][a-z]+\s+(?:(?:dan|dalam|di|untuk)\s+)?){2,7})\(([A-Z]{2,8})\)")
 MAX_TERM_WORDS = 8
+# "calon PNS" → "CPNS": a content word's initial joined to the defined acronym after it, the way
+# ASN shorten a qualified acronym (CPNS, CASN). Counted only when the pair recurs in the corpus.
+MIN_COMPOUND_COUNT = 3
 
 
 def words(text: str) -> tuple[str, ...]:
@@ -139,6 +144,30 @@ class Lexicon:
             if " ".join(key) not in set(self.expansions.values()):
                 self.long_forms.setdefault(key, " ".join(words(long)))
 
+    def add_compound_forms(self, texts: list[str], vocabulary: set[str], stops: frozenset[str]) -> None:
+        """Acronyms ASN form from a word and a defined acronym written in capitals ("calon PNS" →
+        "cpns" → "calon pns"; a short form such as "Daerah" is no acronym).
+
+        Only for a form the corpus never writes itself (a real word or acronym keeps its meaning),
+        from a pair written at least MIN_COMPOUND_COUNT times, the most frequent pair winning."""
+        shorts = {short for short in self.expansions.values() if " " not in short}
+        counts: dict[tuple[str, str], int] = {}
+        for text in texts:
+            tokens = CASED_WORD.findall(text)
+            for before, acronym in zip(tokens, tokens[1:]):
+                if not acronym.isupper() or before.isupper():  # "calon PNS", not "RPJMD APBD" or a heading in capitals
+                    continue
+                before, short = before.lower(), acronym.lower()
+                if short in shorts and before.isalpha() and len(before) >= 3 and before not in stops:
+                    pair = (before[0] + short, f"{before} {short}")
+                    counts[pair] = counts.get(pair, 0) + 1
+        best: dict[str, tuple[int, str]] = {}
+        for (compound, phrase), count in counts.items():
+            if count >= MIN_COMPOUND_COUNT and compound not in vocabulary and count > best.get(compound, (0, ""))[0]:
+                best[compound] = (count, phrase)
+        for compound, (_, phrase) in best.items():
+            self.long_forms.setdefault((compound,), phrase)
+
     def add_broader(self, term: str, parts: list[str]) -> None:
         """``term`` is defined as the union of ``parts`` ("Pegawai ASN adalah PNS dan PPPK")."""
         keys = [words(p) for p in parts]
@@ -173,6 +202,9 @@ def build_lexicon(chunks: list[Chunk]) -> Lexicon:
                 lexicon.add_alias(_last_clause(match.group("term")), match.group("short"))
     add_explained_terms(lexicon, chunks)
     lexicon.settle_long_forms(acronym_counts)
+    texts = [f"{chunk.text} {chunk.penjelasan or ''}" for chunk in chunks]
+    vocabulary = {word for text in texts for word in WORD.findall(text.lower())}
+    lexicon.add_compound_forms(texts, vocabulary, stop_words())
     for chunk in chunks:  # once every alias is known: terms defined as "A dan B"
         if chunk.kind == "definition":
             body = LEAD.sub("", " ".join(chunk.text.split()), count=1)
