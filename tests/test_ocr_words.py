@@ -46,3 +46,11 @@ def test_a_page_is_repaired_from_the_whole_documents_words():
     assert "Rencana kerja sama ditetapkan." in clean_pages(pages)[1].text
     alone = [Page(number=2, text="Pasal 9\nRencana ke{a sama ditetapkan.")]
     assert "ke{a" in clean_pages(alone)[0].text  # one page alone holds too few clean words to be sure
+
+
+def test_a_lampiran_is_repaired_from_its_own_words():
+    from kb_assistant.parsing.annex_text import prepare_lines
+
+    pages = [Page(number=1, text="A. Perencanaan\nPerencanaan SPBE dan perencanaan anggaran.\nPerencanaan disusun bersama."),
+             Page(number=2, text="Data perenc€rnaan pembangunan disusun.")]
+    assert any(line.text == "Data perencanaan pembangunan disusun." for line in prepare_lines(pages))

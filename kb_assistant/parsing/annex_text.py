@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass
 
 from kb_assistant.parsing.clean import normalize, remove_inline_headers, remove_page_furniture, repair_heading_words, repair_years, tidy
+from kb_assistant.parsing.ocr_words import repair_garbled_words
 from kb_assistant.parsing.tree import Page
 
 CATCHWORD = re.compile(r"(?:\.\s?){3}\s*$|…\s*$")
@@ -33,11 +34,14 @@ class Line:
 
 
 def prepare_lines(pages: list[Page]) -> list[Line]:
-    """Cleaned, non-empty lines with their pages; furniture, catch-words and contents removed."""
+    """Cleaned, non-empty lines with their pages; furniture, catch-words and contents removed;
+    garbled words restored from the whole annex's words."""
     lines: list[Line] = []
-    for page in pages:
-        text = tidy(remove_inline_headers(remove_page_furniture(normalize(page.text))))
-        text = repair_years(repair_heading_words(text))
+    texts = [repair_years(repair_heading_words(tidy(remove_inline_headers(remove_page_furniture(normalize(page.text))))))
+             for page in pages]
+    document = "\n".join(texts)
+    for page, text in zip(pages, texts):
+        text = repair_garbled_words(text, document)
         for raw in text.split("\n"):
             for piece in split_inline_headings(raw.strip()):
                 if piece and not is_catchword(piece):
