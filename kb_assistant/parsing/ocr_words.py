@@ -3,9 +3,10 @@ same document's own clean words.
 
 A scanned regulation repeats its vocabulary: "kerja" is written cleanly hundreds of times in
 PP 28/2018 where a few copies read "ke{a". A garbled word is replaced only by the one clean word
-of the document that keeps its letters on both sides of the garble, replaces the garble with
-one to three letters, and is written far more often than any other such word; anything less
-certain is left as the source has it.
+of the document that keeps its letters on both sides of the garble and replaces the garble with
+one to three letters: the one the document writes beside the same neighbouring word ("kerja
+sama"), else the one written far more often than any other fit; anything less certain is left as
+the source has it.
 """
 
 from __future__ import annotations
