@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 
 from kb_assistant.parsing.clean import normalize, remove_inline_headers, remove_page_furniture, repair_heading_words, repair_years, tidy
-from kb_assistant.parsing.ocr_words import repair_garbled_words
+from kb_assistant.parsing.ocr_words import repair_garbled_words, vocabulary
 from kb_assistant.parsing.tree import Page
 
 CATCHWORD = re.compile(r"(?:\.\s?){3}\s*$|…\s*$")
@@ -39,9 +39,9 @@ def prepare_lines(pages: list[Page]) -> list[Line]:
     lines: list[Line] = []
     texts = [repair_years(repair_heading_words(tidy(remove_inline_headers(remove_page_furniture(normalize(page.text))))))
              for page in pages]
-    document = "\n".join(texts)
+    words = vocabulary("\n".join(texts))
     for page, text in zip(pages, texts):
-        text = repair_garbled_words(text, document)
+        text = repair_garbled_words(text, words)
         for raw in text.split("\n"):
             for piece in split_inline_headings(raw.strip()):
                 if piece and not is_catchword(piece):

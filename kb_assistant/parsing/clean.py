@@ -11,7 +11,7 @@ import re
 import unicodedata
 
 from kb_assistant.parsing.numbers import repair_spelled_figures
-from kb_assistant.parsing.ocr_words import repair_garbled_words
+from kb_assistant.parsing.ocr_words import repair_garbled_words, vocabulary
 from kb_assistant.parsing.stamps import remove_sk_stamps
 from kb_assistant.parsing.tree import Page
 
@@ -279,9 +279,9 @@ def clean_pages(pages: list[Page]) -> list[Page]:
     """clean_text per page, words garbled by a stray symbol restored from the whole document's
     words, then drop catch-words: the end of a page repeated at the next one's start."""
     cleaned = [Page(number=page.number, text=clean_text(page.text)) for page in pages]
-    document = "\n".join(page.text for page in cleaned)
+    words = vocabulary("\n".join(page.text for page in cleaned))
     for page in cleaned:
-        page.text = repair_garbled_words(page.text, document)
+        page.text = repair_garbled_words(page.text, words)
     for page, following in zip(cleaned, cleaned[1:]):
         page.text = strip_catchword(page.text, following.text)
     return cleaned

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from typing import NamedTuple
 
 GLITCH = "€<>{}[]\"'\\$&|"
 # A word with symbols between letters: letters, then one or more glitch symbols (letters may sit
@@ -25,6 +26,21 @@ DOMINANCE = 3  # ... and this many times more often than the next candidate
 MIN_ANCHOR = 3  # letters kept on the two sides together
 
 
+class Vocabulary(NamedTuple):
+    """A document's clean words by initial (candidates share the garbled word's first letter) and
+    its adjacent word pairs; built once per document, not per page."""
+
+    by_initial: dict[str, Counter[str]]
+    pairs: Counter[tuple[str, str]]
+
+
+def vocabulary(text: str) -> Vocabulary:
+    by_initial: dict[str, Counter[str]] = {}
+    for word, count in word_counts(text).items():
+        by_initial.setdefault(word[0], Counter())[word] = count
+    return Vocabulary(by_initial, pair_counts(text))
+
+
 def word_counts(text: str) -> Counter[str]:
     return Counter(word.lower() for word in CLEAN_WORD.findall(text))
 
@@ -35,16 +51,16 @@ def pair_counts(text: str) -> Counter[tuple[str, str]]:
     return Counter(zip(words, words[1:]))
 
 
-def restore(prefix: str, garble: str, suffix: str, counts: Counter[str],
-            pairs: Counter[tuple[str, str]] | None = None, before: str = "", after: str = "") -> str | None:
+def restore(prefix: str, garble: str, suffix: str, vocab: Vocabulary, before: str = "", after: str = "") -> str | None:
     """The clean word for ``prefix + garble + suffix``, or None when not certain.
 
     A garble may have eaten a letter on either side ("keq'a": the q), so up to one letter of the
     prefix and two of the suffix may be replaced too. A candidate the document writes next to the
     same neighbour (``before``/``after``) wins; without such evidence the fewest replaced letters
     decide ("mag€ulg" is "magang" by keeping "mag", not the more frequent "masing")."""
+    counts = vocab.by_initial.get(prefix[:1].lower(), Counter())
     levels = [_candidates(prefix.lower(), suffix.lower(), len(garble), cut, counts) for cut in range(4)]
-    pairs = pairs or Counter()
+    pairs = vocab.pairs
     context = Counter({word: pairs[(before, word)] + pairs[(word, after)] for level in levels for word in level})
     context = +context  # candidates seen beside a neighbour
     if context:
@@ -86,17 +102,16 @@ def _cased(word: str, model: str) -> str:
     return word[:1].upper() + word[1:] if model[:1].isupper() else word
 
 
-def repair_garbled_words(text: str, vocabulary: str | None = None) -> str:
-    """Every garbled word the document's own vocabulary (``vocabulary``: the whole document when
-    ``text`` is one page of it) restores with certainty; safe to run twice."""
-    source = text if vocabulary is None else vocabulary
-    counts, pairs = word_counts(source), pair_counts(source)
+def repair_garbled_words(text: str, vocab: Vocabulary | None = None) -> str:
+    """Every garbled word the document's own words (``vocab``, from the whole document when
+    ``text`` is one page of it) restore with certainty; safe to run twice."""
+    vocab = vocab or vocabulary(text)
 
     def fix(match: re.Match) -> str:
         prefix, garble, suffix = match.groups()
         before = re.findall(r"[A-Za-z]+", text[max(0, match.start() - 40): match.start()])
         after = re.findall(r"[A-Za-z]+", text[match.end(): match.end() + 40])
-        word = restore(prefix, garble, suffix, counts, pairs, before[-1].lower() if before else "", after[0].lower() if after else "")
+        word = restore(prefix, garble, suffix, vocab, before[-1].lower() if before else "", after[0].lower() if after else "")
         return _cased(word, match.group(0)) if word else match.group(0)
 
     return GARBLED.sub(fix, text)
