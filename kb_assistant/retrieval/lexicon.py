@@ -37,7 +37,7 @@ CASED_WORD = re.compile(r"[A-Za-z0-9]+(?:-[A-Za-z0-9]+)*")
 PAREN_ACRONYM = re.compile(r"((?:[A-Z][a-z]+\s+(?:(?:dan|dalam|di|untuk)\s+)?){2,7})\(([A-Z]{2,8})\)")
 MAX_TERM_WORDS = 8
 # "calon PNS" → "CPNS": a content word's initial joined to the defined acronym after it, the way
-# ASN shorten a qualified acronym (CPNS, CASN). Counted only when the pair recurs in the corpus.
+# ASN shorten a qualified acronym (CPNS). Counted only when the pair recurs in the corpus.
 MIN_COMPOUND_COUNT = 3
 
 
