@@ -144,7 +144,7 @@ class Lexicon:
             if " ".join(key) not in set(self.expansions.values()):
                 self.long_forms.setdefault(key, " ".join(words(long)))
 
-    def add_compound_forms(self, texts: list[str], vocabulary: set[str], stops: frozenset[str]) -> None:
+    def add_compound_forms(self, texts: list[str], vocabulary: frozenset[str], stops: frozenset[str]) -> None:
         """Acronyms ASN form from a word and a defined acronym written in capitals ("calon PNS" →
         "cpns" → "calon pns"; a short form such as "Daerah" is no acronym).
 
@@ -179,8 +179,11 @@ class Lexicon:
             self.broader.setdefault(words(self.expansions[key]), broader)
 
 
-def build_lexicon(chunks: list[Chunk]) -> Lexicon:
-    """Every definition node's term and every 'yang selanjutnya disingkat/disebut' alias."""
+def build_lexicon(chunks: list[Chunk], vocabulary: frozenset[str] | None = None) -> Lexicon:
+    """Every definition node's term and every 'yang selanjutnya disingkat/disebut' alias.
+
+    ``vocabulary``: every word the corpus writes (the loaded index has it already; counted here
+    when not given)."""
     lexicon = Lexicon()
     acronym_counts: dict[tuple[str, str], int] = {}
     for chunk in chunks:
@@ -203,7 +206,8 @@ def build_lexicon(chunks: list[Chunk]) -> Lexicon:
     add_explained_terms(lexicon, chunks)
     lexicon.settle_long_forms(acronym_counts)
     texts = [f"{chunk.text} {chunk.penjelasan or ''}" for chunk in chunks]
-    vocabulary = {word for text in texts for word in WORD.findall(text.lower())}
+    if vocabulary is None:
+        vocabulary = frozenset(word for text in texts for word in WORD.findall(text.lower()))
     lexicon.add_compound_forms(texts, vocabulary, stop_words())
     for chunk in chunks:  # once every alias is known: terms defined as "A dan B"
         if chunk.kind == "definition":

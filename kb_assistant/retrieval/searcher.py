@@ -277,9 +277,10 @@ def assemble(version, chunk_list: list[Chunk], bm25: BM25Index | None = None, co
     n = len(chunk_list)
     idf = {term: math.log((n + 1) / (count + 0.5)) for term, count in df.items()}
     frozen = {key: frozenset(value) for key, value in terms.items()}
+    corpus_words = frozenset(vocabulary)
     return LoadedVersion(
         version, chunks, bm25, collection, by_unit, set(doc_nodes), frozen, idf, doc_nodes,
-        lexicon=build_lexicon(chunk_list), vocabulary=frozenset(vocabulary),
+        lexicon=build_lexicon(chunk_list, corpus_words), vocabulary=corpus_words,
     )
 
 
