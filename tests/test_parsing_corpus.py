@@ -141,12 +141,16 @@ def test_pp_11_2017_ayat_the_scan_lost_are_numbered_from_sentences(corpus) -> No
     assert _pasal(corpus, "pp-11-2017", "42").ayat == []  # scrambled columns: not guessed
     assert _pasal(corpus, "pp-11-2017", "27").ayat[1].text.startswith("(2) Panitia seleksi instansi")  # "(2) Panitia (l) (2) Panitia"
     assert [a.number for a in _pasal(corpus, "pp-11-2017", "51").ayat] == ["1", "2", "3"]  # "(2) Pejabat (3) Pejabat": left as it is
+    sick_leave = _pasal(corpus, "pp-11-2017", "320")  # "… diperlukan. (2) (s) (4) Hak. 14) (5) Hak atas cuti sakit …"
+    assert [a.number for a in sick_leave.ayat] == ["1", "2", "3", "4", "5", "6", "7"]
+    assert sick_leave.ayat[3].text.startswith("(4) Hak atas cuti sakit") and "paling lama 1 (satu) tahun" in sick_leave.ayat[3].text
+    assert not re.search(r"\(s\)|\b14\)", sick_leave.text)
     pasal19 = _pasal(corpus, "uu-20-2023", "19")  # (1) and (2) lost, (3) and (4) kept
     assert [a.number for a in pasal19.ayat] == ["1", "2", "3", "4"]
     assert pasal19.ayat[1].text.startswith("(2) Jabatan ASN tertentu dapat diisi dari:")
     # A Pasal that refers to its own ayat has ayat; those still without are OCR-broken beyond a guess.
     unnumbered = [p.number for p in corpus["pp-11-2017"][1].pasal if not p.ayat and re.search(r"pada ayat \(\d", p.text)]
-    assert len(unnumbered) <= 45, unnumbered
+    assert len(unnumbered) <= 30, unnumbered
 
 
 def test_pp_94_2021_misread_figures_read_as_their_words_say(corpus) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from kb_assistant.parsing.ayat_restore import restore_ayat
+from kb_assistant.parsing.marker_clusters import drop_marker_clusters
 from kb_assistant.parsing.lines import AYAT_MARK, ITEM_ONLY_LINE, MARKERS_ONLY_LINE, Line, drop_marker_echo, join_wrapped, split_inline, starts_logical_line, where
 from kb_assistant.parsing.references import find_references
 from kb_assistant.parsing.segments import Segment
@@ -33,6 +34,7 @@ MARKER_RUN = re.compile(
 def build_pasal(segment: Segment, lines: list[Line], context: dict[str, str], doc: ParsedDocument) -> Pasal:
     kept, dropped = _drop_stray_markers(lines)
     logical = _drop_marker_echoes(reflow(_collapse_marker_runs(kept, dropped)), dropped)
+    logical = _drop_clusters(logical, dropped)
     if dropped:
         doc.warnings.append(f"{where(segment.heading)}: Pasal {segment.number}: stray ayat markers dropped: {' '.join(dropped)[:80]}")
     pages = [line.page for line in lines if line.page is not None]
@@ -75,6 +77,12 @@ def _drop_marker_echoes(logical: list[str], dropped: list[str]) -> list[str]:
             dropped.append(markers)
         out.append(text)
     return out
+
+
+def _drop_clusters(logical: list[str], dropped: list[str]) -> list[str]:
+    text, clusters = drop_marker_clusters("\n".join(logical))
+    dropped.extend(clusters)
+    return [line.strip() for line in text.split("\n") if line.strip()]
 
 
 def _collapse_marker_runs(lines: list[Line], dropped: list[str]) -> list[str]:
