@@ -32,7 +32,7 @@ TRAILING = re.compile(rf"(?<=[.;:])(?P<cluster>(?:\s+{LOOSE}){{2,}})\s*$", re.MU
 
 def drop_marker_clusters(text: str) -> tuple[str, list[str]]:
     """``text`` without its marker clusters, and the clusters dropped (for the parse warnings).
-    Only clusters with a well-formed marker count: one "(N)" beside misreadings."""
+    A run counts as a cluster only when at least one of its markers is a well-formed "(N)"."""
     dropped: list[str] = []
 
     def drop(match: re.Match, keep: str = "", least: int = 2) -> str:
