@@ -12,7 +12,9 @@ from pathlib import Path
 
 import pytest
 
+from fixture_cache import cache_enabled, fixture_folder
 from kb_assistant.corpus.manifest import Manifest, load_manifest, save_manifest
+from kb_assistant.locks import file_lock
 from kb_assistant.settings import PROJECT_ROOT, SHARED_SOURCES, Settings, offline_environment
 
 offline_environment()
@@ -61,13 +63,17 @@ def embedder(e5_embedder):
 
 @pytest.fixture(scope="session")
 def small_index(tmp_path_factory, embedder):
-    """Settings of a built index over the small corpus (session-scoped: built once)."""
+    """Settings of a built index over the small corpus (session-scoped: built once, and reused by
+    the next session of the same code: tests/fixture_cache.py). Tests copy it before changing it."""
     _require_shared()
     from kb_assistant.indexing.pipeline import ingest
 
-    settings = make_settings(tmp_path_factory.mktemp("small"))
-    report = ingest(settings, embedder=embedder)
+    root = fixture_folder("small") if cache_enabled() else tmp_path_factory.mktemp("small")
+    with file_lock(root / "build.lock", "test fixture build", wait_s=1800):  # another session building it
+        settings = make_settings(root)
+        report = ingest(settings, embedder=embedder)
     assert not report.failed, report.failed
+    settings.app.data_dir = tmp_path_factory.mktemp("small-app")  # nothing a session writes is kept
     return settings
 
 
