@@ -51,4 +51,4 @@ test-slow: install-test browser
 	$(PY) -m pytest -m "slow" -q || [ $$? -eq 5 ]
 
 clean:
-	rm -rf indexes/current indexes/versions models
+	rm -rf indexes/current indexes/versions models .test-fixtures
