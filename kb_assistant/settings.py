@@ -155,6 +155,7 @@ class AppSettings(BaseModel):
     login_name_failures: int = Field(5, description="Wrong passwords for one user name before it backs off (1 s, 2 s, 4 s … up to login_name_max_backoff_s).")
     login_name_max_backoff_s: float = Field(30.0, description="Longest wait a user name is given after wrong passwords: a flood can never lock the real user out for longer.")
     basic_cache_s: float = Field(60.0, description="How long a successful HTTP Basic check is remembered (keyed by a salted hash of the credentials), so scripts do not pay argon2 per request.")
+    download_max_age_s: int = Field(3600, description="Chat exports and Gradio's cached copies of served files older than this are deleted (checked on each export and every download_max_age_s by Gradio), so the temp folder stays bounded.")
     eval_runs_keep: int = Field(20, description="Evaluation report folders kept under data_dir/eval-runs; older runs are deleted.")
     warmup_timeout_s: float = Field(180.0, description="Requests arriving while the server loads the model and index wait up to this long (GET /api/health answers at once with 'warming up').")
 

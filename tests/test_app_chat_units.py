@@ -4,6 +4,7 @@ transcript with citation links, helpful-refusal hints, evaluator views, trainer 
 from __future__ import annotations
 
 import json
+import os
 import zipfile
 
 import pytest
@@ -272,7 +273,15 @@ def test_chat_actions_store_answers_and_a_new_conversation_has_no_context(tmp_pa
         actions.open_reference(stranger, turn_id, 0)
     actions.judge(who, turn_id, "wrong_answer", "kurang lengkap")
     assert services.feedback.counts()["wrong_answer"] == 1
-    assert open(actions.export(who, conversation), encoding="utf-8").read().startswith("# Apa nilai dasar ASN?")
+    exported = actions.export(who, conversation)
+    assert open(exported, encoding="utf-8").read().startswith("# Apa nilai dasar ASN?")
+    list(actions.answer_stream(who, conversation, "Dan PNS?", None, False))
+    assert actions.export(who, conversation) == exported and "Dan PNS?" in open(exported, encoding="utf-8").read()  # replaced, not a new file
+    with pytest.raises(HistoryError):
+        actions.delete(stranger, conversation)
+    assert os.path.exists(exported)
+    actions.delete(who, conversation)
+    assert not os.path.exists(exported)
 
 
 def test_parser_warnings_are_shown_in_indonesian_and_the_type_note_once():

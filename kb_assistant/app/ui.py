@@ -224,7 +224,8 @@ def login_gate(prefix: str, permission: str, title: str) -> Gate:
 def build_ui(services: AppServices) -> gr.Blocks:
     from kb_assistant.app import ui_chat, ui_corpus, ui_eval
 
-    with gr.Blocks(title="Asisten Regulasi ASN", analytics_enabled=False) as demo:
+    max_age = services.settings.app.download_max_age_s
+    with gr.Blocks(title="Asisten Regulasi ASN", analytics_enabled=False, delete_cache=(max_age, max_age)) as demo:
         token = gr.State(None)
         with gr.Row():
             gr.Markdown("### Asisten Regulasi ASN · jawaban dengan rujukan Pasal dari peraturan kerja sama dan pelayanan publik", elem_id="app-title")

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import logging
-import tempfile
 from contextlib import nullcontext
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,6 +19,7 @@ import gradio as gr
 from kb_assistant.answer.hints import answer_hints, availability
 from kb_assistant.answer.types import Answer
 from kb_assistant.app.chat_html import conversation_markdown, error_html, pending_html, transcript_html
+from kb_assistant.app.exports import ExportFolder
 from kb_assistant.app.history import HistoryError, HistoryStore, context_turns, new_browser_id, owner_key
 from kb_assistant.app.render import passage_html, references
 from kb_assistant.app.services import AccessError, AppServices
@@ -54,6 +54,7 @@ class ChatActions:
     def __init__(self, services: AppServices, history: HistoryStore) -> None:
         self.services = services
         self.history = history
+        self.exports = ExportFolder(max_age_s=services.settings.app.download_max_age_s)
         self._indexed: tuple[str, set[str]] | None = None
 
     # ------------------------------------------------------------------ who
@@ -170,14 +171,16 @@ class ChatActions:
         items = self.history.conversations(who.owner)
         return gr.update(choices=[(c.title, c.id) for c in items], value=current if any(c.id == current for c in items) else None)
 
+    def delete(self, who: Who, conversation: str) -> None:
+        """The conversation and its export file (HistoryError when it is not the caller's)."""
+        self.history.delete(who.owner, conversation)
+        self.exports.remove(conversation)
+
     def export(self, who: Who, conversation: str | None) -> str | None:
         if conversation is None or who.owner is None:
             return None
         title = self.history.title(who.owner, conversation)
-        folder = Path(tempfile.mkdtemp(prefix="kb-chat-"))
-        path = folder / f"percakapan-{conversation}.md"
-        path.write_text(conversation_markdown(title, self.history.turns(who.owner, conversation)), encoding="utf-8")
-        return str(path)
+        return str(self.exports.write(conversation, conversation_markdown(title, self.history.turns(who.owner, conversation))))
 
 
 @dataclass
@@ -407,7 +410,7 @@ class _ChatWiring:
             who = self.actions.who(tok, bid)
             if current is None:
                 return [gr.skip()] * 9 + ["⚠ Belum ada percakapan yang dipilih."]
-            self.actions.history.delete(who.owner, current)
+            self.actions.delete(who, current)
         except (AccessError, HistoryError) as exc:
             return [gr.skip()] * 9 + [f"✖ {_message(exc)}"]
         return self.start_new(tok, bid)[:9] + ["✔ Percakapan dihapus."]
