@@ -55,11 +55,16 @@ serve: ingest
 
 run: serve
 
-test: install-test
-	$(PY) -m pytest -m "not slow" -q
+# the suites run on TEST_WORKERS pytest-xdist processes (one torch thread each; files that share
+# fixtures stay on one worker: tests/conftest_parallel.py); TEST_WORKERS=0 runs them in this process
+TEST_WORKERS ?= 2
 
+test: install-test
+	$(PY) -m pytest -m "not slow" -q -n $(TEST_WORKERS)
+
+# the long builds first, so the two workers end together (tests/conftest_parallel.py)
 test-slow: install-test browser
-	$(PY) -m pytest -m "slow" -q || [ $$? -eq 5 ]
+	$(PY) -m pytest -m "slow" -q -n $(TEST_WORKERS) --no-loadscope-reorder || [ $$? -eq 5 ]
 
 clean:
 	rm -rf indexes/current indexes/versions models .test-fixtures

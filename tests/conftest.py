@@ -22,7 +22,7 @@ offline_environment()
 # 1.2 GB download and ~8 min per full build); subprocesses (CLI, servers) inherit this. Suites that
 # measure the large model name it explicitly.
 os.environ.setdefault("KB_EMBEDDING__MODEL", "multilingual-e5-small")
-pytest_plugins = ["conftest_models"]
+pytest_plugins = ["conftest_models", "conftest_parallel"]
 
 SMALL_CORPUS = ("uu-20-2023", "uu-5-2014", "pp-28-2018")
 

@@ -198,4 +198,17 @@ def test_prepare_refuses_corrupted_weights(tmp_path, monkeypatch):
     settings = EmbeddingSettings(models_dir=tmp_path)
     with pytest.raises(prepare.ModelVerificationError, match="min cosine"):
         prepare.prepare_model(settings)
-    assert list(tmp_path.iterdir()) == []  # nothing installed, no temporary folder left
+    assert [p.name for p in tmp_path.iterdir() if not p.name.endswith(".prepare.lock")] == []  # nothing installed, no temporary folder left
+
+
+def test_a_second_preparation_waits_for_the_first(tmp_path, monkeypatch):
+    """Two preparations of one model at once (two terminals, parallel test workers) would both build
+    and race to install it; the second waits for the first's lock (here: gives up after 0.2 s)."""
+    from kb_assistant.locks import LockBusyError, file_lock
+
+    monkeypatch.setattr(prepare, "PREPARE_WAIT_S", 0.2)
+    settings = EmbeddingSettings(models_dir=tmp_path)
+    with file_lock(tmp_path / ".multilingual-e5-small.prepare.lock", "test"):
+        with pytest.raises(LockBusyError, match="another model preparation is running"):
+            prepare.prepare_model(settings)
+    assert not (tmp_path / "multilingual-e5-small").exists()

