@@ -165,14 +165,16 @@ def test_llama_index_embedding_uses_prompts(e5_embedder):
     np.testing.assert_allclose(li.get_text_embedding_batch(texts), e5_embedder.embed_passages(texts), atol=1e-6)
 
 
-def test_resolve_model_path_and_dtype(tmp_path):
-    settings = EmbeddingSettings(models_dir=tmp_path)
-    assert prepare.resolve_model_path(settings) == str((tmp_path / "multilingual-e5-small").resolve())
+def test_resolve_model_path_and_dtype(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    settings = EmbeddingSettings(models_dir=tmp_path / "models")
+    assert prepare.resolve_model_path(settings) == str((tmp_path / "models" / "multilingual-e5-small").resolve())
     assert prepare.resolve_model_path(settings.model_copy(update={"model": "/abs/model"})) == "/abs/model"
     assert prepare.resolve_model_path(settings.model_copy(update={"model": "org/name"})) == "org/name"
     assert resolve_dtype("float32") == "float32" and resolve_dtype("auto") in ("float32", "bfloat16")
     with pytest.raises(ValueError):
         prepare.prepare_model(settings.model_copy(update={"model": "org/name"}))
+    assert list(tmp_path.iterdir()) == []  # a Hub id is no folder here: no lock file beside it either
 
 
 # --- prepare_model: idempotent, refuses a wrong model ---------------------------------------------

