@@ -39,6 +39,12 @@ def worker_count() -> int:
     return int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1") or 1)
 
 
+def cpu_threads() -> int:
+    """Threads a test's own compute server (llama.cpp) should use: one beside another worker (its
+    spinning threads slow down three-fold when four share two cores), else two."""
+    return 1 if worker_count() > 1 else 2
+
+
 def pytest_configure(config: pytest.Config) -> None:
     if worker_count() > 1:  # one torch thread per worker: two workers on two cores, no oversubscription
         os.environ["OMP_NUM_THREADS"] = "1"  # servers the tests start inherit it

@@ -17,6 +17,7 @@ import pytest
 from kb_assistant.answer.backends import GeneratorError
 from kb_assistant.answer.generate import GeneratedAnswer, make_generator
 from kb_assistant.settings import AnswerSettings
+from conftest_parallel import cpu_threads
 from llm_fixture import INJECTION, QUESTION, invented_passages, llm_server, test_model
 
 pytestmark = [pytest.mark.slow, pytest.mark.llm]
@@ -47,7 +48,7 @@ def model_path():
 
 @pytest.fixture(scope="module")
 def server(model_path):
-    with llm_server(model_path, threads=2) as running:
+    with llm_server(model_path, threads=cpu_threads()) as running:
         yield running
 
 
@@ -105,7 +106,7 @@ def test_injected_instruction_in_a_passage_changes_nothing(server):
 
 
 def test_server_stopped_mid_stream_raises_generator_error_not_a_hang(model_path):
-    with llm_server(model_path, threads=2) as doomed:
+    with llm_server(model_path, threads=cpu_threads()) as doomed:
         generator = make_generator(openai_settings(doomed.base_url, max_tokens=256))
         stream = generator.stream(
             "Jelaskan secara lengkap semua ketentuan tentang perpustakaan keliling.", PASSAGES
@@ -130,7 +131,7 @@ def test_local_gguf_backend_with_the_same_model(model_path, runtime):
     if runtime == "llama-cpp-python" and importlib.util.find_spec("llama_cpp") is None:
         pytest.skip("llama-cpp-python is optional (a source build, see docs/llm.md)")
     settings = AnswerSettings(
-        backend="llamacpp", gguf_path=model_path, llamacpp_threads=2, llamacpp_ctx=4096, llamacpp_runtime=runtime,
+        backend="llamacpp", gguf_path=model_path, llamacpp_threads=cpu_threads(), llamacpp_ctx=4096, llamacpp_runtime=runtime,
         max_tokens=96, temperature=0.0, timeout_s=TIMEOUT_S,
     )
     generator = make_generator(settings)
