@@ -194,3 +194,21 @@ def test_the_hnsw_search_breadth_is_set_on_build_and_on_opening_an_older_store(f
         assert len(hits["ids"][0]) == 3
     finally:
         reopened.close()
+
+
+def test_private_copies_of_dead_processes_are_removed_and_live_ones_kept(tmp_path):
+    """A server on a read-only index serves from a private copy in the temp folder; one killed
+    (kill -9) never removes it, so the next copy made removes those whose process is gone."""
+    import subprocess
+    import sys
+
+    from kb_assistant.indexing.store import PRIVATE_COPY_PREFIX, remove_orphaned_copies
+
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True, check=True)
+    orphan = tmp_path / f"{PRIVATE_COPY_PREFIX}{dead.stdout.strip()}-abc"
+    mine = tmp_path / f"{PRIVATE_COPY_PREFIX}{os.getpid()}-def"
+    unnamed = tmp_path / f"{PRIVATE_COPY_PREFIX}q1w2e3"  # made before copies carried their pid: left alone
+    for folder in (orphan, mine, unnamed):
+        (folder / "chroma").mkdir(parents=True)
+    assert remove_orphaned_copies(tmp_path) == [orphan]
+    assert not orphan.exists() and mine.exists() and unnamed.exists()

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from kb_assistant.indexing.bm25 import BM25Index
 from kb_assistant.indexing.store import LOCK_FILE, current_version, open_store, read_json, store_location
-from kb_assistant.locks import holder_pid
+from kb_assistant.locks import holder_pid, pid_alive
 from kb_assistant.settings import Settings
 
 
@@ -81,12 +81,4 @@ def _writable(folder: Path) -> bool:
 def _ingest_pid(folder: Path) -> int | None:
     """The pid of a live ingest holding the writer lock, if any."""
     pid = holder_pid(folder / LOCK_FILE)
-    if not pid:
-        return None
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return None
-    except PermissionError:
-        return pid
-    return pid
+    return pid if pid and pid_alive(pid) else None

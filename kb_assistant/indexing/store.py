@@ -27,6 +27,7 @@ from urllib.parse import urlparse
 import chromadb
 from chromadb.config import Settings as ChromaSettings
 
+from kb_assistant.locks import pid_alive
 from kb_assistant.settings import IndexSettings
 
 log = logging.getLogger(__name__)
@@ -35,6 +36,7 @@ CURRENT_FILE = "CURRENT"
 VERSIONS_DIR = "versions"
 BUILDING_FILE = "BUILDING"
 LOCK_FILE = ".ingest.lock"  # the one-writer lock of an index folder (indexing/pipeline.py)
+PRIVATE_COPY_PREFIX = "kb-chroma-ro-"  # + pid: a read-only store's private copy (open_store)
 
 
 class IndexUnavailableError(RuntimeError):
@@ -124,15 +126,7 @@ def _built_by_live_process(path: Path) -> bool:
         pid = int((path / BUILDING_FILE).read_text(encoding="utf-8").strip())
     except (FileNotFoundError, ValueError, OSError):
         return False
-    if pid == os.getpid():
-        return False
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
+    return pid != os.getpid() and pid_alive(pid)
 
 
 def switch_current(settings: IndexSettings, version: IndexVersion) -> None:
@@ -222,6 +216,25 @@ class StoreHandle:
             shutil.rmtree(self.private_copy, ignore_errors=True)
 
 
+def private_copy_folder() -> Path:
+    """A new folder for a read-only store's private copy, named after this process; copies left by
+    processes that died without closing their store (kill -9, a crash) are removed first, so
+    restarts of a server on a read-only index do not fill the temp folder."""
+    remove_orphaned_copies(Path(tempfile.gettempdir()))
+    return Path(tempfile.mkdtemp(prefix=f"{PRIVATE_COPY_PREFIX}{os.getpid()}-"))
+
+
+def remove_orphaned_copies(root: Path) -> list[Path]:
+    """Private copies under ``root`` whose process is gone, removed; returns them."""
+    removed = []
+    for folder in root.glob(f"{PRIVATE_COPY_PREFIX}*"):
+        pid = folder.name[len(PRIVATE_COPY_PREFIX):].split("-", 1)[0]
+        if pid.isdigit() and not pid_alive(int(pid)):
+            shutil.rmtree(folder, ignore_errors=True)
+            removed.append(folder)
+    return removed
+
+
 def open_store(settings: IndexSettings, version: IndexVersion, create: bool = False) -> StoreHandle:
     """Open the version's collection; an unwritable embedded store is read from a private copy.
 
@@ -232,7 +245,7 @@ def open_store(settings: IndexSettings, version: IndexVersion, create: bool = Fa
     copy: Path | None = None
     path = version.chroma_dir
     if embedded and not create and version.chroma_dir.is_dir() and not _writable(version.chroma_dir):
-        copy = Path(tempfile.mkdtemp(prefix="kb-chroma-ro-"))
+        copy = private_copy_folder()
         shutil.copytree(version.chroma_dir, copy / "chroma")
         path = copy / "chroma"
         log.info("index %s is read-only: serving queries from a private copy", version.name)
