@@ -1,12 +1,12 @@
-"""Running a suite on pytest-xdist workers (`make test-slow` uses two): a pytest plugin.
+"""Running the suites on pytest-xdist workers (`make test` / `make test-slow`: two): a pytest plugin.
 
 Why: the slow suite is a few long, CPU-bound builds (the whole corpus on e5-small, the default
-model's index, the browser app's server) that are independent of each other. On two workers with
-one torch thread each they overlap: one thread does ~60% of two threads' work on this machine, so
-two single-thread workers finish the same builds in ~80% of the time, and the browser tests' waits
-cost nothing. Tests of one file share module fixtures and some files share a session fixture, so
-every file is one group (`pytest_xdist_make_scheduler`) and those files share a group; the longest groups are
-queued first so the two workers end together.
+model's index, the browser app's server) that are independent of each other, and the quick suite
+many short tests that wait on subprocesses; on two workers with one torch thread each they overlap
+(measured on 2 cores: quick suite 372 s -> 219-228 s, slow suite 752-814 s -> 614 s, although one
+thread builds an index at about half the speed of two). Tests of one file share module fixtures and
+some files share a session fixture, so every file is one unit of work (`pytest_xdist_make_scheduler`)
+and those files form one unit together; the longest units are queued first so the workers end together.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ SHARED_GROUPS = {
     "test_app_browser": "browser",  # browser_support's app server and Chromium
     "test_app_browser_chat": "browser",
 }
-# the longest groups first (measured: whole corpus ~250 s, default model ~230 s, browser ~170 s)
+# the longest groups first (measured on two workers: whole corpus ~490 s, default model ~390 s, browser ~150 s, LLM ~100 s)
 LONGEST_FIRST = ("test_full_corpus", "default-model", "browser", "test_generate_llm")
 
 
@@ -58,6 +58,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         items.sort(key=lambda item: queue_position(group_of(Path(item.path).stem)))
 
 
+@pytest.hookimpl(optionalhook=True)  # a hook of pytest-xdist: no error where it is not installed
 def pytest_xdist_make_scheduler(config: pytest.Config, log):
     """A scheduler that hands out whole groups (xdist's own `loadgroup` reads group marks from the
     test ids, which pytest 9 no longer carries)."""
