@@ -43,3 +43,18 @@ def test_the_folder_goes_with_the_app():
     path = folder.write("abc123", "x").parent
     del folder
     assert not path.exists()
+
+
+def test_a_failed_write_keeps_the_previous_file_and_leaves_no_partial_file(monkeypatch):
+    import kb_assistant.atomic as atomic
+
+    folder = ExportFolder()
+    target = folder.write("abc123", "# lama\n")
+
+    def broken_replace(src, dst):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(atomic.os, "replace", broken_replace)
+    with pytest.raises(OSError):
+        folder.write("abc123", "# baru\n")
+    assert target.read_text(encoding="utf-8") == "# lama\n" and [p.name for p in folder.path.iterdir()] == [target.name]

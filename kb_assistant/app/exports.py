@@ -9,12 +9,13 @@ download never reads half a file), deleted with its conversation, and files not 
 
 from __future__ import annotations
 
-import os
 import shutil
 import tempfile
 import time
 import weakref
 from pathlib import Path
+
+from kb_assistant.atomic import write_text_atomic
 
 
 class ExportFolder:
@@ -40,14 +41,7 @@ class ExportFolder:
         """The conversation's export file with ``text`` (replaced atomically); sweeps stale files first."""
         self.sweep()
         target = self.file_for(conversation)
-        handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=".part-")
-        try:
-            with os.fdopen(handle, "w", encoding="utf-8") as out:
-                out.write(text)
-            os.replace(temporary, target)
-        except BaseException:
-            Path(temporary).unlink(missing_ok=True)
-            raise
+        write_text_atomic(target, text)
         return target
 
     def remove(self, conversation: str) -> None:

@@ -8,10 +8,7 @@ round-trip of the existing file: comments, layout and file mode survive an edit.
 
 from __future__ import annotations
 
-import os
 import re
-import stat
-import tempfile
 import tomllib
 from contextlib import contextmanager
 from pathlib import Path
@@ -20,6 +17,7 @@ from typing import Iterator, Literal
 import tomlkit
 from pydantic import BaseModel, Field, ValidationError, field_validator
 
+from kb_assistant.atomic import write_text_atomic
 from kb_assistant.locks import LockBusyError, LockUnavailableError, file_lock
 
 Status = Literal["berlaku", "dicabut", "diubah"]
@@ -172,7 +170,7 @@ def save_manifest(manifest: Manifest, path: Path) -> None:
             tables.append(table)
         else:
             _update_table(table, entry)
-    _write_atomic(path, tomlkit.dumps(doc))
+    write_text_atomic(path, tomlkit.dumps(doc))
 
 
 def _update_table(table, entry: DocumentEntry) -> None:
@@ -184,20 +182,6 @@ def _update_table(table, entry: DocumentEntry) -> None:
             continue
         if table.get(key) != value:
             table[key] = value
-
-
-def _write_atomic(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    mode = stat.S_IMODE(path.stat().st_mode) if path.exists() else 0o644
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".manifest-", suffix=".toml")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-        os.chmod(tmp, mode)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def validate_entry(data: dict) -> DocumentEntry:
