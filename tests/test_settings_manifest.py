@@ -67,7 +67,7 @@ def test_save_is_atomic_and_keeps_header(tmp_path):
     text = path.read_text(encoding="utf-8")
     assert text.startswith("# header comment")
     assert load_manifest(path).get("se-1-2024").name == "SE 1/2024"
-    assert not list(tmp_path.glob(".manifest-*"))
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["manifest.toml"]  # no temporary file left beside it
 
 
 def test_duplicate_ids_in_file_are_refused(tmp_path):
