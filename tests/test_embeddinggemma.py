@@ -9,7 +9,7 @@ import pytest
 from kb_assistant.settings import EmbeddingSettings
 
 pytestmark = pytest.mark.slow
-GEMMA = EmbeddingSettings(model="embeddinggemma-300m")
+GEMMA = EmbeddingSettings(model="embeddinggemma-300m", runtime="torch")
 
 
 @pytest.fixture(scope="module")
@@ -79,3 +79,20 @@ def test_an_english_question_quotes_the_ayat_that_answers_it(gemma_assistant):
     assert "a. penghasilan" in answer.answer
     again = gemma_assistant.ask("What are the components of the rewards and recognition that civil servants receive?")
     assert again.citations == answer.citations  # the units' vectors come from the cache the second time
+
+
+def test_the_onnx_export_agrees_with_pytorch(gemma):
+    """The export `kb models prepare` made on this machine (a CI machine has none: the ONNX path is
+    tested there on a tiny Gemma3, tests/test_models_onnx.py): same vectors as PyTorch float32."""
+    from pathlib import Path
+
+    from kb_assistant.models import onnx_export
+    from kb_assistant.models.embed import Embedder
+
+    if not onnx_export.is_current(onnx_export.export_dir(GEMMA.models_dir, Path(gemma.model_path)), Path(gemma.model_path)):
+        pytest.skip("no ONNX export of EmbeddingGemma here (`kb models prepare` makes one on a CPU without bf16)")
+    onnx = Embedder(GEMMA.model_copy(update={"runtime": "onnx", "dtype": "float32"}))
+    fp32 = Embedder(GEMMA.model_copy(update={"dtype": "float32"}))
+    assert onnx.runtime == "onnx" and fp32.runtime == "torch"
+    a, b = onnx.embed_passages(PASSAGES, titles=TITLES), fp32.embed_passages(PASSAGES, titles=TITLES)
+    assert float(np.min(np.sum(a * b, axis=1))) >= 0.9999

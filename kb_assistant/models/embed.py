@@ -21,7 +21,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from kb_assistant.models import fingerprint, profiles
+from tqdm import tqdm
+
+from kb_assistant.models import fingerprint, onnx_export, profiles
+from kb_assistant.models.onnx_runtime import OnnxEncoder
 from kb_assistant.models.prepare import resolve_model_path
 from kb_assistant.settings import EmbeddingSettings, offline_environment
 
@@ -113,6 +116,7 @@ class Embedder:
         self.profile = profiles.resolve_profile(settings, folder if folder.is_dir() else None)
         self.truncate_dim = profiles.check_dimensions(self.profile, settings.dimensions)
         self._model: SentenceTransformer | None = None
+        self._onnx: OnnxEncoder | None = None
         self._tokenizer: Tokenizer | None = None
         self._lock = threading.Lock()
         # one inference at a time: the Gradio queue, FastAPI threads and ingest/eval jobs share this
@@ -143,8 +147,8 @@ class Embedder:
 
     @property
     def is_loaded(self) -> bool:
-        """Whether the torch model has been loaded (the tokenizer alone does not count)."""
-        return self._model is not None
+        """Whether the model (PyTorch or ONNX Runtime) has been loaded (the tokenizer alone does not count)."""
+        return self._model is not None or self._onnx is not None
 
     @property
     def batch_size(self) -> int:
@@ -217,16 +221,53 @@ class Embedder:
         with self._tokenize_lock:
             return len(tokenizer.encode(prefix + text, add_special_tokens=True).ids)
 
+    @property
+    def onnx_wanted(self) -> bool:
+        """Whether ``embedding.runtime`` asks for ONNX Runtime here: ``onnx``, or ``auto`` for a
+        local model whose profile allows it on a CPU that runs it in float32 (bf16 is faster in PyTorch)."""
+        runtime = self.settings.runtime
+        return runtime == "onnx" or (runtime == "auto" and self.profile.onnx and Path(self.model_path).is_dir() and self.dtype == "float32")
+
+    @functools.cached_property
+    def onnx_folder(self) -> Path | None:
+        """The verified ONNX export this model runs on (``embedding.runtime``), or None: PyTorch."""
+        if not self.onnx_wanted:
+            return None
+        folder = Path(self.model_path)
+        export = onnx_export.export_dir(self.settings.models_dir, folder)
+        if folder.is_dir() and onnx_export.is_current(export, folder) and onnx_export.runtime_available():
+            return export
+        if self.settings.runtime == "onnx":
+            raise FileNotFoundError(f"no current ONNX export of {self.settings.model} at {export}; run `kb models prepare` (embedding.runtime = onnx)")
+        return None
+
+    @property
+    def runtime(self) -> str:
+        """``onnx`` or ``torch``: what embeds (resolved without loading the model)."""
+        return "onnx" if self.onnx_folder is not None else "torch"
+
+    def _onnx_encoder(self) -> OnnxEncoder:
+        if self._onnx is None:
+            with self._lock:
+                if self._onnx is None:
+                    self._onnx = OnnxEncoder(self.onnx_folder, Path(self.model_path), self.settings.threads, self.max_seq_length)
+        return self._onnx
+
     def _encode(self, texts: list[str], show_progress: bool) -> np.ndarray:
         """``texts`` already carry their prompts (they differ per passage when titles are used)."""
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
-        model = self.model
-        with self._encode_lock:
-            out = model.encode(
-                texts, batch_size=self.settings.batch_size, show_progress_bar=show_progress,
-                convert_to_numpy=True, normalize_embeddings=False,
-            )
+        if self.onnx_folder is not None:
+            encoder = self._onnx_encoder()
+            with self._encode_lock, tqdm(total=len(texts), disable=not show_progress, desc="Batches") as bar:
+                out = encoder.encode(texts, self.settings.batch_size, progress=bar.update)
+        else:
+            model = self.model
+            with self._encode_lock:
+                out = model.encode(
+                    texts, batch_size=self.settings.batch_size, show_progress_bar=show_progress,
+                    convert_to_numpy=True, normalize_embeddings=False,
+                )
         if self.truncate_dim:
             out = out[:, : self.truncate_dim]  # Matryoshka: the leading dimensions, renormalised
         return _l2(out)  # float32 normalisation also after bf16 inference
