@@ -82,6 +82,7 @@ class IngestReport:
     version: str = ""
     rebuilt: bool = False
     repaired: str = ""  # why the previous version's store was not usable, when it was rebuilt for that
+    runtime: str = ""  # what embedded the nodes: "torch float32", "onnx" ("" when nothing was embedded)
 
     def summary(self) -> dict:
         return {
@@ -102,6 +103,7 @@ class IngestReport:
             "version": self.version,
             "rebuilt": self.rebuilt,
             "repaired": self.repaired,
+            "runtime": self.runtime,
             "documents": {"added": self.added, "updated": self.updated, "removed": self.removed, "unchanged": self.unchanged},
         }
 
@@ -181,8 +183,16 @@ def _ingest_locked(settings: Settings, force: bool, progress: Progress | None, e
             raise _write_error(settings, exc, report) from exc
         raise
     report.seconds = time.perf_counter() - started
+    if report.embedded:
+        report.runtime = _runtime(embedder)
     notify("done", 1.0)
     return report
+
+
+def _runtime(embedder) -> str:
+    """"onnx" or "torch <dtype>" for a real Embedder; "" for a test's stand-in."""
+    runtime = getattr(embedder, "runtime", "")
+    return f"{runtime} {embedder.dtype}" if runtime == "torch" else runtime
 
 
 def _write_error(settings: Settings, exc: OSError, report: IngestReport) -> IndexWriteError:
