@@ -42,12 +42,13 @@ def test_first_ingest_then_no_change_embeds_nothing_and_loads_no_model(fixture_s
     first = ingest(fixture_settings, embedder=embedder)
     assert sorted(first.added) == sorted(TOPICS) and not first.failed
     assert first.nodes == sum(len(p) for _, p in TOPICS.values())
+    assert first.runtime == f"torch {embedder.dtype}" and first.details()["runtime"] == first.runtime  # e5-small: no ONNX
     from kb_assistant.models.embed import Embedder
 
     fresh = Embedder(fixture_settings.embedding)
     second = ingest(fixture_settings, embedder=fresh)
     assert second.summary() | {"seconds": 0} == {"added": 0, "updated": 0, "removed": 0, "unchanged": 3, "nodes": first.nodes, "seconds": 0}
-    assert second.embedded == 0 and not fresh.is_loaded
+    assert second.embedded == 0 and not fresh.is_loaded and second.runtime == ""
     assert second.version == first.version
 
 
