@@ -23,8 +23,8 @@ SHARED_GROUPS = {
     "test_app_browser": "browser",  # browser_support's app server and Chromium
     "test_app_browser_chat": "browser",
 }
-# the longest groups first (measured on two workers: whole corpus ~490 s, default model ~390 s, browser ~150 s, LLM ~100 s)
-LONGEST_FIRST = ("test_full_corpus", "default-model", "browser", "test_generate_llm")
+# the longest groups first (measured on two workers: whole corpus ~490 s, default model ~390 s, browser ~150 s, LLM ~100 s; the ONNX export test ~40-60 s in the quick suite)
+LONGEST_FIRST = ("test_full_corpus", "default-model", "browser", "test_generate_llm", "test_models_onnx")
 
 
 def group_of(module_name: str) -> str:
