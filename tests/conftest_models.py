@@ -65,7 +65,7 @@ def gemma_embedder():
     from kb_assistant.settings import EmbeddingSettings
 
     # PyTorch, as on a fresh CI machine, which has no ONNX export (prepare_model does not make one;
-    # `kb models prepare` does, in ~4-5 min): the ONNX path is tested in test_models_onnx.py
+    # `kb models prepare` does, in ~3 min): the ONNX path is tested in test_models_onnx.py
     settings = EmbeddingSettings(model="embeddinggemma-300m", runtime="torch")
     if not chunked.is_prepared(Path(settings.models_dir) / settings.model, chunked.spec_for(settings.model)):
         prepare_model(settings)
