@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from corpus_excerpts import write_excerpt
 from fixture_cache import cache_enabled, fixture_folder
 from kb_assistant.corpus.manifest import Manifest, load_manifest, save_manifest
 from kb_assistant.locks import file_lock
@@ -32,13 +33,18 @@ def _require_shared() -> None:
         pytest.skip(f"shared corpus sources not found at {SHARED_SOURCES}")
 
 
-def make_settings(root: Path, doc_ids: tuple[str, ...] = SMALL_CORPUS) -> Settings:
-    """Settings whose manifest, uploads and index live under ``root``; the model is the shared one."""
+def make_settings(root: Path, doc_ids: tuple[str, ...] = SMALL_CORPUS, excerpts: dict[str, set[str]] | None = None) -> Settings:
+    """Settings whose manifest, uploads and index live under ``root``; the model is the shared one.
+    ``excerpts`` maps a document id to the chapters (BAB numerals) of it that are indexed."""
     full = load_manifest(PROJECT_ROOT / "corpus" / "manifest.toml")
     manifest_path = root / "manifest.toml"
-    save_manifest(Manifest(documents=[d for d in full.documents if d.id in doc_ids]), manifest_path)
     files = root / "files"
     files.mkdir(parents=True, exist_ok=True)
+    entries = [d for d in full.documents if d.id in doc_ids]
+    for i, entry in enumerate(entries):
+        if entry.id in (excerpts or {}):
+            entries[i] = write_excerpt(entry, SHARED_SOURCES / entry.file, files, excerpts[entry.id])
+    save_manifest(Manifest(documents=entries), manifest_path)
     settings = Settings()
     settings.corpus.manifest = manifest_path
     settings.corpus.files_dir = files
@@ -86,8 +92,11 @@ def assistant(small_index, embedder):
 
 # The default model's real index for the slow suites (test_default_model, test_embeddinggemma): one
 # build for both, since EmbeddingGemma embeds ~2 passages/s in fp32 on 2 cores. UU 20/2023, the law
-# it repealed (status questions) and UU 30/2014 (Bantuan Kedinasan).
+# it repealed (status questions) and UU 30/2014 (Bantuan Kedinasan). The repealed law is an excerpt
+# (43 of its 164 passages): its definitions and values, the rights of PPPK and its closing chapters,
+# the distractors of the questions asked here (its own "hak PPPK", "nilai dasar", "mulai berlaku").
 GEMMA_CORPUS = ("uu-20-2023", "uu-5-2014", "uu-30-2014")
+GEMMA_EXCERPTS = {"uu-5-2014": {"I", "II", "VI", "XIV", "XV"}}
 
 
 @pytest.fixture(scope="session")
@@ -97,7 +106,7 @@ def gemma_assistant(tmp_path_factory, gemma_embedder):
     from kb_assistant.assistant import Assistant
     from kb_assistant.indexing.pipeline import ingest
 
-    settings = make_settings(tmp_path_factory.mktemp("gemma"), GEMMA_CORPUS)
+    settings = make_settings(tmp_path_factory.mktemp("gemma"), GEMMA_CORPUS, excerpts=GEMMA_EXCERPTS)
     settings.embedding = gemma_embedder.settings
     report = ingest(settings, embedder=gemma_embedder)
     assert not report.failed, report.failed
