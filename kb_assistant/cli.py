@@ -479,7 +479,7 @@ def evaluate(
     from kb_assistant.evaluation.ablations import AblationError, describe, load_ablations
     from kb_assistant.evaluation.configs import ablation_configs, build_configs
     from kb_assistant.evaluation.dataset import DatasetError, load_dataset
-    from kb_assistant.evaluation.report import ablation_table, errors_markdown, main_configs, markdown_table, type_table, write_report
+    from kb_assistant.evaluation.report import ablation_table, errors_markdown, interval_table, main_configs, markdown_table, type_table, write_report
     from kb_assistant.evaluation.runner import run_eval
 
     from kb_assistant.assistant import Assistant
@@ -510,6 +510,10 @@ def evaluate(
     # Markdown tables go out as plain text: a console would wrap their long lines.
     main = main_configs(result)
     print(markdown_table(main))
+    intervals = interval_table(result)
+    if intervals:
+        print("\n## Interval kepercayaan 95% (bootstrap confidence intervals)\n")
+        print(intervals)
     print("\n## Per jenis pertanyaan (by question type)\n")
     print(type_table(main))
     if ablations:

@@ -193,6 +193,7 @@ def test_cli_eval_with_ablations_per_type_tables_and_errors(assistant, small_ind
     out = result.output
     assert result.exit_code == 1, out
     assert "| Metrik (metric) | bm25 | hybrid |" in out  # --ablate adds the full hybrid as the baseline
+    assert "| Metrik (metric) | bm25 | hybrid | hybrid − bm25 |" in out  # bootstrap intervals, ablations left out
     assert "## Per jenis pertanyaan (by question type)" in out and "| colloquial | 1 |" in out
     assert "| tanpa cakupan (no coverage) |" in out
     assert "## Galat (errors)" in out and "**x1**: RuntimeError: store unreadable" in out

@@ -48,7 +48,8 @@ def test_two_configs_exact_shape_and_values():
     assert result["dataset"] == "fake-set" and result["n"] == 3
     assert list(result["configs"]) == list(result["failures"]) == ["perfect", "wrong"]
     for cfg in result["configs"].values():
-        assert set(cfg) == {"retrieval", "answer", "refusal", "errors", "latency_ms", "by_type"}
+        assert set(cfg) == {"retrieval", "answer", "refusal", "errors", "latency_ms", "by_type", "per_question"}
+        assert {key: len(values) for key, values in cfg["per_question"].items()} == {"hit@1": 3, "mrr@10": 3, "citation_precision": 3, "refusal": 3}
         for section, keys in METRIC_KEYS.items():
             assert set(cfg[section]) == keys
         assert {"p50", "p95"} <= set(cfg["latency_ms"])
@@ -144,6 +145,10 @@ def test_report_files_and_markdown(tmp_path):
     assert "## Per jenis pertanyaan (by question type)" in md
     assert "### wrong" in md and "| procedure | 1 |" in md
     assert "Tidak ada galat (no errors)." in md and "## Ablasi" not in md
+    # three questions: intervals (constant scores: degenerate), and perfect minus wrong, paired
+    assert "### Interval kepercayaan 95% (bootstrap confidence intervals)" in md
+    assert "| Metrik (metric) | perfect | wrong | perfect − wrong |" in md
+    assert "| hit@1 | 1.000 [1.000, 1.000] | 0.000 [0.000, 0.000] | +1.000 [+1.000, +1.000] |" in md
     # the failure with its gold and what came back instead
     assert "**q2** (procedure) Bagaimana prosedur kerja sama?" in md
     assert "rujukan emas (gold): pp-28-2018 Pasal 18; uu-23-2014 Pasal 364" in md

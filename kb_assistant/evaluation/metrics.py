@@ -223,6 +223,22 @@ def error_metrics(items: Sequence[QAItem], outputs: Sequence[SystemOutput]) -> d
     return {"count": len(listed), "questions": listed}
 
 
+def per_question_scores(items: Sequence[QAItem], outputs: Sequence[SystemOutput]) -> dict[str, list[float | None]]:
+    """Each question's own score, in item order, for the figures that get bootstrap intervals
+    (``uncertainty``); None where the figure does not count the question. Their means are the
+    figures above: hit@1 and MRR@10 over answerable questions, citation precision over those
+    answered, refusal correctness over all."""
+    scores: dict[str, list[float | None]] = {"hit@1": [], "mrr@10": [], "citation_precision": [], "refusal": []}
+    for it, out in zip(items, outputs):
+        gold = it.gold_targets() if it.answerable else None
+        answered = gold is not None and not out.refused and not out.error
+        scores["hit@1"].append(None if gold is None else hit_at(out.ranked, gold, 1))
+        scores["mrr@10"].append(None if gold is None else mrr_at(out.ranked, gold, 10))
+        scores["citation_precision"].append(citation_precision(out.cited, gold) if answered else None)
+        scores["refusal"].append(float(not out.error and out.refused != it.answerable))
+    return scores
+
+
 def _section(items: Sequence[QAItem], outputs: Sequence[SystemOutput]) -> dict:
     return {
         "retrieval": retrieval_metrics(items, outputs),
@@ -243,4 +259,5 @@ def summarize(items: Sequence[QAItem], outputs: Sequence[SystemOutput]) -> dict:
         # values kept so the report can draw the latency histogram
         "latency_ms": {"p50": percentile(latencies, 50), "p95": percentile(latencies, 95), "values": latencies},
         "by_type": by_type,
+        "per_question": per_question_scores(items, outputs),
     }

@@ -11,6 +11,7 @@ import json
 from pathlib import Path
 
 from ..indexing.labels import citation_label
+from . import uncertainty
 from .ablations import ABLATION_PREFIX
 
 # (section, key, row label); None in a cell means "not measured". Labels are Indonesian with the
@@ -216,6 +217,31 @@ def main_configs(result: dict) -> dict:
     }
 
 
+def _bounds(value: tuple | None, signed: bool = False) -> str:
+    if value is None:
+        return "–"
+    fmt = "{:+.3f}" if signed else "{:.3f}"
+    *point, low, high = value
+    head = fmt.format(point[0]) + " " if point else ""
+    return f"{head}[{fmt.format(low)}, {fmt.format(high)}]"
+
+
+def interval_table(result: dict) -> str:
+    """Each configuration's 95% bootstrap interval per headline metric, then hybrid (else the first
+    configuration) minus each other one, paired; "" when the result has no per-question scores."""
+    configs = main_configs(result)["configs"]
+    if not any(cfg.get("per_question") for cfg in configs.values()):
+        return ""
+    baseline = "hybrid" if "hybrid" in configs else next(iter(configs))
+    scoped = {**result, "configs": configs}
+    bounds = uncertainty.config_intervals(scoped)
+    deltas = uncertainty.differences(scoped, baseline)
+    header = ["Metrik (metric)"] + [_esc(n) for n in configs] + [f"{_esc(baseline)} − {_esc(n)}" for n in deltas]
+    rows = [[label] + [_bounds(bounds[n][key]) for n in configs] + [_bounds(deltas[n][key], signed=True) for n in deltas]
+            for key, label in uncertainty.METRICS]
+    return _table(header, rows)
+
+
 def write_report(result: dict, out_dir: Path) -> Path:
     """Write report.md, result.json, hitk.png and latency.png into out_dir; return report.md's path."""
     out_dir = Path(out_dir)
@@ -225,6 +251,7 @@ def write_report(result: dict, out_dir: Path) -> Path:
     plot_latency(main_configs(result), out_dir / "latency.png")
     ablation = ablation_table(result)
     errors = errors_markdown(result)
+    intervals = interval_table(result)
     md = "\n".join([
         f"# Evaluasi (evaluation): {result['dataset']}",
         "",
@@ -237,6 +264,10 @@ def write_report(result: dict, out_dir: Path) -> Path:
         "",
         markdown_table(result),
         "",
+        *(["### Interval kepercayaan 95% (bootstrap confidence intervals)", "",
+            "Pertanyaan diambil ulang dengan pengembalian (2.000 kali); selisih antarkonfigurasi berpasangan "
+            "(questions resampled with replacement; differences paired over the same questions).", "",
+            intervals, ""] if intervals else []),
         "![Ditemukan di k teratas (hit@k)](hitk.png)",
         "",
         "![Latensi (latency)](latency.png)",
