@@ -479,7 +479,7 @@ def evaluate(
     from kb_assistant.evaluation.ablations import AblationError, describe, load_ablations
     from kb_assistant.evaluation.configs import ablation_configs, build_configs
     from kb_assistant.evaluation.dataset import DatasetError, load_dataset
-    from kb_assistant.evaluation.report import ablation_table, errors_markdown, interval_table, main_configs, markdown_table, type_table, write_report
+    from kb_assistant.evaluation.report import write_report
     from kb_assistant.evaluation.runner import run_eval
 
     from kb_assistant.assistant import Assistant
@@ -507,7 +507,15 @@ def evaluate(
         json_out.write_text(json.dumps(result, ensure_ascii=False, indent=1), encoding="utf-8")
     if report:
         write_report(result, report)
-    # Markdown tables go out as plain text: a console would wrap their long lines.
+    if _print_eval_tables(result):
+        raise typer.Exit(1)
+
+
+def _print_eval_tables(result: dict) -> bool:
+    """Print the tables of ``kb eval`` (plain text: a console would wrap their long lines); True when
+    a question raised an error."""
+    from kb_assistant.evaluation.report import ablation_table, errors_markdown, interval_table, main_configs, markdown_table, type_table
+
     main = main_configs(result)
     print(markdown_table(main))
     intervals = interval_table(result)
@@ -516,13 +524,13 @@ def evaluate(
         print(intervals)
     print("\n## Per jenis pertanyaan (by question type)\n")
     print(type_table(main))
-    if ablations:
+    if result.get("ablation"):
         print("\n## Ablasi (ablation)\n")
         print(ablation_table(result))
     errors = errors_markdown(result)
     if errors:
         print("\n## Galat (errors)\n\n" + errors)
-        raise typer.Exit(1)
+    return bool(errors)
 
 
 # ---------------------------------------------------------------- bench
