@@ -11,15 +11,13 @@ from __future__ import annotations
 
 import json
 import random
-import shutil
-import tempfile
 import time
 from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 
 from kb_assistant.models import profiles
-from kb_assistant.models.install import install_folder
+from kb_assistant.models.install import staging_folder
 from kb_assistant.models.pairs import Pair, batches
 from kb_assistant.settings import EmbeddingSettings
 
@@ -71,14 +69,10 @@ def adapt_model(settings: EmbeddingSettings, pairs: list[Pair], target_name: str
     base = prepare_model(settings)  # no-op when already prepared and verified
     profile = profiles.resolve_profile(settings)
     target = Path(settings.models_dir) / target_name
-    tmp = Path(tempfile.mkdtemp(prefix=f".{target_name}.tmp-", dir=settings.models_dir))
-    try:
+    with staging_folder(target, lambda t: (t / RECORD_FILE).is_file()) as tmp:
         stats = train(base, pairs, tmp, profile.query_prompt, profiles.document_prompt(profile, None), log=log, **train_kwargs)
         record = {"base": settings.model, "pairs": len(pairs), "kinds": dict(Counter(p.kind for p in pairs)),
                   "loss": "MultipleNegativesRankingLoss", "epochs": 1, **stats,
                   "data": "corpus structure only (definitions, headings, Penjelasan, cross-references); no QA questions"}
         (tmp / RECORD_FILE).write_text(json.dumps(record, indent=2) + "\n", encoding="utf-8")
-        install_folder(tmp, target, lambda t: (t / RECORD_FILE).is_file())
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
     return target

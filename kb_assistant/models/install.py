@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import os
 import shutil
+import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 
@@ -24,3 +26,16 @@ def install_folder(tmp: Path, target: Path, is_ready: Callable[[Path], bool]) ->
             raise
     if old is not None:
         shutil.rmtree(old, ignore_errors=True)
+
+
+@contextmanager
+def staging_folder(target: Path, is_ready: Callable[[Path], bool]) -> Iterator[Path]:
+    """A private folder beside ``target`` to build into: installed as ``target`` (``install_folder``)
+    when the block ends without an error, removed in every case, so a failure leaves nothing behind."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.tmp-", dir=target.parent))
+    try:
+        yield tmp
+        install_folder(tmp, target, is_ready)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)

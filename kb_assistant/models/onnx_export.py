@@ -16,8 +16,6 @@ texts, one of them longer than the model's attention window.
 from __future__ import annotations
 
 import json
-import shutil
-import tempfile
 import time
 from contextlib import ExitStack
 from pathlib import Path
@@ -26,7 +24,7 @@ import numpy as np
 
 from kb_assistant.locks import LockUnavailableError, file_lock
 from kb_assistant.models import fingerprint
-from kb_assistant.models.install import install_folder
+from kb_assistant.models.install import staging_folder
 from kb_assistant.models.onnx_runtime import GRAPH_FILE, INPUTS, OnnxEncoder
 from kb_assistant.models.samples import BUILTIN_SENTENCES
 
@@ -101,9 +99,7 @@ def export_model(model_folder: Path, models_dir: Path, threads: int = 0, log=pri
     from kb_assistant.models.embed import load_sentence_transformer
 
     target = export_dir(models_dir, model_folder)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.tmp-", dir=target.parent))
-    try:
+    with staging_folder(target, lambda folder: is_current(folder, model_folder)) as tmp:
         started = time.perf_counter()
         model = load_sentence_transformer(str(model_folder), "float32", threads)
         sample = model.tokenizer(["contoh", "contoh teks kedua"], padding=True, return_tensors="pt")
@@ -129,10 +125,7 @@ def export_model(model_folder: Path, models_dir: Path, threads: int = 0, log=pri
                   "min_cosine": round(cosine, 7), "export_seconds": round(export_s, 1), "torch": torch.__version__,
                   "verified_texts": len(texts)}
         (tmp / RECORD_FILE).write_text(json.dumps(record, indent=2) + "\n", encoding="utf-8")
-        install_folder(tmp, target, lambda folder: is_current(folder, model_folder))
-        log(f"ONNX export ready: {target} ({export_s:.0f} s, min cosine to PyTorch {cosine:.7f})")
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
+    log(f"ONNX export ready: {target} ({export_s:.0f} s, min cosine to PyTorch {cosine:.7f})")
     return target
 
 

