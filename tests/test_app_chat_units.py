@@ -191,6 +191,10 @@ def test_eval_views_are_indonesian_with_english_names_and_wrap():
 
     table = result_markdown(_result())
     assert "Presisi sitasi (citation precision)" in table and "| 0.900 |" in table and "Latensi p95, ms (latency p95)" in table
+    assert "Interval kepercayaan" not in table  # a run recorded without per-question scores
+    scored = _result()
+    scored["configs"]["hybrid"]["per_question"] = {"hit@1": [1.0, 0.0, 1.0], "mrr@10": [1.0, 0.5, 1.0], "citation_precision": [1.0, None, 1.0], "refusal": [1.0, 1.0, 0.0]}
+    assert "| MRR@10 | 0.833 [" in result_markdown(scored) and "Interval kepercayaan 95% (bootstrap)" in result_markdown(scored)
     assert "definisi" in types_markdown(_result()) and "hit@5" in types_markdown(_result())
     html = failures_html(_result())
     assert 'class="kb-failures"' in html and "uu-20-2023 Pasal 3" in html and "UU 20/2023 Pasal 9" in html

@@ -14,7 +14,7 @@ import re
 import zipfile
 from pathlib import Path
 
-from kb_assistant.evaluation.report import TABLE_ROWS
+from kb_assistant.evaluation.report import TABLE_ROWS, interval_table
 
 METRICS = TABLE_ROWS  # one vocabulary of metric names for the report and the app
 TYPE_METRICS = [
@@ -80,7 +80,11 @@ def metrics_markdown(columns: list[tuple[str, dict]]) -> str:
 
 
 def result_markdown(result: dict) -> str:
-    return metrics_markdown(list(result.get("configs", {}).items()))
+    """The metrics side by side, then their 95% bootstrap intervals (runs recorded before the
+    per-question scores have none)."""
+    table = metrics_markdown(list(result.get("configs", {}).items()))
+    intervals = interval_table(result) if result.get("configs") else ""
+    return table + (f"\n\n**Interval kepercayaan 95% (bootstrap)**\n\n{intervals}" if intervals else "")
 
 
 def types_markdown(result: dict) -> str:
