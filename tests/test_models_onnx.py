@@ -108,6 +108,22 @@ def test_onnx_vectors_match_pytorch_across_the_local_attention_window(tiny_model
     assert float((onnx_embedder.embed_queries(queries) * torch_embedder.embed_queries(queries)).sum(axis=1).min()) > 0.9999
 
 
+def test_the_onnx_batch_size_changes_no_vector(tiny_model, exported, monkeypatch):
+    """Batches are padded to their longest passage and masked: one passage per batch or all at once,
+    the same vectors; the ONNX path batches by ``embedding.onnx_batch_size``, not PyTorch's setting."""
+    from kb_assistant.models.onnx_runtime import OnnxEncoder
+
+    models_dir, _ = exported
+    sizes: list[int] = []
+    real_encode = OnnxEncoder.encode
+    monkeypatch.setattr(OnnxEncoder, "encode", lambda self, texts, batch_size=8, progress=None: sizes.append(batch_size) or real_encode(self, texts, batch_size, progress))
+    texts = _texts(n_long_words=3 * WINDOW)
+    one = Embedder(_settings(tiny_model, models_dir, "onnx").model_copy(update={"onnx_batch_size": 1, "batch_size": 6}))
+    many = Embedder(_settings(tiny_model, models_dir, "onnx").model_copy(update={"onnx_batch_size": 6}))
+    assert float((one.embed_passages(texts) * many.embed_passages(texts)).sum(axis=1).min()) > 0.99999
+    assert sizes == [1, 6]
+
+
 def test_a_changed_model_makes_the_export_stale(tiny_model, exported, tmp_path):
     import shutil
 

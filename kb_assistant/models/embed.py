@@ -260,7 +260,7 @@ class Embedder:
         if self.onnx_folder is not None:
             encoder = self._onnx_encoder()
             with self._encode_lock, tqdm(total=len(texts), disable=not show_progress, desc="Batches") as bar:
-                out = encoder.encode(texts, self.settings.batch_size, progress=bar.update)
+                out = encoder.encode(texts, self.settings.onnx_batch_size, progress=bar.update)
         else:
             model = self.model
             with self._encode_lock:
