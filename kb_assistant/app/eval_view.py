@@ -83,7 +83,7 @@ def result_markdown(result: dict) -> str:
     """The metrics side by side, then their 95% bootstrap intervals (runs recorded before the
     per-question scores have none)."""
     table = metrics_markdown(list(result.get("configs", {}).items()))
-    intervals = interval_table(result) if result.get("configs") else ""
+    intervals = interval_table(result)
     return table + (f"\n\n**Interval kepercayaan 95% (bootstrap)**\n\n{intervals}" if intervals else "")
 
 
