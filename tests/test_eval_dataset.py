@@ -134,3 +134,17 @@ def test_real_dev_set_loads():
     items = load_dataset(REAL_DEV)
     assert items and len({it.id for it in items}) == len(items)
     assert all(isinstance(g.pasal, str) for it in items for g in it.gold)
+
+
+@pytest.mark.parametrize(("pasal", "ayat", "want"), [
+    ("Pasal 4", "(2)", ("4", "2")),
+    ("pasal 12a", "ayat (3)", ("12A", "3")),
+    ("PASAL 7", "ayat 1", ("7", "1")),
+    ("4", "2", ("4", "2")),
+    ("I", None, ("I", None)),  # an amending law's roman Pasal is not a label: kept
+])
+def test_pasal_and_ayat_written_as_labels_become_numbers(pasal, ayat, want):
+    """A gold "Pasal 4" would never equal a unit's "4" and score zero unnoticed."""
+    gold = {"doc": "uu-20-2023", "pasal": pasal} | ({"ayat": ayat} if ayat else {})
+    ref = parse_dataset(line(gold=[gold]), "t.jsonl")[0].gold[0]
+    assert (ref.pasal, ref.ayat) == want

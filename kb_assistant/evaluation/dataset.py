@@ -7,13 +7,18 @@ before anything is evaluated and all problems are reported together, by line num
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from .gold import normalise
 
 MAX_LISTED_PROBLEMS = 5
+# A Pasal or ayat written as its label ("Pasal 4", "pasal 12A", "(2)", "ayat (2)"): the number alone
+# is what a retrieved unit carries, so the label would match nothing and score zero unnoticed.
+_PASAL_LABEL = re.compile(r"^pasal\s+(\d+[a-z]?)$", re.IGNORECASE)
+_AYAT_LABEL = re.compile(r"^(?:ayat\s*)?\(\s*(\d+[a-z]?)\s*\)$|^ayat\s+(\d+[a-z]?)$", re.IGNORECASE)
 
 
 class DatasetError(ValueError):
@@ -46,6 +51,18 @@ class GoldRef(BaseModel):
     huruf: str | None = None
     angka: str | None = None
     note: str | None = None
+
+    @field_validator("pasal")
+    @classmethod
+    def _pasal_number(cls, value: str | None) -> str | None:
+        match = _PASAL_LABEL.match(value) if value else None
+        return match.group(1).upper() if match else value
+
+    @field_validator("ayat")
+    @classmethod
+    def _ayat_number(cls, value: str | None) -> str | None:
+        match = _AYAT_LABEL.match(value) if value else None
+        return (match.group(1) or match.group(2)).lower() if match else value
 
     @model_validator(mode="after")
     def _one_form(self) -> "GoldRef":
