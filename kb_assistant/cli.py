@@ -479,6 +479,7 @@ def evaluate(
     from kb_assistant.evaluation.ablations import AblationError, describe, load_ablations
     from kb_assistant.evaluation.configs import ablation_configs, build_configs
     from kb_assistant.evaluation.dataset import DatasetError, load_dataset
+    from kb_assistant.evaluation.gold_docs import resolve_gold_documents
     from kb_assistant.evaluation.report import write_report
     from kb_assistant.evaluation.runner import run_eval
 
@@ -490,6 +491,8 @@ def evaluate(
         ablations = load_ablations(ablations_file, get_settings()) if ablate else []
         assistant = Assistant(get_settings())
         assistant.reader.get()  # fail before the run, not on every question, when there is no index
+        resolved = resolve_gold_documents(items, assistant.manifest)
+        items = resolved.items
         idle = [a.name for a in ablations if not a.changes(assistant.settings)]
         ablations = [a for a in ablations if a.name not in idle]
         names = [*config, "hybrid"] if ablate else config
@@ -499,7 +502,9 @@ def evaluate(
         _fail(str(exc))
     if ablate and idle:
         err.print(f"ablations that change nothing for this model's settings, left out: {', '.join(idle)}")
-    result = run_eval(items, configs, dataset_name=str(dataset))
+    for note in resolved.notes():
+        err.print(f"[yellow]{note}[/yellow]")
+    result = run_eval(items, configs, dataset_name=str(dataset)) | {"dataset_notes": resolved.notes()}
     if ablations:
         result["ablation"] = describe(ablations)
     if json_out:

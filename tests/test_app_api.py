@@ -348,6 +348,12 @@ def test_eval_with_an_uploaded_set(client, tokens):
     multipart = client.post("/api/eval/upload?wait=true", data={"configs": ["bm25", "dense"]}, files=files, headers=headers)
     assert multipart.status_code == 200, multipart.text
     assert set(multipart.json()["job"]["result"]["result"]["configs"]) == {"bm25", "dense"}
+    # the same question with its gold written as a citation: read as the id, and the reading noted
+    named = json.dumps(line | {"gold": [{"doc": "UU 20/2023", "pasal": "Pasal 3"}]}, ensure_ascii=False) + "\n"
+    run = client.post("/api/eval?wait=true", json={"jsonl": named, "name": "named.jsonl", "configs": ["hybrid"]}, headers=headers).json()
+    result = run["job"]["result"]["result"]
+    assert result["configs"]["hybrid"]["retrieval"]["hit@5"] == 1.0
+    assert result["dataset_notes"] == ["gold document 'UU 20/2023' read as uu-20-2023"]
 
 
 @pytest.mark.parametrize("payload,contains", [

@@ -192,6 +192,9 @@ def test_eval_views_are_indonesian_with_english_names_and_wrap():
     table = result_markdown(_result())
     assert "Presisi sitasi (citation precision)" in table and "| 0.900 |" in table and "Latensi p95, ms (latency p95)" in table
     assert "Interval kepercayaan" not in table  # a run recorded without per-question scores
+    assert "⚠" not in table
+    noted = _result() | {"dataset_notes": ["gold document 'X 1/2000' is not in the corpus manifest: it matches nothing in q1"]}
+    assert result_markdown(noted).startswith("- ⚠ gold document 'X 1/2000' is not in the corpus manifest")
     scored = _result()
     scored["configs"]["hybrid"]["per_question"] = {"hit@1": [1.0, 0.0, 1.0], "mrr@10": [1.0, 0.5, 1.0], "citation_precision": [1.0, None, 1.0], "refusal": [1.0, 1.0, 0.0]}
     assert "| MRR@10 | 0.833 [" in result_markdown(scored) and "Interval kepercayaan 95% (bootstrap)" in result_markdown(scored)

@@ -80,11 +80,12 @@ def metrics_markdown(columns: list[tuple[str, dict]]) -> str:
 
 
 def result_markdown(result: dict) -> str:
-    """The metrics side by side, then their 95% bootstrap intervals (runs recorded before the
-    per-question scores have none)."""
+    """The dataset's notes (gold documents read by name or unknown to the corpus), the metrics side
+    by side, then their 95% bootstrap intervals (runs recorded before the per-question scores have none)."""
+    notes = "".join(f"- ⚠ {note}\n" for note in result.get("dataset_notes") or [])
     table = metrics_markdown(list(result.get("configs", {}).items()))
     intervals = interval_table(result)
-    return table + (f"\n\n**Interval kepercayaan 95% (bootstrap)**\n\n{intervals}" if intervals else "")
+    return (f"{notes}\n" if notes else "") + table + (f"\n\n**Interval kepercayaan 95% (bootstrap)**\n\n{intervals}" if intervals else "")
 
 
 def types_markdown(result: dict) -> str:

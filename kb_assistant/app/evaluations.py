@@ -76,13 +76,17 @@ class EvalService:
 
         def work(progress: Progress) -> dict:
             from kb_assistant.evaluation.configs import build_configs
+            from kb_assistant.evaluation.gold_docs import resolve_gold_documents
             from kb_assistant.evaluation.report import markdown_table, write_report
             from kb_assistant.evaluation.runner import run_eval
 
-            built = build_configs(self.settings, configs, assistant=self._assistant())
+            assistant = self._assistant()
+            resolved = resolve_gold_documents(items, assistant.manifest)  # "UU 20/2023" → uu-20-2023; unknown ones noted
+            built = build_configs(self.settings, configs, assistant=assistant)
             progress("memulai", 0.0)
-            result = run_eval(items, built, dataset_name=dataset_name, progress=False,
+            result = run_eval(resolved.items, built, dataset_name=dataset_name, progress=False,
                               on_progress=lambda done, total: progress(f"{done}/{total} pertanyaan", done / max(total, 1)))
+            result["dataset_notes"] = resolved.notes()
             run_id = time.strftime("%Y%m%d-%H%M%S") + "-" + secrets.token_hex(3)
             write_report(result, self.runs_dir / run_id)
             self.prune()

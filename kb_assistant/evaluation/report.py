@@ -252,6 +252,7 @@ def write_report(result: dict, out_dir: Path) -> Path:
     ablation = ablation_table(result)
     errors = errors_markdown(result)
     intervals = interval_table(result)
+    notes = result.get("dataset_notes") or []
     md = "\n".join([
         f"# Evaluasi (evaluation): {result['dataset']}",
         "",
@@ -260,6 +261,7 @@ def write_report(result: dict, out_dir: Path) -> Path:
         "dapat dijawab dan dijawab; akurasi penolakan (refusal accuracy) atas semua pertanyaan. Pertanyaan yang "
         "memunculkan galat (error) dihitung salah, bukan penolakan.",
         "",
+        *(["## Catatan set QA (dataset notes)", "", *(f"- {note}" for note in notes), ""] if notes else []),
         "## Konfigurasi (configurations)",
         "",
         markdown_table(result),
