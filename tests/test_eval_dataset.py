@@ -148,3 +148,11 @@ def test_pasal_and_ayat_written_as_labels_become_numbers(pasal, ayat, want):
     gold = {"doc": "uu-20-2023", "pasal": pasal} | ({"ayat": ayat} if ayat else {})
     ref = parse_dataset(line(gold=[gold]), "t.jsonl")[0].gold[0]
     assert (ref.pasal, ref.ayat) == want
+
+
+def test_answer_and_type_may_be_left_out():
+    """Other projects' sets may carry no reference answer or type: they run, with one type row."""
+    item = parse_dataset(line(answer=..., type=...), "t.jsonl")[0]
+    assert item.answer == "" and item.type == "untyped"
+    with pytest.raises(DatasetError, match="field 'type'"):
+        parse_dataset(line(type=""), "t.jsonl")

@@ -136,6 +136,16 @@ def test_refusal_counts_and_answer_metrics_only_over_answered():
     assert s["latency_ms"]["p95"] == pytest.approx(38.5)
 
 
+def test_token_f1_skips_questions_without_a_reference_answer():
+    items = [qa("with", [A1], answer="menteri dalam negeri"), qa("without", [A1], answer="")]
+    outputs = [SystemOutput(ranked=[A1], cited=[A1], answer="Ya, Menteri Dalam Negeri."),
+               SystemOutput(ranked=[A1], cited=[A1], answer="apa saja")]
+    answer = summarize(items, outputs)["answer"]
+    assert answer["n"] == 2 and answer["citation_precision"] == 1.0
+    assert answer["token_f1"] == pytest.approx(6 / 7)  # not halved by the question that has no reference
+    assert summarize(items[1:], outputs[1:])["answer"]["token_f1"] is None
+
+
 def test_answered_with_no_citation_counts_zero_precision():
     items = [qa("q1", [A1]), qa("q2", [B7])]
     outputs = [

@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from .gold import normalise
 
 MAX_LISTED_PROBLEMS = 5
+UNTYPED = "untyped"  # the type of a question whose set gives none
 # A Pasal or ayat written as its label ("Pasal 4", "pasal 12A", "(2)", "ayat (2)"): the number alone
 # is what a retrieved unit carries, so the label would match nothing and score zero unnoticed.
 _PASAL_LABEL = re.compile(r"^pasal\s+(\d+[a-z]?)$", re.IGNORECASE)
@@ -89,8 +90,10 @@ class QAItem(BaseModel):
     question: str = Field(min_length=1)
     gold: list[GoldRef]
     answerable: bool
-    answer: str = Field(description="Reference answer for token F1.")
-    type: str = Field(description="Question category; any string, used for the per-type split.")
+    # Optional so QA sets of other projects that carry neither run as they are: token F1 is then
+    # averaged over the questions that have a reference answer, and the per-type table has one row.
+    answer: str = Field("", description="Reference answer for token F1 ('' when the set has none).")
+    type: str = Field(UNTYPED, min_length=1, description="Question category; any string, used for the per-type split.")
 
     def gold_targets(self) -> list[GoldRef]:
         """Distinct gold references in order (several ayat of one Pasal count once)."""

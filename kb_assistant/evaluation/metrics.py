@@ -197,7 +197,7 @@ def answer_metrics(items: Sequence[QAItem], outputs: Sequence[SystemOutput]) -> 
         "citation_precision": _mean([citation_precision(o.cited, it.gold_targets()) for it, o in answered]),
         "citation_recall": _mean([citation_recall(o.cited, it.gold_targets()) for it, o in answered]),
         "ayat_accuracy": _ratio([ayat_matches(o.cited, o.cited_ayat, it.gold) for it, o in answered]),
-        "token_f1": _mean([token_f1(o.answer, it.answer) for it, o in answered]),
+        "token_f1": _mean([token_f1(o.answer, it.answer) for it, o in answered if it.answer]),
         "faithfulness": _mean([o.faithfulness for _, o in answered if o.faithfulness is not None]),
         "citation_validity": _mean([o.citation_validity for _, o in answered if o.citation_validity is not None]),
     }
