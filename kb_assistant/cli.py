@@ -490,8 +490,8 @@ def evaluate(
         items = load_dataset(dataset)
         ablations = load_ablations(ablations_file, get_settings()) if ablate else []
         assistant = Assistant(get_settings())
-        assistant.reader.get()  # fail before the run, not on every question, when there is no index
-        resolved = resolve_gold_documents(items, assistant.manifest)
+        loaded = assistant.reader.get()  # fail before the run, not on every question, when there is no index
+        resolved = resolve_gold_documents(items, assistant.manifest, loaded.chunks.values())
         items = resolved.items
         idle = [a.name for a in ablations if not a.changes(assistant.settings)]
         ablations = [a for a in ablations if a.name not in idle]

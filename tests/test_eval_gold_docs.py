@@ -100,3 +100,23 @@ def test_cli_eval_reads_named_gold_and_reports_unknown_documents(assistant, smal
     md = (tmp_path / "names" / "report.md").read_text(encoding="utf-8")
     assert "## Catatan set QA (dataset notes)" in md and "- gold document 'PP 99/2099' is not in the corpus manifest" in md
     assert "'UU 20/2023'" not in (tmp_path / "ids" / "report.md").read_text(encoding="utf-8")
+
+
+def test_references_no_indexed_unit_matches_are_named(manifest):
+    """A Pasal the document lacks, a mistyped section and a manifest document left out of the index."""
+    from kb_assistant.indexing.chunk import Chunk
+
+    chunks = [Chunk(id="a", doc="uu-20-2023", doc_name="UU 20/2023", text="…", prefix="", pasal="4"),
+              Chunk(id="s", doc="uu-20-2023", doc_name="UU 20/2023", text="…", prefix="", kind="section", section_path=["BAB II", "2.1 Sasaran Reformasi"])]
+    rows = [
+        ("ok", {"doc": "UU 20/2023", "pasal": "Pasal 4"}), ("ok-section", {"doc": "uu-20-2023", "section": "sasaran reformasi"}),
+        ("no-pasal", {"doc": "uu-20-2023", "pasal": "999"}), ("typo", {"doc": "uu-20-2023", "section": "Sasaran Reformsi"}),
+        ("not-indexed", {"doc": "pp-94-2021", "pasal": "3"}), ("unknown", {"doc": "PP 99/2099"}),
+    ]
+    items = parse_dataset("\n".join(json.dumps({"id": i, "question": "?", "gold": [g], "answerable": True}) for i, g in rows), "t.jsonl")
+    resolved = resolve_gold_documents(items, manifest, chunks)
+    assert resolved.unmatched == {"uu-20-2023 Pasal 999": ["no-pasal"], "uu-20-2023 section 'Sasaran Reformsi'": ["typo"],
+                                  "pp-94-2021 (in the manifest, not in the index)": ["not-indexed"]}
+    assert resolved.unknown == {"PP 99/2099": ["unknown"]}  # reported once, as unknown, not also as unmatched
+    assert "gold reference uu-20-2023 Pasal 999 matches no unit of the index: it scores nothing in no-pasal" in resolved.notes()
+    assert resolve_gold_documents(items, manifest).unmatched == {}  # without the index nothing is judged

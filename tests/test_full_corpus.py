@@ -52,6 +52,23 @@ def test_every_node_fits_the_model(full_index, embedder):
     assert not too_long, too_long[:10]
 
 
+def test_every_gold_reference_can_score(full_index, embedder):
+    """Every gold reference of every QA set names a manifest document by its id and matches a unit of
+    the whole-corpus index: a parser change that loses a Pasal or renames a Lampiran heading a gold
+    points at would otherwise turn into a silent zero in every evaluation."""
+    from kb_assistant.evaluation.dataset import load_dataset
+    from kb_assistant.evaluation.gold_docs import resolve_gold_documents
+    from kb_assistant.indexing.pipeline import read_chunks
+    from kb_assistant.indexing.store import current_version
+
+    settings, _ = full_index
+    chunks = read_chunks(current_version(settings.index))
+    manifest = load_manifest(PROJECT_ROOT / "corpus" / "manifest.toml")
+    sets = [DEV_SET, *sorted((PROJECT_ROOT / "eval").glob("qa-*.jsonl"))]
+    notes = {path.name: resolve_gold_documents(load_dataset(path), manifest, chunks).notes() for path in sets if path.exists()}
+    assert len(notes) >= 5 and not any(notes.values()), notes
+
+
 # Regression floors: the figures measured on 2026-11-30 (e5-small, 13 documents, 1,891 nodes; test
 # split hybrid hit@5 0.845, MRR@10 0.756, citation precision 0.690, refusal accuracy 0.927; dev 0.783,
 # 0.675, 0.614, 0.920; after the answer-type refusal, quote normalisation and the HNSW search breadth:

@@ -81,7 +81,8 @@ class EvalService:
             from kb_assistant.evaluation.runner import run_eval
 
             assistant = self._assistant()
-            resolved = resolve_gold_documents(items, assistant.manifest)  # "UU 20/2023" → uu-20-2023; unknown ones noted
+            # "UU 20/2023" → uu-20-2023; references that cannot score (unknown document, no such unit) noted
+            resolved = resolve_gold_documents(items, assistant.manifest, assistant.reader.get().chunks.values())
             built = build_configs(self.settings, configs, assistant=assistant)
             progress("memulai", 0.0)
             result = run_eval(resolved.items, built, dataset_name=dataset_name, progress=False,
