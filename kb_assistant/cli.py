@@ -538,6 +538,25 @@ def _print_eval_tables(result: dict) -> bool:
     return bool(errors)
 
 
+@app.command("compare")
+def compare(
+    first: Path = typer.Argument(..., help="The first run's metrics JSON (`kb eval --json`, or a report's result.json)."),
+    second: Path = typer.Argument(..., help="The second run's, on the same QA set."),
+    config: str = typer.Option("hybrid", "--config", help="Configuration to compare (present in both runs)."),
+) -> None:
+    """Compare two saved `kb eval` runs of one QA set (two models, runtimes, index builds, or the code
+    before and after a change): each figure with its 95% interval, the difference paired over the
+    shared questions, and the questions that gained or lost rank 1."""
+    from kb_assistant.evaluation.compare import CompareError, compare_runs, load_run
+    from kb_assistant.evaluation.report import comparison_markdown
+
+    try:
+        comparison = compare_runs(load_run(first), load_run(second), config)
+    except CompareError as exc:
+        _fail(str(exc))
+    print(comparison_markdown(comparison, first.stem, second.stem))
+
+
 # ---------------------------------------------------------------- bench
 @app.command()
 def bench(

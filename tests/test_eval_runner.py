@@ -44,8 +44,9 @@ def test_two_configs_exact_shape_and_values():
     calls = []
     result = run_eval(ITEMS, {"perfect": perfect, "wrong": wrong}, "fake-set", progress=False,
                       on_progress=lambda done, total: calls.append((done, total)))
-    assert set(result) == {"dataset", "n", "configs", "failures"}
+    assert set(result) == {"dataset", "n", "ids", "configs", "failures"}
     assert result["dataset"] == "fake-set" and result["n"] == 3
+    assert result["ids"] == [item.id for item in ITEMS]  # the order of every per-question score list
     assert list(result["configs"]) == list(result["failures"]) == ["perfect", "wrong"]
     for cfg in result["configs"].values():
         assert set(cfg) == {"retrieval", "answer", "refusal", "errors", "latency_ms", "by_type", "per_question"}

@@ -242,6 +242,20 @@ def interval_table(result: dict) -> str:
     return _table(header, rows)
 
 
+def comparison_markdown(comparison, first: str, second: str) -> str:
+    """Two runs of one configuration (``compare.RunComparison``): each figure with its interval, the
+    paired difference, and the questions that moved in or out of rank 1."""
+    header = ["Metrik (metric)", _esc(first), _esc(second), f"{_esc(second)} − {_esc(first)}"]
+    rows = [[label, _bounds(m.first), _bounds(m.second), _bounds(m.difference, signed=True)]
+            for key, label in uncertainty.METRICS for m in [comparison.metrics[key]]]
+    lines = [f"Konfigurasi (configuration) {_esc(comparison.config)}, {comparison.n} pertanyaan yang sama (shared questions)"
+             + (f"; {comparison.only_first} hanya di {_esc(first)}, {comparison.only_second} hanya di {_esc(second)} (left out)"
+                if comparison.only_first or comparison.only_second else ""), "", _table(header, rows), ""]
+    lines.append(f"Naik ke peringkat 1 (gained hit@1): {', '.join(comparison.gained) or '–'}")
+    lines.append(f"Turun dari peringkat 1 (lost hit@1): {', '.join(comparison.lost) or '–'}")
+    return "\n".join(lines)
+
+
 def write_report(result: dict, out_dir: Path) -> Path:
     """Write report.md, result.json, hitk.png and latency.png into out_dir; return report.md's path."""
     out_dir = Path(out_dir)

@@ -98,7 +98,8 @@ def run_eval(
 ) -> dict:
     """Every configuration on every question; ``on_progress(done, total)`` counts question-config calls."""
     total, done = len(items) * len(configs), 0
-    result: dict = {"dataset": dataset_name, "n": len(items), "configs": {}, "failures": {}}
+    # ids: the order of every per-question score list, so two saved runs can be compared (`kb compare`)
+    result: dict = {"dataset": dataset_name, "n": len(items), "ids": [item.id for item in items], "configs": {}, "failures": {}}
     with tqdm(total=total, disable=not progress, desc="eval", unit="q") as bar:
         for name, config in configs.items():
             bar.set_postfix_str(name)
