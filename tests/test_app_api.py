@@ -335,6 +335,19 @@ def test_eval_on_the_dev_set_with_reports(client, tokens):
     assert client.get(f"/api/eval/runs/{run_id}/hitk.png", headers=headers).content[:4] == b"\x89PNG"
     assert_error(client.get(f"/api/eval/runs/{run_id}/..%2F..%2Ffeedback.sqlite3", headers=headers), 404)
     assert_error(client.get("/api/eval/runs/20990101-000000-abcdef/report.md", headers=headers), 404)
+    # a second run of the set, compared with the first question by question
+    second = client.post("/api/eval?wait=true", json={"dataset": "dev", "configs": ["dense"]}, headers=headers).json()["job"]["result"]["run_id"]
+    runs = client.get("/api/eval/runs", headers=headers).json()["runs"]
+    assert [r["run_id"] for r in runs][:2] == sorted([run_id, second], reverse=True) and runs[0]["n"] == 25
+    assert_error(client.get(f"/api/eval/compare?first={run_id}&second={second}&config=bm25", headers=headers), 400)  # bm25 only in one
+    bm25_again = client.post("/api/eval?wait=true", json={"dataset": "dev", "configs": ["bm25"]}, headers=headers).json()["job"]["result"]["run_id"]
+    compared = client.get(f"/api/eval/compare?first={run_id}&second={bm25_again}&config=bm25", headers=headers)
+    assert compared.status_code == 200, compared.text
+    body = compared.json()
+    assert body["n"] == 25 and body["gained"] == body["lost"] == []  # the same system twice: nothing moved
+    assert body["metrics"]["hit@1"]["difference"][0] == 0.0 and f"| Metrik (metric) | {run_id} | {bm25_again} |" in body["table"]
+    assert_error(client.get(f"/api/eval/compare?first=../../x&second={run_id}", headers=headers), 404)
+    assert_error(client.get(f"/api/eval/compare?first={run_id}&second={second}"), 401)
 
 
 def test_eval_with_an_uploaded_set(client, tokens):

@@ -271,6 +271,16 @@ def test_evaluator_downloads_one_zip_with_the_plots(page, tmp_path):
     page.click("#eval-compare")
     expect(page.locator("#eval-comparison")).to_contain_text("hybrid")
     shot(page, "evaluasi", docs_name="evaluasi.png")
+    # a second run of the same set: two runs chosen are also paired question by question
+    page.click("#eval-run")
+    expect(page.locator("#eval-msg")).to_contain_text("Selesai", timeout=SLOW_MS)
+    boxes = page.locator("#eval-past input[type=checkbox]")
+    expect(boxes.nth(1)).to_be_attached()  # the two newest runs: this one and the one before
+    for i in range(boxes.count()):
+        boxes.nth(i).set_checked(i < 2)
+    page.click("#eval-compare")
+    expect(page.locator("#eval-comparison")).to_contain_text("Berpasangan per pertanyaan", timeout=SLOW_MS)
+    expect(page.locator("#eval-comparison")).to_contain_text("gained hit@1")
 
 
 def test_trainer_form_explains_fields_and_preview_warns_about_the_type(page, tmp_path):

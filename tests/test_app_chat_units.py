@@ -215,8 +215,27 @@ def test_report_zip_holds_markdown_json_and_plots(tmp_path):
     (run / "result.json").write_text(json.dumps(_result()))
     path = report_zip(run, run.name, tmp_path)
     assert sorted(zipfile.ZipFile(path).namelist()) == [f"{run.name}/{n}" for n in ("hitk.png", "latency.png", "report.md", "result.json")]
-    assert past_runs(tmp_path / "runs") == [("2026-01-01 12:00 — dev (3 pertanyaan; hybrid)", run.name)]
+    listed = [{"run_id": run.name, "dataset": "dev", "n": 3, "configs": ["hybrid"]}]
+    assert past_runs(listed) == [("2026-01-01 12:00 — dev (3 pertanyaan; hybrid)", run.name)]
     assert f"{run.name} · hybrid" in compare_markdown([(run.name, _result()), (run.name, _result())])
+
+
+def test_two_runs_are_also_paired_question_by_question():
+    from kb_assistant.app.eval_view import paired_markdown
+
+    def run(hits: list[float]) -> dict:
+        scores = {"hit@1": hits, "mrr@10": hits, "citation_precision": hits, "refusal": [1.0] * len(hits)}
+        return {"dataset": "dev", "n": len(hits), "ids": [f"q{i}" for i in range(len(hits))],
+                "configs": {"hybrid": {"per_question": scores}, "bm25": {"per_question": scores}}}
+
+    text = paired_markdown(("lama", run([1.0, 0.0, 0.0, 1.0])), ("baru", run([1.0, 1.0, 0.0, 0.0])))
+    assert text.count("| Metrik (metric) | lama | baru | baru − lama |") == 2  # hybrid and bm25
+    assert "gained hit@1): q1" in text and "lost hit@1): q3" in text and "| hit@1 | 0.500 [" in text
+    legacy = run([1.0, 0.0, 0.0, 1.0])
+    del legacy["ids"]
+    assert "tidak dapat dipasangkan" in paired_markdown(("lama", legacy), ("baru", run([1.0] * 4)))
+    other = {"dataset": "dev", "n": 4, "ids": ["a"], "configs": {"dense": {}}}
+    assert paired_markdown(("lama", legacy), ("baru", other)) == "_Kedua evaluasi tidak punya konfigurasi yang sama._"
 
 
 def test_type_check_warns_when_a_regulation_is_added_as_a_guide():

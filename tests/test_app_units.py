@@ -236,6 +236,9 @@ def test_eval_runs_are_bounded(tmp_path):
         (service.runs_dir / run_id).mkdir(parents=True)
         (service.runs_dir / run_id / "report.md").write_text("# Evaluation", encoding="utf-8")
     (service.runs_dir / "bukan-run").mkdir()
+    (service.runs_dir / ids[-1] / "result.json").write_text('{"dataset": "dev", "n": 25, "configs": {"hybrid": {}}}', encoding="utf-8")
+    # only runs with a readable result are offered for comparison, newest first
+    assert service.runs() == [{"run_id": ids[-1], "dataset": "dev", "n": 25, "configs": ["hybrid"]}]
     assert service.prune() == ids[:3]
     assert sorted(p.name for p in service.runs_dir.iterdir()) == sorted(ids[3:] + ["bukan-run"])
     assert service.report_file(ids[-1], "report.md").is_file()

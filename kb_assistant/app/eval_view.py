@@ -139,17 +139,13 @@ def report_zip(run_dir: Path, run_id: str, out_dir: Path) -> Path:
     return target
 
 
-def past_runs(runs_dir: Path, limit: int = 30) -> list[tuple[str, str]]:
-    """(label, run id) of finished runs, newest first."""
+def past_runs(runs: list[dict], limit: int = 30) -> list[tuple[str, str]]:
+    """(label, run id) of finished runs (``EvalService.runs``: newest first)."""
     out = []
-    for folder in sorted(Path(runs_dir).glob("*/result.json"), reverse=True)[:limit]:
-        try:
-            result = json.loads(folder.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            continue
-        run_id = folder.parent.name
+    for run in runs[:limit]:
+        run_id = run["run_id"]
         when = f"{run_id[:4]}-{run_id[4:6]}-{run_id[6:8]} {run_id[9:11]}:{run_id[11:13]}" if len(run_id) >= 13 else run_id
-        out.append((f"{when} — {result.get('dataset', '?')} ({result.get('n', '?')} pertanyaan; {', '.join(result.get('configs', {}))})", run_id))
+        out.append((f"{when} — {run.get('dataset') or '?'} ({run.get('n', '?')} pertanyaan; {', '.join(run.get('configs', []))})", run_id))
     return out
 
 
@@ -159,6 +155,22 @@ def compare_markdown(runs: list[tuple[str, dict]]) -> str:
     if not columns:
         return "_Pilih minimal satu evaluasi sebelumnya._"
     return metrics_markdown(columns)
+
+
+def paired_markdown(first: tuple[str, dict], second: tuple[str, dict]) -> str:
+    """Two runs of one QA set paired question by question for each configuration both ran (`kb compare`):
+    figures with intervals, the paired difference, the questions that gained or lost rank 1."""
+    from kb_assistant.evaluation.compare import CompareError, compare_runs
+    from kb_assistant.evaluation.report import comparison_markdown
+
+    (first_id, first_result), (second_id, second_result) = first, second
+    parts = []
+    for config in [c for c in first_result.get("configs", {}) if c in second_result.get("configs", {})]:
+        try:
+            parts.append(comparison_markdown(compare_runs(first_result, second_result, config), first_id, second_id))
+        except CompareError as exc:
+            parts.append(f"_{_esc(config)}: tidak dapat dipasangkan ({_esc(exc)})_")
+    return "\n\n".join(parts) or "_Kedua evaluasi tidak punya konfigurasi yang sama._"
 
 
 def _esc(text: str) -> str:

@@ -6,6 +6,7 @@ Every run writes a report folder under ``data_dir/eval-runs``; only the newest
 
 from __future__ import annotations
 
+import json
 import re
 import secrets
 import shutil
@@ -105,6 +106,30 @@ class EvalService:
         for run_id in old:
             shutil.rmtree(self.runs_dir / run_id, ignore_errors=True)
         return old
+
+    def runs(self) -> list[dict]:
+        """The kept runs, newest first: id, QA set and configurations (to choose two to compare)."""
+        if not self.runs_dir.is_dir():
+            return []
+        listed = []
+        for run_id in sorted((p.name for p in self.runs_dir.iterdir() if p.is_dir() and RUN_ID.match(p.name)), reverse=True):
+            try:
+                result = json.loads((self.runs_dir / run_id / "result.json").read_text(encoding="utf-8"))
+            except (OSError, ValueError):
+                continue  # a run folder without a readable result (interrupted) is not offered
+            listed.append({"run_id": run_id, "dataset": result.get("dataset"), "n": result.get("n"), "configs": list(result.get("configs", {}))})
+        return listed
+
+    def compare(self, first: str, second: str, config: str) -> dict:
+        """Two kept runs paired question by question (``evaluation.compare``); LookupError for an unknown
+        run, ValueError when they cannot be compared."""
+        from kb_assistant.evaluation.compare import compare_runs, load_run
+        from kb_assistant.evaluation.report import comparison_markdown
+
+        comparison = compare_runs(load_run(self.report_file(first, "result.json")), load_run(self.report_file(second, "result.json")), config)
+        return {"table": comparison_markdown(comparison, first, second), "n": comparison.n,
+                "gained": comparison.gained, "lost": comparison.lost,
+                "metrics": {key: vars(m) for key, m in comparison.metrics.items()}}
 
     def report_file(self, run_id: str, name: str) -> Path:
         """A file of a finished run; LookupError for anything else (ids and names are whitelisted)."""

@@ -183,6 +183,12 @@ class AppServices:
     def report_file(self, run_id: str, name: str) -> Path:
         return self.evaluations.report_file(run_id, name)
 
+    def eval_runs(self) -> list[dict]:
+        return self.evaluations.runs()
+
+    def compare_eval_runs(self, first: str, second: str, config: str) -> dict:
+        return self.evaluations.compare(first, second, config)
+
     # ------------------------------------------------------------------ ops
     def health(self) -> dict:
         return self.health_service.report()

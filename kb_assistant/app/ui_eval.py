@@ -13,7 +13,7 @@ import gradio as gr
 
 from kb_assistant.app.jobs import JobBusyError
 from kb_assistant.app.eval_view import (
-    compare_markdown, dataset_problem_text, failures_html, past_runs, report_zip, result_markdown, types_markdown,
+    compare_markdown, dataset_problem_text, failures_html, paired_markdown, past_runs, report_zip, result_markdown, types_markdown,
 )
 from kb_assistant.app.render import FEEDBACK_HEADERS, feedback_table
 from kb_assistant.app.services import AppServices
@@ -164,7 +164,7 @@ class _EvalWiring:
         seconds = (job.finished_at or time.time()) - job.started_at
         done = (f"✔ Selesai: {result['result']['n']} pertanyaan × {len(result['result']['configs'])} konfigurasi "
                 f"dalam {seconds:.0f} detik (laporan {result['run_id']}).")
-        return [done] + _run_view(services, result["run_id"], result["result"]) + [gr.update(choices=past_runs(_runs_dir(services)))]
+        return [done] + _run_view(services, result["run_id"], result["result"]) + [gr.update(choices=past_runs(services.eval_runs()))]
 
     def load_feedback(self, current: str | None):
         if self.services.sessions.get(current) is None or self.denied(current):
@@ -183,6 +183,9 @@ class _EvalWiring:
                 runs.append((run_id, json.loads(self.services.report_file(run_id, "result.json").read_text(encoding="utf-8"))))
             except (LookupError, OSError, ValueError):
                 continue
+        if len(runs) == 2:  # two runs: also paired question by question, the older one first
+            older, newer = sorted(runs, key=lambda run: run[0])
+            return compare_markdown(runs) + "\n\n#### Berpasangan per pertanyaan (paired)\n\n" + paired_markdown(older, newer)
         return compare_markdown(runs)
 
     def load(self, current: str | None):
@@ -192,7 +195,7 @@ class _EvalWiring:
         choices = [(_dataset_label(name, path), name) for name, path in services.datasets().items()]
         choices.append(("Unggah set QA sendiri (JSONL)", UPLOAD))
         counts, rows = self.load_feedback(current)
-        return gr.update(choices=choices, value=choices[0][1]), counts, rows, gr.update(choices=past_runs(_runs_dir(services)))
+        return gr.update(choices=choices, value=choices[0][1]), counts, rows, gr.update(choices=past_runs(services.eval_runs()))
 
 
 def _dataset_label(name: str, path: Path) -> str:
@@ -202,10 +205,6 @@ def _dataset_label(name: str, path: Path) -> str:
         return name
     label = "Set dev bersama (qa-dev.jsonl)" if name == "dev" else name
     return f"{label} — {count} pertanyaan"
-
-
-def _runs_dir(services: AppServices) -> Path:
-    return Path(services.settings.app.data_dir) / "eval-runs"
 
 
 def _run_view(services: AppServices, run_id: str, result: dict) -> list:

@@ -63,6 +63,17 @@ def eval_status(svc: Services, user: Evaluator) -> dict:
     return {"job": job.public() if job else None}
 
 
+@router.get("/eval/runs", summary="The kept evaluation runs, newest first (evaluator)")
+def eval_runs(svc: Services, user: Evaluator) -> dict:
+    return {"runs": svc.eval_runs()}
+
+
+@router.get("/eval/compare", summary="Two kept runs of one QA set paired question by question (evaluator)")
+def eval_compare(svc: Services, user: Evaluator, first: str = Query(..., description="Run id"), second: str = Query(..., description="Run id"),
+                 config: str = Query("hybrid", description="Configuration present in both runs")) -> dict:
+    return svc.compare_eval_runs(first, second, config)
+
+
 @router.get("/eval/runs/{run_id}/{file_name}", summary="Download report.md, result.json or a plot (evaluator)")
 def eval_file(run_id: str, file_name: str, svc: Services, user: Evaluator):
     path = svc.report_file(run_id, file_name)
