@@ -15,6 +15,7 @@ from functools import lru_cache
 from kb_assistant.corpus.manifest import Manifest
 from kb_assistant.retrieval.lexicon import Lexicon, words
 from kb_assistant.retrieval.normalize import looks_english, normalise_query
+from kb_assistant.retrieval.spelling import Speller
 from kb_assistant.retrieval.quantities import Quantity, asked_quantities
 from kb_assistant.retrieval.scope import Scope, mention_spans
 from kb_assistant.retrieval.tables import load_table, patterns
@@ -51,8 +52,11 @@ class QueryAnalysis:
         return self.expanded
 
 
-def analyse_query(question: str, lexicon: Lexicon, manifest: Manifest, scope: Scope) -> QueryAnalysis:
+def analyse_query(question: str, lexicon: Lexicon, manifest: Manifest, scope: Scope, speller: Speller | None = None) -> QueryAnalysis:
+    """``speller``: misspelt words of an Indonesian question read as the corpus word meant."""
     normalised = normalise_query(question)
+    if speller is not None and not looks_english(question):
+        normalised = speller.correct(normalised)
     expansion = lexicon.expand(normalised)
     expanded = f"{normalised} {expansion}".strip()
     return QueryAnalysis(

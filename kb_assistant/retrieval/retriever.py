@@ -82,7 +82,7 @@ class Retriever:
         filters = filters or Filters()
         loaded = self.reader.get()
         scope = resolve_scope(question, self.manifest, loaded.docs, self.settings.include_repealed, filters.docs, filters.include_repealed)
-        analysis = analyse_query(question, loaded.lexicon, self.manifest, scope)
+        analysis = analyse_query(question, loaded.lexicon, self.manifest, scope, loaded.speller if self.settings.spelling_correction else None)
         if (analysis.status or analysis.time) and not filters.docs and scope.docs is not None:
             scope.docs |= status_documents(analysis, self.manifest, loaded.docs)  # the repealing law states the status
         return analysis

@@ -25,6 +25,7 @@ from kb_assistant.indexing.bm25 import BM25CorruptError, BM25Index
 from kb_assistant.indexing.chunk import Chunk
 from kb_assistant.indexing.pipeline import read_chunks
 from kb_assistant.retrieval.lexicon import Lexicon, build_lexicon
+from kb_assistant.retrieval.spelling import Speller
 from kb_assistant.indexing.text import analyse, words
 from kb_assistant.retrieval.units import unit_key
 from kb_assistant.indexing.store import (
@@ -54,6 +55,7 @@ class LoadedVersion:
     doc_nodes: dict[str, list[str]] = field(default_factory=dict)  # doc id -> its node ids
     lexicon: Lexicon = field(default_factory=Lexicon)  # terms and acronyms the corpus defines
     vocabulary: frozenset[str] = frozenset()  # every lowercase word of the corpus
+    speller: Speller | None = None  # misspelt question words → the corpus word meant
     cache: dict = field(default_factory=dict)  # per-version caches of the stages (structure maps)
     store: StoreHandle | None = None  # owner of ``collection``; closed when the version is retired
     degraded: str = ""  # why dense search is unavailable ("" when the vector store works)
@@ -264,7 +266,7 @@ def assemble(version, chunk_list: list[Chunk], bm25: BM25Index | None = None, co
     by_unit: dict[tuple[str, str], list[str]] = {}
     terms: dict[tuple[str, str], set[str]] = {}
     df: Counter[str] = Counter()
-    vocabulary: set[str] = set()
+    word_counts: Counter[str] = Counter()
     doc_nodes: dict[str, list[str]] = {}
     for chunk in chunk_list:
         key = (chunk.doc, unit_key(chunk))
@@ -273,14 +275,14 @@ def assemble(version, chunk_list: list[Chunk], bm25: BM25Index | None = None, co
         chunk_terms = set(analyse(f"{chunk.embed_text}\n{chunk.penjelasan}"))
         df.update(chunk_terms)
         terms.setdefault(key, set()).update(chunk_terms)
-        vocabulary.update(words(f"{chunk.embed_text} {chunk.penjelasan}"))
+        word_counts.update(words(f"{chunk.embed_text} {chunk.penjelasan}"))
     n = len(chunk_list)
     idf = {term: math.log((n + 1) / (count + 0.5)) for term, count in df.items()}
     frozen = {key: frozenset(value) for key, value in terms.items()}
-    corpus_words = frozenset(vocabulary)
+    corpus_words = frozenset(word_counts)
     return LoadedVersion(
         version, chunks, bm25, collection, by_unit, set(doc_nodes), frozen, idf, doc_nodes,
-        lexicon=build_lexicon(chunk_list, corpus_words), vocabulary=corpus_words,
+        lexicon=build_lexicon(chunk_list, corpus_words), vocabulary=corpus_words, speller=Speller(word_counts),
     )
 
 
