@@ -471,6 +471,7 @@ def evaluate(
     report: Optional[Path] = typer.Option(None, "--report", help="Write the Markdown report and plots into this folder."),
     ablate: bool = typer.Option(False, "--ablate", help="Add one row per ablation (each component switched off in turn) next to the full hybrid."),
     ablations_file: Path = typer.Option(PROJECT_ROOT / "eval" / "ablations.toml", "--ablations", help="Ablation definitions (TOML: name -> overrides)."),
+    typos: Optional[int] = typer.Option(None, "--typos", help="Ask every question with typos (two adjacent letters swapped in two long words), seeded by this number: how answers hold when users type fast."),
 ) -> None:
     """Run a QA set through named configurations side by side; per type, errors and ablations.
 
@@ -480,6 +481,7 @@ def evaluate(
     from kb_assistant.evaluation.configs import ablation_configs, build_configs
     from kb_assistant.evaluation.dataset import DatasetError, load_dataset
     from kb_assistant.evaluation.gold_docs import resolve_gold_documents
+    from kb_assistant.evaluation.perturb import items_with_typos
     from kb_assistant.evaluation.report import write_report
     from kb_assistant.evaluation.runner import run_eval
 
@@ -492,7 +494,7 @@ def evaluate(
         assistant = Assistant(get_settings())
         loaded = assistant.reader.get()  # fail before the run, not on every question, when there is no index
         resolved = resolve_gold_documents(items, assistant.manifest, loaded.chunks.values())
-        items = resolved.items
+        items = resolved.items if typos is None else items_with_typos(resolved.items, typos)
         idle = [a.name for a in ablations if not a.changes(assistant.settings)]
         ablations = [a for a in ablations if a.name not in idle]
         names = [*config, "hybrid"] if ablate else config
@@ -504,7 +506,8 @@ def evaluate(
         err.print(f"ablations that change nothing for this model's settings, left out: {', '.join(idle)}")
     for note in resolved.notes():
         err.print(f"[yellow]{note}[/yellow]")
-    result = run_eval(items, configs, dataset_name=str(dataset)) | {"dataset_notes": resolved.notes()}
+    name = str(dataset) + ("" if typos is None else f" (typos, seed {typos})")
+    result = run_eval(items, configs, dataset_name=name) | {"dataset_notes": resolved.notes()}
     if ablations:
         result["ablation"] = describe(ablations)
     if json_out:
