@@ -10,7 +10,8 @@ word or of its colloquial -in form read as -kan or -i, Sneddon 2006: "disiapin")
 lexicons (indoNLP, spaCy's lexeme norms), not English (SymSpell's English frequency list: "branding",
 "values" are loanwords, not typos); and only to a word the corpus writes, within edit distance 1 (2
 for words of eight letters or more, unless a known word is one edit away), the most frequent of the
-closest (SymSpell). Acronyms, numbers and words of fewer than five letters are left as typed.
+closest (SymSpell). Capitalised words (names: "Sumedang" is no misspelt "sedang"), acronyms, numbers
+and words of fewer than five letters are left as typed.
 """
 
 from __future__ import annotations
@@ -32,8 +33,9 @@ _WORD = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*")
 
 @lru_cache(maxsize=1)
 def general_words() -> frozenset[str]:
-    """Indonesian words known beyond the corpus: spaCy's lemma lookup (forms and lemmas), the
-    colloquial lexicons' words and their standard forms, question and stop words, English markers."""
+    """Words known beyond the corpus: spaCy's Indonesian lemma lookup (forms and lemmas), the colloquial
+    lexicons' words and their standard forms, Sastrawi's root words, SymSpell's English words, question
+    and stop words, English markers."""
     from indoNLP.preprocessing.slang_data import SLANG_DATA
 
     from kb_assistant.retrieval.normalize import lexeme_norms
@@ -98,17 +100,17 @@ class Speller:
                 or has_known_root(low))
 
     def suggest(self, word: str) -> str | None:
-        """The corpus word meant by an unknown ``word``, or None (known, too short, or no close word)."""
-        low = word.lower()
-        if len(low) < MIN_LENGTH or not low.isalpha() or not (word.islower() or word.istitle()) or self.known(low):
+        """The corpus word meant by an unknown lowercase ``word``, or None (known, too short, capitalised,
+        or no close word)."""
+        if len(word) < MIN_LENGTH or not word.isalpha() or not word.islower() or self.known(word):
             return None
-        edits = MAX_EDITS if len(low) >= LONG_WORD else 1
-        found = self._symspell.lookup(low, Verbosity.TOP, max_edit_distance=edits)
-        if not found or found[0].term == low:
+        edits = MAX_EDITS if len(word) >= LONG_WORD else 1
+        found = self._symspell.lookup(word, Verbosity.TOP, max_edit_distance=edits)
+        if not found or found[0].term == word:
             return None
-        if found[0].distance > 1 and not general_words().isdisjoint(one_edit(low)):
+        if found[0].distance > 1 and not general_words().isdisjoint(one_edit(word)):
             return None  # "bagaiman" is "bagaimana" mistyped, not the corpus word "bagian" two edits away
-        return found[0].term.capitalize() if word.istitle() else found[0].term
+        return found[0].term
 
     def correct(self, text: str) -> str:
         """``text`` with each unknown word replaced by the corpus word meant, where there is one."""
