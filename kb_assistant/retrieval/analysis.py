@@ -15,9 +15,9 @@ from functools import lru_cache
 from kb_assistant.corpus.manifest import Manifest
 from kb_assistant.retrieval.lexicon import Lexicon, words
 from kb_assistant.retrieval.normalize import looks_english, normalise_query
-from kb_assistant.retrieval.spelling import Speller
 from kb_assistant.retrieval.quantities import Quantity, asked_quantities
 from kb_assistant.retrieval.scope import Scope, mention_spans
+from kb_assistant.retrieval.spelling import Speller
 from kb_assistant.retrieval.tables import load_table, patterns
 from kb_assistant.indexing.text import QUESTION_WORDS, analyse
 
@@ -54,8 +54,9 @@ class QueryAnalysis:
 
 def analyse_query(question: str, lexicon: Lexicon, manifest: Manifest, scope: Scope, speller: Speller | None = None) -> QueryAnalysis:
     """``speller``: misspelt words of an Indonesian question read as the corpus word meant."""
+    english = looks_english(question)
     normalised = normalise_query(question)
-    if speller is not None and not looks_english(question):
+    if speller is not None and not english:
         normalised = speller.correct(normalised)
     expansion = lexicon.expand(normalised)
     expanded = f"{normalised} {expansion}".strip()
@@ -69,9 +70,9 @@ def analyse_query(question: str, lexicon: Lexicon, manifest: Manifest, scope: Sc
         scope=scope,
         status=status_intent(normalised, manifest, scope),
         time=any(p.search(normalised) for p in patterns("legal_status", "time")),
-        english=looks_english(question),
+        english=english,
         specifics=specifics(question, manifest),
-        names=() if looks_english(question) else names(question, manifest),
+        names=() if english else names(question, manifest),
         answer_types=answer_types(normalised),
         quantities=asked_quantities(_without_citations(normalised, manifest)),
         generalised=lexicon.generalise(normalised, title_words(tuple(d.title for d in manifest.documents))),

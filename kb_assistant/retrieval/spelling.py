@@ -96,8 +96,10 @@ class Speller:
 
     def known(self, word: str) -> bool:
         low = word.lower()
-        return (low in self.words or low in general_words() or stem(low) in self._stems or stem(low) in general_words()
-                or has_known_root(low))
+        if low in self.words or low in general_words():
+            return True
+        root = stem(low)
+        return root in self._stems or root in general_words() or has_known_root(low)
 
     def suggest(self, word: str) -> str | None:
         """The corpus word meant by an unknown lowercase ``word``, or None (known, too short, capitalised,
