@@ -242,8 +242,7 @@ def status_lines(retrieval: Retrieval, manifest: Manifest) -> list[str]:
     analysis = retrieval.analysis
     if analysis is None or not (analysis.status or analysis.time):
         return []
-    names = manifest.names()
-    return [f"Status (manifest korpus): {manifest.get(d).status_label(names)}." for d in analysis.scope.mentioned if manifest.has(d)]
+    return [f"Status (manifest korpus): {manifest.status_note(d)}." for d in analysis.scope.mentioned if manifest.has(d)]
 
 
 def pasal_text(node_ids: list[str], chunks: dict[str, Chunk]) -> str:

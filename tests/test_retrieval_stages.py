@@ -179,6 +179,25 @@ def test_status_question_about_the_old_law_finds_the_repealing_clause(loaded):
     assert {h.pasal for h in hits} >= {"29", "30"}
 
 
+def test_status_of_an_implementing_regulation_brings_the_repealer_of_its_law():
+    """PP 9/2020 carries out UU 3/2019, which UU 7/2031 repealed: whether the PP still applies is
+    stated by UU 7/2031's transitional clause on implementing regulations (Pasal 29)."""
+    pp = "pp-9-2020"
+    manifest = Manifest(documents=[*MANIFEST.documents, DocumentEntry(
+        id=pp, name="PP 9/2020", title="Peraturan Pemerintah Nomor 9 Tahun 2020 tentang Pelaksanaan Arsip Desa", type="PP",
+        number="9", year=2020, status="berlaku", implements=[OLD], file="z.md")])
+    chunks = [*CHUNKS, Chunk(f"{pp}:pasal-12", pp, "PP 9/2020", "Peraturan Pemerintah ini mulai berlaku pada tanggal diundangkan.",
+                             "PP 9/2020 › BAB V KETENTUAN PENUTUP › Pasal 12", pasal="12", heading="BAB V KETENTUAN PENUTUP")]
+    loaded = assemble(None, chunks)
+    question = "Apakah PP 9/2020 masih berlaku?"
+    analysis = analyse_query(question, loaded.lexicon, manifest, resolve_scope(question, manifest, loaded.docs))
+    assert analysis.status and analysis.scope.mentioned == [pp]
+    keys = {h.key: h.sources for h in add_structural([], analysis, loaded, manifest)}
+    assert (NEW, "29") in keys and (pp, "12") in keys
+    without = manifest.model_copy(update={"documents": [*MANIFEST.documents, manifest.get(pp).model_copy(update={"implements": []})]})
+    assert (NEW, "29") not in {h.key for h in add_structural([], analysis, loaded, without)}
+
+
 def test_time_question_finds_the_mulai_berlaku_clause(loaded):
     analysis = analysed("Sejak kapan UU 7/2031 berlaku?", loaded)
     hits = rescore(add_structural([], analysis, loaded, MANIFEST), analysis, loaded, SETTINGS)

@@ -36,6 +36,27 @@ def test_acronyms_and_citations_are_not_normalised_away():
     assert "PPPK" in text.split() and "UU 20/2023?" in text
 
 
+@pytest.mark.parametrize("question, english", [
+    ("Is PP 94/2021 still in force?", True),  # one function word only: told by its vocabulary
+    ("What are the duties of ASN under Law 20/2023?", True),
+    ("Who leads KASN now?", True),
+    ("Apakah PP 11/2017 masih berlaku?", False),
+    ("knp sih pemerintah ngotot reformasi birokrasi?", False),
+    ("ASN harus punya branding dan values apa?", False),  # loanwords in an Indonesian question
+])
+def test_language_is_told_by_function_words_or_vocabulary(question, english):
+    from kb_assistant.retrieval.language import looks_english
+
+    assert looks_english(question) is english
+
+
+def test_an_english_question_keeps_its_words():
+    question = "How long does a citizen have to file an objection, and is it decided in 10 days?"
+    assert normalise_query(question, english=True) == question
+    mangled = normalise_query(question).split()  # the colloquial lexicons read English words as slang
+    assert "tapi" in mangled or "ini" in mangled or "itu" in mangled
+
+
 def test_analyse_keeps_domain_words_and_stems():
     tokens = analyse("Kerja sama daerah dengan pihak ketiga dalam pelayanan")
     assert "kerja" in tokens and "sama" in tokens and "layan" in tokens
@@ -133,3 +154,11 @@ def test_bm25_finds_the_matching_node_and_detects_corruption(tmp_path):
     victim.write_bytes(b"garbage")
     with pytest.raises(BM25CorruptError):
         BM25Index.load(tmp_path / "bm25")
+
+
+def test_status_note_names_the_repealed_law_a_regulation_implements():
+    """The manifest's `implements` (each regulation's Menimbang) and `repealed_by` relations."""
+    assert MANIFEST.status_note("pp-94-2021") == "PP 94/2021 — berlaku; melaksanakan UU 5/2014, yang dicabut oleh UU 20/2023"
+    assert MANIFEST.status_note("pp-11-2017").endswith("; melaksanakan UU 5/2014, yang dicabut oleh UU 20/2023")
+    assert MANIFEST.status_note("pp-96-2012") == "PP 96/2012 — berlaku"  # UU 25/2009 is in force
+    assert MANIFEST.status_note("uu-5-2014") == "UU 5/2014 — dicabut oleh UU 20/2023"

@@ -104,6 +104,20 @@ class Manifest(BaseModel):
         say what became of the earlier law)."""
         return frozenset(doc.id for doc in self.documents if doc.repeals)
 
+    def repealed_implemented(self, doc_id: str) -> list[DocumentEntry]:
+        """The repealed laws this document carries out (its ``implements`` with a ``repealed_by``):
+        their repealer's transitional provisions say whether it still applies."""
+        if not self.has(doc_id):
+            return []
+        return [self.get(p) for p in self.get(doc_id).implements if self.has(p) and self.get(p).repealed_by]
+
+    def status_note(self, doc_id: str) -> str:
+        """'PP 11/2017 — diubah oleh PP 17/2020; melaksanakan UU 5/2014, yang dicabut oleh UU 20/2023'."""
+        names = self.names()
+        note = self.get(doc_id).status_label(names)
+        parents = [f"{p.name}, yang dicabut oleh {', '.join(names.get(d, d) for d in p.repealed_by)}" for p in self.repealed_implemented(doc_id)]
+        return note + (f"; melaksanakan {'; '.join(parents)}" if parents else "")
+
     def names(self) -> dict[str, str]:
         return {d.id: d.name for d in self.documents}
 

@@ -14,7 +14,8 @@ from functools import lru_cache
 
 from kb_assistant.corpus.manifest import Manifest
 from kb_assistant.retrieval.lexicon import Lexicon, words
-from kb_assistant.retrieval.normalize import looks_english, normalise_query
+from kb_assistant.retrieval.language import looks_english
+from kb_assistant.retrieval.normalize import normalise_query
 from kb_assistant.retrieval.quantities import Quantity, asked_quantities
 from kb_assistant.retrieval.scope import Scope, mention_spans
 from kb_assistant.retrieval.spelling import Speller
@@ -55,7 +56,7 @@ class QueryAnalysis:
 def analyse_query(question: str, lexicon: Lexicon, manifest: Manifest, scope: Scope, speller: Speller | None = None) -> QueryAnalysis:
     """``speller``: misspelt words of an Indonesian question read as the corpus word meant."""
     english = looks_english(question)
-    normalised = normalise_query(question)
+    normalised = normalise_query(question, english)
     if speller is not None and not english:
         normalised = speller.correct(normalised)
     expansion = lexicon.expand(normalised)

@@ -17,7 +17,6 @@ from importlib import resources
 from indoNLP.preprocessing import replace_word_elongation
 from indoNLP.preprocessing.slang_data import SLANG_DATA
 
-from kb_assistant.indexing.text import word_list
 
 _TOKEN = re.compile(r"[\w/'-]+|[^\w\s]", re.UNICODE)
 _QUOTES = re.compile(r"(?<!\w)['\"“”‘’`«»]+|['\"“”‘’`«»]+(?!\w)")  # quotation marks around a term; an apostrophe inside a word stays
@@ -32,10 +31,13 @@ def lexeme_norms() -> dict[str, str]:
     return {key.lower(): value for key, value in table.items()}
 
 
-def normalise_query(question: str) -> str:
+def normalise_query(question: str, english: bool = False) -> str:
     """Quotation marks dropped (a quoted term is still the term); reduplication, elongation and
-    slang normalised; the user's other words kept as typed."""
+    slang normalised; the user's other words kept as typed. An English question keeps its words:
+    the slang table would read "to" as "tapi" and "in" as "ini"."""
     text = _QUOTES.sub(" ", question)
+    if english:
+        return " ".join(text.split())
     text = _REPEAT.sub(lambda m: f"{m.group(1)}-{m.group(1)}", text)
     tokens = [_standard(token) for token in _TOKEN.findall(text)]
     return re.sub(r"\s+([?.,!;:)])", r"\1", " ".join(" ".join(tokens).split())).strip()
@@ -47,10 +49,3 @@ def _standard(token: str) -> str:
         return token
     low = replace_word_elongation(token.lower())
     return lexeme_norms().get(low) or SLANG_DATA.get(low) or (low if low != token.lower() else token)
-
-
-def looks_english(question: str) -> bool:
-    """Two or more English function words: the question is (mostly) English."""
-    words = re.findall(r"[a-z]+", question.lower())
-    english_markers = word_list("english_markers")
-    return sum(w in english_markers for w in words) >= 2

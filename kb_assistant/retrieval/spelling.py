@@ -19,11 +19,11 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from functools import lru_cache
-from importlib import resources
 
 from symspellpy import SymSpell, Verbosity
 
 from kb_assistant.indexing.text import QUESTION_WORDS, lemmas, stem, stop_words, word_list
+from kb_assistant.retrieval.language import english_words, root_words
 
 MIN_LENGTH = 5  # shorter words have too many neighbours one edit away
 LONG_WORD = 8  # from this length two edits are allowed
@@ -46,20 +46,6 @@ def general_words() -> frozenset[str]:
             known.add(key.lower())
             known.update(value.lower().split())
     return frozenset(known | root_words() | english_words() | QUESTION_WORDS | stop_words() | word_list("english_markers"))
-
-
-@lru_cache(maxsize=1)
-def root_words() -> frozenset[str]:
-    """Sastrawi's dictionary of Indonesian root words."""
-    path = resources.files("Sastrawi") / "Stemmer" / "data" / "kata-dasar.txt"
-    return frozenset(path.read_text(encoding="utf-8").split())
-
-
-@lru_cache(maxsize=1)
-def english_words() -> frozenset[str]:
-    """SymSpell's English frequency dictionary (word, count per line)."""
-    path = resources.files("symspellpy") / "frequency_dictionary_en_82_765.txt"
-    return frozenset(line.split()[0] for line in path.read_text(encoding="utf-8").splitlines() if line.strip())
 
 
 @lru_cache(maxsize=1)

@@ -39,13 +39,23 @@ def structure_map(loaded) -> dict[str, dict[str, list[str]]]:
 
 
 def status_documents(analysis: QueryAnalysis, manifest: Manifest, indexed: set[str]) -> set[str]:
-    """The named documents and those the manifest relates to them by repeal."""
+    """The named documents and those the manifest relates to them by repeal; for a regulation
+    that implements a repealed law, also that law's repealer (whose transitional provisions say
+    whether the implementing rules still apply: UU 20/2023 Pasal 75 for PP 11/2017)."""
     named = set(analysis.scope.mentioned) or set(analysis.scope.docs or indexed)
     related = set(named)
     for doc in manifest.documents:
         if doc.id in named:
-            related |= set(doc.repeals) | set(doc.repealed_by)
+            related |= set(doc.repeals) | set(doc.repealed_by) | repealers_of_implemented(doc, manifest)
     return related & indexed
+
+
+def repealers_of_implemented(doc, manifest: Manifest) -> set[str]:
+    """The repealed laws this document implements and the laws that repealed them."""
+    found: set[str] = set()
+    for parent in manifest.repealed_implemented(doc.id):
+        found |= {parent.id, *parent.repealed_by}
+    return found
 
 
 def cited_by_number(text: str, doc_ids: set[str], manifest: Manifest) -> bool:
