@@ -215,6 +215,8 @@ class Assistant:
             return f"Teks yang ditemukan tidak memuat {', '.join(repr(m) for m in retrieval.missing)}."
         if retrieval.unknown_names and retrieval.top_unit_coverage < settings.name_gate_coverage:
             return f"Korpus tidak menyebut {', '.join(repr(m) for m in retrieval.unknown_names)}."
+        if structurally_answered(retrieval):
+            return None  # the clause the document's structure gives for a status or time question
         if retrieval.english and not degraded:  # English words cannot be matched against the Indonesian text
             return "" if retrieval.top_dense < settings.english_dense_floor else None
         if retrieval.top_unit_coverage >= settings.confident_unit_coverage:
@@ -235,6 +237,19 @@ class Assistant:
             status_label=doc.status_label(manifest.names()) if doc else best.status, penjelasan=best.penjelasan,
             node_id=best.id, heading=best.heading, supporting=hit.supporting,
         )
+
+
+STRUCTURAL_ANSWERS = frozenset({"status-named", "time"})
+
+
+def structurally_answered(retrieval: Retrieval) -> bool:
+    """A status or time question whose top unit is the clause the structure points to: a closing
+    or transitional clause naming the other law asked about, or the 'mulai berlaku' clause. Its
+    words may be few (an English question shares none), the clause still answers."""
+    analysis = retrieval.analysis
+    if analysis is None or not (analysis.status or analysis.time) or not retrieval.hits:
+        return False
+    return bool(retrieval.hits[0].sources & STRUCTURAL_ANSWERS)
 
 
 def status_lines(retrieval: Retrieval, manifest: Manifest) -> list[str]:

@@ -105,3 +105,12 @@ def test_generator_down_falls_back_to_the_extractive_answer_with_a_note(small_in
     assert not fallback.refused and fallback.citations == extractive.citations
     assert fallback.notes and "ekstraktif" in fallback.notes[0]
     assert fallback.answer.startswith(extractive.answer) and "generatif" in fallback.answer
+
+
+def test_an_english_status_question_is_answered_from_the_repealing_clause(assistant):
+    """Its words match no Indonesian text; the clause the structure points to (UU 20/2023's
+    closing clause naming UU 5/2014) answers it anyway, and is what it cites."""
+    answer = assistant.ask("What replaced Law 5/2014?")
+    assert not answer.refused
+    assert (answer.citations[0].doc, answer.citations[0].pasal) == ("uu-20-2023", "76")
+    assert answer.answer.startswith("Status (manifest korpus): UU 5/2014 — dicabut oleh UU 20/2023.")

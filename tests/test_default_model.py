@@ -64,3 +64,11 @@ def test_an_english_question_finds_the_indonesian_rules(gemma_assistant):
 def test_a_figure_the_law_does_not_state_is_refused_with_the_closest_pasal_shown(gemma_assistant):
     answer = gemma_assistant.ask("Berapa anggaran bantuan kedinasan tahun 2025?")
     assert answer.refused and answer.passages
+
+
+def test_an_english_status_question_is_answered_from_the_repealing_clause(gemma_assistant):
+    """Gemma's cosine for "What replaced Law 5/2014?" is under the English floor; the closing clause
+    of UU 20/2023 naming UU 5/2014, found by the structure, answers it (it was refused before)."""
+    answer = gemma_assistant.ask("What replaced Law 5/2014?")
+    assert not answer.refused
+    assert (answer.citations[0].doc, answer.citations[0].pasal) == ("uu-20-2023", "76"), [c.label for c in answer.citations]

@@ -198,6 +198,23 @@ def test_status_of_an_implementing_regulation_brings_the_repealer_of_its_law():
     assert (NEW, "29") not in {h.key for h in add_structural([], analysis, loaded, without)}
 
 
+@pytest.mark.parametrize("question, top, answered", [
+    ("UU 3/2019 masih berlaku?", "30", True),  # the closing clause naming the law asked about
+    ("Sejak kapan UU 7/2031 berlaku?", "31", True),  # the 'mulai berlaku' clause
+    ("UU 3/2019 masih berlaku?", "4", False),  # a status question whose top unit is no such clause
+    ("Apa hak PAD?", "4", False),  # not a status or time question
+])
+def test_a_structural_clause_at_the_top_answers_a_status_or_time_question(loaded, question, top, answered):
+    from types import SimpleNamespace
+
+    from kb_assistant.assistant import structurally_answered
+
+    analysis = analysed(question, loaded)
+    hits = [h for h in add_structural(group_by_unit(loaded.chunks, {f"{NEW}:pasal-4": 0.5}, {}, {}), analysis, loaded, MANIFEST)
+            if h.pasal == top]
+    assert structurally_answered(SimpleNamespace(analysis=analysis, hits=hits)) is answered
+
+
 def test_time_question_finds_the_mulai_berlaku_clause(loaded):
     analysis = analysed("Sejak kapan UU 7/2031 berlaku?", loaded)
     hits = rescore(add_structural([], analysis, loaded, MANIFEST), analysis, loaded, SETTINGS)

@@ -72,10 +72,19 @@ def test_analyse_keeps_domain_words_and_stems():
         ("Inovasi daerah dalam UU Pemda", ["uu-23-2014"]),
         ("Dulu di UU 5/2014 ada korps, di UU ASN 2023 bagaimana?", ["uu-5-2014", "uu-20-2023"]),
         ("Apa tugas instansi pusat?", []),
+        ("Apa isi UU ASN tahun 2023 soal cuti?", ["uu-20-2023"]),  # alias "UU ASN 2023" with "tahun"
+        ("Does PP 11/2017 still apply after the 2023 ASN Law?", ["pp-11-2017", "uu-20-2023"]),  # year first
     ],
 )
 def test_mentioned_documents(question, expected):
     assert mentioned_documents(question, MANIFEST) == expected
+
+
+def test_the_year_of_a_named_law_is_no_asked_figure():
+    from kb_assistant.retrieval.analysis import specifics
+
+    assert specifics("Does PP 11/2017 still apply after the 2023 ASN law?", MANIFEST) == ()
+    assert specifics("Berapa tunjangan PNS tahun 2026 menurut UU ASN tahun 2023?", MANIFEST) == ("2026",)
 
 
 def test_repealed_law_left_out_by_default_and_in_for_history():

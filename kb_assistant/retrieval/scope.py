@@ -41,8 +41,7 @@ def _mentions(question: str, manifest: Manifest) -> list[tuple[int, int, str]]:
     text = question.lower()
     patterns: list[tuple[str, re.Pattern]] = []
     for doc in manifest.documents:
-        for alias in doc.aliases:
-            patterns.append((doc.id, re.compile(rf"(?<![\w/]){re.escape(alias.lower())}(?![\w/])")))
+        patterns.extend((doc.id, pattern) for alias in doc.aliases for pattern in _alias_patterns(alias))
         patterns.extend((doc.id, p) for p in _citation_patterns(doc))
     patterns.sort(key=lambda item: -len(item[1].pattern))
     consumed = [False] * len(text)
@@ -113,6 +112,17 @@ def _take_repealed(setting: str, historical: bool) -> bool:
     if setting == "never":
         return False
     return historical
+
+
+def _alias_patterns(alias: str) -> list[re.Pattern]:
+    """An alias as written; one ending in a year ("UU ASN 2023") also with "tahun"/"of" before the
+    year ("UU ASN tahun 2023") or the year first, as English puts it ("the 2023 ASN Law")."""
+    forms = [re.escape(alias.lower())]
+    named = re.fullmatch(r"(.+?)\s+(\d{4})", alias.lower())
+    if named:
+        words, year = r"\s+".join(map(re.escape, named.group(1).split())), named.group(2)
+        forms += [rf"{words}{YEAR_SEP}{year}", rf"{year}\s+{words}"]
+    return [re.compile(rf"(?<![\w/]){form}(?![\w/])") for form in forms]
 
 
 def _citation_patterns(doc: DocumentEntry) -> list[re.Pattern]:
