@@ -170,8 +170,9 @@ class Assistant:
         similarity = None
         if retrieval.english and retrieval.analysis is not None and not found.degraded:  # words cannot pick the ayat
             similarity = functools.partial(self.unit_similarity, retrieval.analysis.normalised)
+        spelled_out = retrieval.analysis.spelled_out if retrieval.analysis is not None else ()
         text, statements = compose(
-            found.standalone, chosen, found.chunks, status_notes, settings.max_citations, settings.max_sentences, similarity,
+            found.standalone, chosen, found.chunks, status_notes, settings.max_citations, settings.max_sentences, similarity, spelled_out,
         )
         status = status_lines(retrieval, manifest)
         if status:

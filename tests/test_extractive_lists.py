@@ -5,6 +5,7 @@ from __future__ import annotations
 from kb_assistant.answer.extractive import MAX_UNIT_WORDS, _trim, best_units
 from kb_assistant.indexing.chunk import Chunk
 from kb_assistant.indexing.text import analyse
+from kb_assistant.retrieval.units import PasalHit
 
 
 def _chunk(text: str) -> Chunk:
@@ -40,3 +41,21 @@ def test_the_list_that_answers_is_quoted_before_shorter_ayat_that_only_mention_i
     quoted = best_units(set(analyse("Apa kewajiban pengurus taman baca?", drop_question_words=True)), _chunk(text), limit=2)
     assert [ayat for ayat, _, _ in quoted][0] == "1"
     assert quoted[0][1].startswith("(1) Pengurus Taman Baca wajib: a. menjalankan")
+
+
+def test_a_passage_naming_in_full_what_the_question_abbreviates_quotes_that_ayat() -> None:
+    """A later law that never defined "KTB" names the "Komisi Taman Baca" in full: the ayat about it
+    is quoted for a question using the acronym; a passage writing the acronym gains nothing."""
+    from kb_assistant.answer.extractive import compose, spelled_terms
+
+    text = (
+        "(1) Dinas Perpustakaan yang ada pada saat berlakunya Peraturan Desa ini tetap menjalankan tugasnya.\n"
+        "(2) Komisi Taman Baca yang ada pada saat berlakunya Peraturan Desa ini tetap melaksanakan tugasnya."
+    )
+    chunk = _chunk(text)
+    hit = PasalHit(chunk.doc, chunk.pasal, [chunk.id], 1.0)
+    question, spelled = "Bagaimana kedudukan KTB setelah Perdes ini?", (("ktb", "komisi taman baca"),)
+    _, plain = compose(question, [hit], {chunk.id: chunk}, {}, 1, 1)
+    _, spelled_out = compose(question, [hit], {chunk.id: chunk}, {}, 1, 1, spelled_out=spelled)
+    assert (plain[0].ayat, spelled_out[0].ayat) == ("1", "2")
+    assert spelled_terms(spelled, _chunk("(1) KTB menjalankan tugas.")) == set()

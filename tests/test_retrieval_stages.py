@@ -166,6 +166,12 @@ def test_bm25_heading_and_penjelasan_are_separate_fields(loaded):
     assert {h for h, _ in hits} >= {f"{NEW}:pasal-4", f"{NEW}:pasal-5"}
 
 
+def test_lexicon_spells_out_the_acronyms_a_question_uses():
+    lexicon = build_lexicon(CHUNKS)
+    assert lexicon.spell_out("apa hak PAD dan PBD?") == (("pad", "pengelola arsip desa"), ("pbd", "penjaga balai desa"))
+    assert lexicon.spell_out("apa hak pengelola arsip desa?") == ()  # a name already in full
+
+
 def test_definition_candidate_for_a_definition_question_only(loaded):
     asked = add_structural([], analysed("Apa yang dimaksud dengan Balai Arsip?", loaded), loaded, MANIFEST)
     assert [(h.pasal, h.node_ids[0], h.sources) for h in asked] == [("1", f"{NEW}:pasal-1:angka-2", {"definition"})]

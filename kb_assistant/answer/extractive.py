@@ -61,16 +61,17 @@ def compose(
     max_citations: int,
     max_sentences: int,
     similarity: Callable[[Chunk], list[float]] | None = None,
+    spelled_out: tuple[tuple[str, str], ...] = (),
 ) -> tuple[str, list[Statement]]:
     """A short Indonesian answer quoting the best units of the chosen Pasal (``similarity``: see
-    :func:`best_units`)."""
+    :func:`best_units`; ``spelled_out``: the question's acronyms and their long forms)."""
     terms = set(analyse(question, drop_question_words=True))
     statements: list[Statement] = []
     for index, hit in enumerate(hits[:max_citations]):
         chunk = chunks.get(hit.node_ids[0])
         if chunk is None:
             continue
-        for ayat, text, _ in best_units(terms, chunk, limit=2 if index == 0 else 1, similarity=similarity):
+        for ayat, text, _ in best_units(terms | spelled_terms(spelled_out, chunk), chunk, limit=2 if index == 0 else 1, similarity=similarity):
             label = chunk.label if chunk.kind in {"section", "definition"} else citation_label(chunk.doc_name, chunk.pasal, ayat)
             statements.append(Statement(text, chunk.doc, chunk.pasal, ayat, label))
             if len(statements) >= max_sentences:
@@ -84,6 +85,13 @@ def compose(
         lines.append(f"- {statement.text} ({statement.label}{suffix})")
     intro = "Berdasarkan korpus peraturan:"
     return intro + "\n" + "\n".join(lines), statements
+
+
+def spelled_terms(spelled_out: tuple[tuple[str, str], ...], chunk: Chunk) -> set[str]:
+    """The terms of the long form of each question acronym this passage does not write (a law that
+    never defined "KASN" names the "Komisi Aparatur Sipil Negara" in full)."""
+    written = set(re.findall(r"\w+", chunk.text.lower()))
+    return {term for short, long in spelled_out if not set(short.split()) <= written for term in analyse(long)}
 
 
 def spans_documents(scope: Scope) -> bool:

@@ -47,6 +47,7 @@ class QueryAnalysis:
     answer_types: tuple[str, ...] = field(default_factory=tuple)  # money / percent / period the answer must state
     generalised: str = ""  # the question with its terms' broader defined terms ("hak PPPK" → "hak pegawai asn"), "" if none
     quantities: tuple[Quantity, ...] = field(default_factory=tuple)  # figures with a unit the question states ("10 hari kerja")
+    spelled_out: tuple[tuple[str, str], ...] = field(default_factory=tuple)  # (acronym, long form) the question uses ("kasn", "komisi asn")
 
     @property
     def lexical_text(self) -> str:
@@ -77,6 +78,7 @@ def analyse_query(question: str, lexicon: Lexicon, manifest: Manifest, scope: Sc
         answer_types=answer_types(normalised),
         quantities=asked_quantities(_without_citations(normalised, manifest)),
         generalised=lexicon.generalise(normalised, title_words(tuple(d.title for d in manifest.documents))),
+        spelled_out=lexicon.spell_out(normalised),
     )
 
 

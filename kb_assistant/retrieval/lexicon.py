@@ -102,6 +102,20 @@ class Lexicon:
                 found.append(broader)
         return " ".join(dict.fromkeys(found))
 
+    def spell_out(self, text: str) -> tuple[tuple[str, str], ...]:
+        """(acronym, long form) of every acronym in ``text`` that the corpus defines or spells out
+        ("kasn" → "komisi asn"): a later law may write the name in full where the defining law
+        used the acronym (UU 20/2023 Pasal 70 ayat (3)), so the ayat quoted can be found."""
+        shorts: dict[tuple[str, ...], tuple[str, ...]] = {}
+        for long, short in self.expansions.items():
+            shorts.setdefault(words(short), long)
+        found = []
+        for key in self.find(text):
+            long = self.long_forms.get(key) or " ".join(shorts.get(key, ()))
+            if long:
+                found.append((" ".join(key), long))
+        return tuple(dict.fromkeys(found))
+
     def broader_term(self, key: tuple[str, ...]) -> str | None:
         """The broader defined term of a term or its short form ("pppk" → "pegawai asn")."""
         short = self.expansions.get(key)
