@@ -172,6 +172,13 @@ def test_lexicon_spells_out_the_acronyms_a_question_uses():
     assert lexicon.spell_out("apa hak pengelola arsip desa?") == ()  # a name already in full
 
 
+def test_a_question_in_capitals_names_no_unknown_names(loaded):
+    """Before: every word in capitals was a "name" the answer had to contain (a refusal cause)."""
+    analysis = analysed("APA SAJA HAK PAD MENURUT UU 7/2031?", loaded)
+    assert analysis.names == ("PAD",) and "hak" in analysis.terms and analysis.scope.mentioned == [NEW]
+    assert analysis.question == "APA SAJA HAK PAD MENURUT UU 7/2031?"
+
+
 def test_definition_candidate_for_a_definition_question_only(loaded):
     asked = add_structural([], analysed("Apa yang dimaksud dengan Balai Arsip?", loaded), loaded, MANIFEST)
     assert [(h.pasal, h.node_ids[0], h.sources) for h in asked] == [("1", f"{NEW}:pasal-1:angka-2", {"definition"})]

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from kb_assistant.corpus.manifest import Manifest
+from kb_assistant.retrieval.casing import recase
 from kb_assistant.retrieval.lexicon import Lexicon, words
 from kb_assistant.retrieval.language import looks_english
 from kb_assistant.retrieval.normalize import normalise_query
@@ -55,7 +56,9 @@ class QueryAnalysis:
 
 
 def analyse_query(question: str, lexicon: Lexicon, manifest: Manifest, scope: Scope, speller: Speller | None = None) -> QueryAnalysis:
-    """``speller``: misspelt words of an Indonesian question read as the corpus word meant."""
+    """``speller``: misspelt words of an Indonesian question read as the corpus word meant. A
+    question in capitals is read in lower case, its acronyms kept (:mod:`.casing`)."""
+    asked, question = question, recase(question, lexicon.acronyms())
     english = looks_english(question)
     normalised = normalise_query(question, english)
     if speller is not None and not english:
@@ -63,7 +66,7 @@ def analyse_query(question: str, lexicon: Lexicon, manifest: Manifest, scope: Sc
     expansion = lexicon.expand(normalised)
     expanded = f"{normalised} {expansion}".strip()
     return QueryAnalysis(
-        question=question,
+        question=asked,
         normalised=normalised,
         expanded=expanded,
         terms=frozenset(analyse(expanded, drop_question_words=True)),

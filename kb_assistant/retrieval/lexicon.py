@@ -102,6 +102,11 @@ class Lexicon:
                 found.append(broader)
         return " ".join(dict.fromkeys(found))
 
+    def acronyms(self) -> frozenset[str]:
+        """The one-word short forms the corpus defines or spells out ("pns", "spbe", "kasn")."""
+        shorts = {short for short in self.expansions.values() if " " not in short}
+        return frozenset(shorts | {key[0] for key in self.long_forms if len(key) == 1})
+
     def spell_out(self, text: str) -> tuple[tuple[str, str], ...]:
         """(acronym, long form) of every acronym in ``text`` that the corpus defines or spells out
         ("kasn" → "komisi asn"): a later law may write the name in full where the defining law
