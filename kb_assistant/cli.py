@@ -472,6 +472,7 @@ def evaluate(
     ablate: bool = typer.Option(False, "--ablate", help="Add one row per ablation (each component switched off in turn) next to the full hybrid."),
     ablations_file: Path = typer.Option(PROJECT_ROOT / "eval" / "ablations.toml", "--ablations", help="Ablation definitions (TOML: name -> overrides)."),
     typos: Optional[int] = typer.Option(None, "--typos", help="Ask every question with typos (two adjacent letters swapped in two long words), seeded by this number: how answers hold when users type fast."),
+    casing: Optional[str] = typer.Option(None, "--casing", help="Ask every question in capitals (upper: caps lock) or Title Case (title)."),
 ) -> None:
     """Run a QA set through named configurations side by side; per type, errors and ablations.
 
@@ -481,7 +482,7 @@ def evaluate(
     from kb_assistant.evaluation.configs import ablation_configs, build_configs
     from kb_assistant.evaluation.dataset import DatasetError, load_dataset
     from kb_assistant.evaluation.gold_docs import resolve_gold_documents
-    from kb_assistant.evaluation.perturb import items_with_typos
+    from kb_assistant.evaluation.perturb import perturbed
     from kb_assistant.evaluation.report import write_report
     from kb_assistant.evaluation.runner import run_eval
 
@@ -494,7 +495,7 @@ def evaluate(
         assistant = Assistant(get_settings())
         loaded = assistant.reader.get()  # fail before the run, not on every question, when there is no index
         resolved = resolve_gold_documents(items, assistant.manifest, loaded.chunks.values())
-        items = resolved.items if typos is None else items_with_typos(resolved.items, typos)
+        items, perturbation = perturbed(resolved.items, typos, casing)
         idle = [a.name for a in ablations if not a.changes(assistant.settings)]
         ablations = [a for a in ablations if a.name not in idle]
         names = [*config, "hybrid"] if ablate else config
@@ -506,7 +507,7 @@ def evaluate(
         err.print(f"ablations that change nothing for this model's settings, left out: {', '.join(idle)}")
     for note in resolved.notes():
         err.print(f"[yellow]{note}[/yellow]")
-    name = str(dataset) + ("" if typos is None else f" (typos, seed {typos})")
+    name = str(dataset) + perturbation
     result = run_eval(items, configs, dataset_name=name) | {"dataset_notes": resolved.notes()}
     if ablations:
         result["ablation"] = describe(ablations)

@@ -58,3 +58,18 @@ def test_cli_eval_with_typos_on_the_real_small_index(assistant, small_index, tmp
     assert saved["dataset"].endswith("qa.jsonl (typos, seed 1)")
     assert asked and asked[0] != rows[0]["question"] and sorted(asked[0]) == sorted(rows[0]["question"])
     assert saved["configs"]["hybrid"]["retrieval"]["hit@5"] == 1.0
+
+
+def test_casing_perturbations_and_their_run_name():
+    import pytest
+
+    from kb_assistant.evaluation.perturb import items_recased, perturbed
+
+    items = [QAItem(id="q1", question="Apa saja hak PNS menurut UU 20/2023?", gold=[GoldRef(doc="uu-20-2023", pasal="21")], answerable=True)]
+    assert items_recased(items, "upper")[0].question == "APA SAJA HAK PNS MENURUT UU 20/2023?"
+    assert items_recased(items, "title")[0].question == "Apa Saja Hak Pns Menurut Uu 20/2023?"
+    asked, note = perturbed(items, 1, "upper")
+    assert note == " (typos, seed 1; casing upper)" and asked[0].question.isupper() and asked[0].gold == items[0].gold
+    assert perturbed(items, None, None) == (items, "")
+    with pytest.raises(ValueError, match="unknown casing"):
+        items_recased(items, "lower")

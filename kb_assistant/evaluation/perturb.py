@@ -1,4 +1,5 @@
-"""QA questions with typos, to measure how answers hold when ASN type fast (`kb eval --typos SEED`).
+"""QA questions with typos, to measure how answers hold when ASN type fast (`kb eval --typos SEED`),
+or typed in capitals or Title Case (`kb eval --casing upper|title`).
 
 Each question gets two adjacent letters swapped inside each of up to two of its words of six or more
 lowercase letters (acronyms, numbers and document citations stay as written), chosen by a seeded
@@ -40,3 +41,24 @@ def items_with_typos(items: Sequence[QAItem], seed: int) -> list[QAItem]:
     """Every question with its typos; ids, gold and answers unchanged."""
     rng = random.Random(seed)
     return [item.model_copy(update={"question": with_typos(item.question, rng)}) for item in items]
+
+
+CASINGS = ("upper", "title")
+
+
+def items_recased(items: Sequence[QAItem], casing: str) -> list[QAItem]:
+    """Every question in capitals ("upper", caps lock) or with every word capitalised ("title")."""
+    if casing not in CASINGS:
+        raise ValueError(f"unknown casing {casing!r}: use one of {', '.join(CASINGS)}")
+    change = str.upper if casing == "upper" else str.title
+    return [item.model_copy(update={"question": change(item.question)}) for item in items]
+
+
+def perturbed(items: Sequence[QAItem], typos: int | None, casing: str | None) -> tuple[list[QAItem], str]:
+    """The questions as a perturbed run asks them, and the note the run's name carries."""
+    notes = []
+    if typos is not None:
+        items, notes = items_with_typos(items, typos), [f"typos, seed {typos}"]
+    if casing is not None:
+        items, notes = items_recased(items, casing), [*notes, f"casing {casing}"]
+    return list(items), (f" ({'; '.join(notes)})" if notes else "")
