@@ -24,4 +24,5 @@ def test_capitals_are_dropped_but_acronyms_numerals_and_citations_kept():
     assert recase("APA SAJA HAK PNS GOLONGAN IV MENURUT UU 20/2023?", ACRONYMS) == "apa saja hak PNS golongan IV menurut uu 20/2023?"
     assert recase("Apa Saja Kewajiban Pegawai Asn?", ACRONYMS) == "apa saja kewajiban pegawai ASN?"
     assert recase("Siapa ketua Tim Koordinasi SPBE?", ACRONYMS) == "Siapa ketua Tim Koordinasi SPBE?"
+    assert recase("IS THE CIVIL SERVICE LAW STILL VALID FOR GOLONGAN IV?", ACRONYMS) == "is the civil service law still valid for golongan IV?"
 

@@ -15,14 +15,14 @@ import re
 CAPITALS_SHARE = 0.8  # of the letters: the question is typed in capitals
 MIN_WORDS = 3
 _WORD = re.compile(r"[^\W\d_]+(?:[-'][^\W\d_]+)*|\S+")
-_ROMAN = re.compile(r"[IVXLC]+")
+_ROMAN = re.compile(r"(?=[IVX])X{0,3}(?:IX|IV|V?I{0,3})")  # I … XXXIX (golongan IV), not "CIVIL"
 
 
 def uniform_casing(question: str) -> bool:
     """Capitals carry no information: (nearly) all letters are capitals, or every word of two
     letters or more starts with one."""
     letters = [c for c in question if c.isalpha()]
-    words = [w for w in re.findall(r"[^\W\d_]{2,}", question)]
+    words = re.findall(r"[^\W\d_]{2,}", question)
     if len(words) < MIN_WORDS:
         return False
     if sum(c.isupper() for c in letters) >= CAPITALS_SHARE * len(letters):
