@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from kb_assistant.indexing.chunk import LIST_LEAD, Chunk
 from kb_assistant.indexing.labels import citation_label
+from kb_assistant.retrieval.lexicon import words
 from kb_assistant.retrieval.scope import Scope
 from kb_assistant.retrieval.units import PasalHit
 from kb_assistant.indexing.text import analyse
@@ -90,7 +91,7 @@ def compose(
 def spelled_terms(spelled_out: tuple[tuple[str, str], ...], chunk: Chunk) -> set[str]:
     """The terms of the long form of each question acronym this passage does not write (a law that
     never defined "KASN" names the "Komisi Aparatur Sipil Negara" in full)."""
-    written = set(re.findall(r"\w+", chunk.text.lower()))
+    written = set(words(chunk.text))
     return {term for short, long in spelled_out if not set(short.split()) <= written for term in analyse(long)}
 
 

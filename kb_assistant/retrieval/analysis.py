@@ -58,7 +58,7 @@ class QueryAnalysis:
 def analyse_query(question: str, lexicon: Lexicon, manifest: Manifest, scope: Scope, speller: Speller | None = None) -> QueryAnalysis:
     """``speller``: misspelt words of an Indonesian question read as the corpus word meant. A
     question in capitals is read in lower case, its acronyms kept (:mod:`.casing`)."""
-    asked, question = question, recase(question, lexicon.acronyms())
+    asked, question = question, recase(question, lexicon.acronyms)
     english = looks_english(question)
     normalised = normalise_query(question, english)
     if speller is not None and not english:

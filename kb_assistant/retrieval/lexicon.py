@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from kb_assistant.indexing.chunk import Chunk
 from kb_assistant.indexing.text import stop_words
@@ -102,21 +103,27 @@ class Lexicon:
                 found.append(broader)
         return " ".join(dict.fromkeys(found))
 
+    @cached_property
     def acronyms(self) -> frozenset[str]:
-        """The one-word short forms the corpus defines or spells out ("pns", "spbe", "kasn")."""
-        shorts = {short for short in self.expansions.values() if " " not in short}
-        return frozenset(shorts | {key[0] for key in self.long_forms if len(key) == 1})
+        """The one-word short forms the corpus defines or spells out ("pns", "spbe", "kasn");
+        computed once the lexicon is built (it is read per question)."""
+        return frozenset({short for short in self.expansions.values() if " " not in short} | {key[0] for key in self.long_forms if len(key) == 1})
+
+    @cached_property
+    def _long_of_short(self) -> dict[tuple[str, ...], str]:
+        """Short form → its long form, from the definitions' "yang selanjutnya disingkat" aliases."""
+        found: dict[tuple[str, ...], str] = {}
+        for long, short in self.expansions.items():
+            found.setdefault(words(short), " ".join(long))
+        return found
 
     def spell_out(self, text: str) -> tuple[tuple[str, str], ...]:
         """(acronym, long form) of every acronym in ``text`` that the corpus defines or spells out
         ("kasn" → "komisi asn"): a later law may write the name in full where the defining law
         used the acronym (UU 20/2023 Pasal 70 ayat (3)), so the ayat quoted can be found."""
-        shorts: dict[tuple[str, ...], tuple[str, ...]] = {}
-        for long, short in self.expansions.items():
-            shorts.setdefault(words(short), long)
         found = []
         for key in self.find(text):
-            long = self.long_forms.get(key) or " ".join(shorts.get(key, ()))
+            long = self.long_forms.get(key) or self._long_of_short.get(key)
             if long:
                 found.append((" ".join(key), long))
         return tuple(dict.fromkeys(found))
