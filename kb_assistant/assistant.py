@@ -119,6 +119,7 @@ class Assistant:
         found = self._find(question, history, filters, mode)
         retrieval, manifest = found.retrieval, self.manifest
         notes: list[str] = [DEGRADED_NOTE] if found.degraded else []
+        notes += repealed_term_notes(retrieval, manifest)
         refusal_reason = self._refusal_reason(retrieval, manifest, found.degraded)
         if refusal_reason is not None:
             text = f"{REFUSAL} {refusal_reason}".strip()
@@ -259,6 +260,20 @@ def status_lines(retrieval: Retrieval, manifest: Manifest) -> list[str]:
     if analysis is None or not (analysis.status or analysis.time):
         return []
     return [f"Status (manifest korpus): {manifest.status_note(d)}." for d in analysis.scope.mentioned if manifest.has(d)]
+
+
+def repealed_term_notes(retrieval: Retrieval, manifest: Manifest) -> list[str]:
+    """Where a term only a repealed law defines comes from ("KASN didefinisikan dalam UU 5/2014 —
+    dicabut oleh UU 20/2023"): its passages answer for the law as it was."""
+    analysis = retrieval.analysis
+    if analysis is None:
+        return []
+    names = manifest.names()
+    return [
+        f"{term.term.upper() if ' ' not in term.term else term.term} didefinisikan dalam "
+        f"{'; '.join(manifest.get(d).status_label(names) for d in sorted(term.defined_in) if manifest.has(d))}."
+        for term in analysis.repealed_terms
+    ]
 
 
 def pasal_text(node_ids: list[str], chunks: dict[str, Chunk]) -> str:

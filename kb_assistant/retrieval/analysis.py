@@ -32,6 +32,15 @@ SENTENCE_START = re.compile(r"(?:^|[.?!]\s+)$")
 
 
 @dataclass(frozen=True)
+class RepealedTerm:
+    """A question term only a repealed law defines (:mod:`.repealed_terms`)."""
+
+    term: str  # as the question writes it ("kasn")
+    in_full: str  # "komisi aparatur sipil negara" ("" when the term has no short form)
+    defined_in: frozenset[str]  # the repealed documents defining it
+
+
+@dataclass(frozen=True)
 class QueryAnalysis:
     question: str
     normalised: str
@@ -49,6 +58,7 @@ class QueryAnalysis:
     generalised: str = ""  # the question with its terms' broader defined terms ("hak PPPK" → "hak pegawai asn"), "" if none
     quantities: tuple[Quantity, ...] = field(default_factory=tuple)  # figures with a unit the question states ("10 hari kerja")
     spelled_out: tuple[tuple[str, str], ...] = field(default_factory=tuple)  # (acronym, long form) the question uses ("kasn", "komisi asn")
+    repealed_terms: tuple[RepealedTerm, ...] = field(default_factory=tuple)  # terms only a repealed law defines ("kasn")
 
     @property
     def lexical_text(self) -> str:

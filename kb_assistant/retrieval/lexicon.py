@@ -128,6 +128,15 @@ class Lexicon:
                 found.append((" ".join(key), long))
         return tuple(dict.fromkeys(found))
 
+    def in_full(self, key: tuple[str, ...]) -> str | None:
+        """The long form of an acronym with the acronyms inside it spelled out too ("kasn" →
+        "komisi aparatur sipil negara", via "komisi asn"): how a later law writes the name."""
+        long = self.long_forms.get(key) or self._long_of_short.get(key)
+        if not long:
+            return None
+        parts = [self.long_forms.get((w,)) or self._long_of_short.get((w,)) or w for w in words(long)]
+        return " ".join(parts)
+
     def broader_term(self, key: tuple[str, ...]) -> str | None:
         """The broader defined term of a term or its short form ("pppk" → "pegawai asn")."""
         short = self.expansions.get(key)

@@ -20,6 +20,7 @@ from kb_assistant.retrieval.evidence import Evidence, gather_evidence
 from kb_assistant.retrieval.fusion import fuse, group_by_pasal, group_by_unit, rrf
 from kb_assistant.retrieval.lexical import lexical_candidates
 from kb_assistant.retrieval.ranker import check_weights, learned_rank
+from kb_assistant.retrieval.repealed_terms import widen_for_repealed_terms
 from kb_assistant.retrieval.rescore import rescore
 from kb_assistant.retrieval.scope import Scope, resolve_scope
 from kb_assistant.retrieval.searcher import IndexReader
@@ -83,6 +84,9 @@ class Retriever:
         loaded = self.reader.get()
         scope = resolve_scope(question, self.manifest, loaded.docs, self.settings.include_repealed, filters.docs, filters.include_repealed)
         analysis = analyse_query(question, loaded.lexicon, self.manifest, scope, loaded.speller if self.settings.spelling_correction else None)
+        automatic = self.settings.include_repealed == "auto" and not filters.docs and filters.include_repealed is None and not scope.mentioned
+        analysis = widen_for_repealed_terms(analysis, loaded, self.manifest, automatic)
+        scope = analysis.scope
         if (analysis.status or analysis.time) and not filters.docs and scope.docs is not None:
             scope.docs |= status_documents(analysis, self.manifest, loaded.docs)  # the repealing law states the status
         return analysis

@@ -41,8 +41,10 @@ def structure_map(loaded) -> dict[str, dict[str, list[str]]]:
 def status_documents(analysis: QueryAnalysis, manifest: Manifest, indexed: set[str]) -> set[str]:
     """The named documents and those the manifest relates to them by repeal; for a regulation
     that implements a repealed law, also that law's repealer (whose transitional provisions say
-    whether the implementing rules still apply: UU 20/2023 Pasal 75 for PP 11/2017)."""
-    named = set(analysis.scope.mentioned) or set(analysis.scope.docs or indexed)
+    whether the implementing rules still apply: UU 20/2023 Pasal 75 for PP 11/2017). With no
+    document named, a term only a repealed law defines names that law ("KASN": UU 5/2014)."""
+    repealed_terms = {d for term in analysis.repealed_terms for d in term.defined_in}
+    named = set(analysis.scope.mentioned) or repealed_terms or set(analysis.scope.docs or indexed)
     related = set(named)
     for doc in manifest.documents:
         if doc.id in named:

@@ -1,0 +1,76 @@
+"""Terms only a repealed law writes: reach them without asking about the repealed law.
+
+"KASN" is defined by UU 5/2014 alone. UU 20/2023, which repealed it, writes "Komisi Aparatur Sipil
+Negara" in full (Pasal 70 ayat (3): it keeps its tasks until the implementing rules), PP 11/2017
+does too, and no law in force writes the acronym. A question using such a term ("Apa tugas
+KASN?") found nothing it could answer from, since repealed laws are searched only when asked
+about. Now:
+
+* the term's long form, its own acronyms spelled out, joins the query: the laws in force name
+  the institution in full;
+* when the search scope was chosen automatically, the repealed laws that define the term join it
+  (their passages are labelled repealed, as always), and the analysis records the term so the
+  answer can say where it comes from;
+* asking whether it still exists ("masih ada", ``data/legal_status.toml`` [existence]) is a status
+  question about its law: the repealing law's transitional clauses join the candidates.
+
+A term written by a searched law, or defined by one, changes nothing.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+
+from kb_assistant.corpus.manifest import Manifest
+from kb_assistant.indexing.text import analyse
+from kb_assistant.retrieval.analysis import QueryAnalysis, RepealedTerm
+from kb_assistant.retrieval.tables import patterns
+
+
+def repealed_only_terms(analysis: QueryAnalysis, loaded, manifest: Manifest) -> list[RepealedTerm]:
+    """Terms of the question defined only in repealed documents outside the search scope and
+    written by no document inside it."""
+    searched = analysis.scope.docs if analysis.scope.docs is not None else set(loaded.docs)
+    repealed = {d.id for d in manifest.documents if d.is_repealed}
+    lexicon = loaded.lexicon
+    found: list[RepealedTerm] = []
+    for key in lexicon.find(analysis.normalised):
+        defining = {loaded.chunks[n].doc for n in lexicon.definitions.get(key, []) if n in loaded.chunks}
+        if not defining or not defining <= repealed or defining & searched:
+            continue
+        if _writers(loaded, " ".join(key)) & searched:
+            continue
+        found.append(RepealedTerm(" ".join(key), lexicon.in_full(key) or "", frozenset(defining)))
+    return found
+
+
+def widen_for_repealed_terms(analysis: QueryAnalysis, loaded, manifest: Manifest, automatic_scope: bool) -> QueryAnalysis:
+    """The analysis with each repealed-only term's long form in the query and, when the scope was
+    automatic, its defining documents in the scope."""
+    terms = repealed_only_terms(analysis, loaded, manifest)
+    if not terms:
+        return analysis
+    spelled = " ".join(t.in_full for t in terms if t.in_full)
+    expanded = f"{analysis.expanded} {spelled}".strip()
+    scope = analysis.scope
+    if automatic_scope and scope.docs is not None:
+        docs = set(scope.docs).union(*(t.defined_in for t in terms))
+        scope = dataclasses.replace(scope, docs=docs, include_repealed=True)
+    existence = any(p.search(analysis.normalised) for p in patterns("legal_status", "existence"))
+    return dataclasses.replace(
+        analysis, expanded=expanded, terms=frozenset(analyse(expanded, drop_question_words=True)), scope=scope,
+        repealed_terms=tuple(terms), status=analysis.status or existence,
+    )
+
+
+def _writers(loaded, phrase: str) -> set[str]:
+    """The documents whose text (or Penjelasan) writes the phrase as whole words, cached per version."""
+    cache = loaded.cache.setdefault("phrase_writers", {})
+    if phrase not in cache:
+        pattern = re.compile(rf"(?<!\w){re.escape(phrase)}(?!\w)", re.IGNORECASE)
+        cache[phrase] = {
+            chunk.doc for chunk in loaded.chunks.values()
+            if pattern.search(chunk.text) or (chunk.penjelasan and pattern.search(chunk.penjelasan))
+        }
+    return cache[phrase]
