@@ -74,6 +74,12 @@ def test_analyse_keeps_domain_words_and_stems():
         ("Apa tugas instansi pusat?", []),
         ("Apa isi UU ASN tahun 2023 soal cuti?", ["uu-20-2023"]),  # alias "UU ASN 2023" with "tahun"
         ("Does PP 11/2017 still apply after the 2023 ASN Law?", ["pp-11-2017", "uu-20-2023"]),  # year first
+        # full titles name the issuer before the number; English translations write "Year"; a space may part number and year
+        ("Undang-Undang Republik Indonesia Nomor 20 Tahun 2023 mengatur apa?", ["uu-20-2023"]),
+        ("Menurut Peraturan Menteri PANRB Nomor 30 Tahun 2014 apa itu inovasi?", ["permenpanrb-30-2014"]),
+        ("Under Law Number 20 Year 2023, what are the rights?", ["uu-20-2023"]),
+        ("Menurut PP 11 2017 apa itu mutasi?", ["pp-11-2017"]),
+        ("Pasal 11 2017 dan masa kerja 20 tahun 2023", []),  # no type word: no citation
     ],
 )
 def test_mentioned_documents(question, expected):

@@ -23,7 +23,11 @@ TYPE_WORDS: dict[str, str] = {
     "Perda": r"(?:perda|peraturan daerah)",
 }
 NUMBER_WORDS = r"(?:\s*(?:no\.?|nomor|number|nr\.?)\s*)?"
-YEAR_SEP = r"\s*(?:/|tahun|thn\.?|th\.?|of(?: the year)?)\s*"
+YEAR_SEP = r"(?:\s*(?:/|tahun|thn\.?|th\.?|of(?: the year)?|year)\s*|\s+)"  # "Nomor 20 Tahun 2023", "Law Number 20 Year 2023", "PP 11 2017"
+# Words between the type and "Nomor" in a full citation: "Undang-Undang Republik Indonesia Nomor 20 …",
+# "Peraturan Menteri PANRB Nomor 30 …" (UU 12/2011 Lampiran II: the title names the issuer before the number).
+ISSUER_WORDS = r"(?:\s+[\w-]+){1,12}?"
+NUMBER_WORD = r"\s*(?:no\.?|nomor|number|nr\.?)\s*"
 
 
 @dataclass
@@ -133,4 +137,5 @@ def _citation_patterns(doc: DocumentEntry) -> list[re.Pattern]:
     patterns = [re.compile(rf"(?<![\w/]){number}\s*/\s*{year}(?!\d)")]
     if type_words:
         patterns.append(re.compile(rf"\b{type_words}{NUMBER_WORDS}\s*{number}{YEAR_SEP}{year}\b"))
+        patterns.append(re.compile(rf"\b{type_words}{ISSUER_WORDS}{NUMBER_WORD}{number}{YEAR_SEP}{year}\b"))
     return patterns
