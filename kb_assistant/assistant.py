@@ -264,16 +264,18 @@ def status_lines(retrieval: Retrieval, manifest: Manifest) -> list[str]:
 
 def repealed_term_notes(retrieval: Retrieval, manifest: Manifest) -> list[str]:
     """Where a term only a repealed law defines comes from ("KASN didefinisikan dalam UU 5/2014 —
-    dicabut oleh UU 20/2023"): its passages answer for the law as it was."""
+    dicabut oleh UU 20/2023") and which clause of the repealing law says what became of it: its
+    passages answer for the law as it was."""
     analysis = retrieval.analysis
     if analysis is None:
         return []
     names = manifest.names()
-    return [
-        f"{term.term.upper() if ' ' not in term.term else term.term} didefinisikan dalam "
-        f"{'; '.join(manifest.get(d).status_label(names) for d in sorted(term.defined_in) if manifest.has(d))}."
-        for term in analysis.repealed_terms
-    ]
+    notes = []
+    for term in analysis.repealed_terms:
+        where = "; ".join(manifest.get(d).status_label(names) for d in sorted(term.defined_in) if manifest.has(d))
+        after = f" Ketentuan peralihan atau penutup yang menyebutnya: {', '.join(term.transition)}." if term.transition else ""
+        notes.append(f"{term.term.upper() if ' ' not in term.term else term.term} didefinisikan dalam {where}.{after}")
+    return notes
 
 
 def pasal_text(node_ids: list[str], chunks: dict[str, Chunk]) -> str:

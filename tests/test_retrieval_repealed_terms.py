@@ -96,5 +96,8 @@ def test_asking_whether_it_still_exists_is_a_status_question_answered_by_the_tra
 
 def test_the_answer_says_which_repealed_law_defines_the_term():
     retrieval = SimpleNamespace(analysis=analysed("Apa tugas DAD?"))
-    assert repealed_term_notes(retrieval, MANIFEST) == ["DAD didefinisikan dalam UU 3/2019 — dicabut oleh UU 7/2031."]
+    assert repealed_term_notes(retrieval, MANIFEST) == [
+        "DAD didefinisikan dalam UU 3/2019 — dicabut oleh UU 7/2031. "
+        "Ketentuan peralihan atau penutup yang menyebutnya: UU 7/2031 Pasal 29."
+    ]  # Pasal 29 writes "Dewan Arsip Desa" in full; Pasal 30 (the repeal) does not name it
     assert repealed_term_notes(SimpleNamespace(analysis=analysed("Apa itu AD?")), MANIFEST) == []

@@ -38,6 +38,7 @@ class RepealedTerm:
     term: str  # as the question writes it ("kasn")
     in_full: str  # "komisi aparatur sipil negara" ("" when the term has no short form)
     defined_in: frozenset[str]  # the repealed documents defining it
+    transition: tuple[str, ...] = ()  # the repealing law's status clauses naming it ("UU 20/2023 Pasal 70 ayat (3)")
 
 
 @dataclass(frozen=True)

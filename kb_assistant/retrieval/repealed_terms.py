@@ -25,6 +25,7 @@ import re
 from kb_assistant.corpus.manifest import Manifest
 from kb_assistant.indexing.text import analyse
 from kb_assistant.retrieval.analysis import QueryAnalysis, RepealedTerm
+from kb_assistant.retrieval.structural import structure_map
 from kb_assistant.retrieval.tables import patterns
 
 
@@ -41,8 +42,22 @@ def repealed_only_terms(analysis: QueryAnalysis, loaded, manifest: Manifest) -> 
             continue
         if _writers(loaded, " ".join(key)) & searched:
             continue
-        found.append(RepealedTerm(" ".join(key), lexicon.in_full(key) or "", frozenset(defining)))
+        term, in_full = " ".join(key), lexicon.in_full(key) or ""
+        found.append(RepealedTerm(term, in_full, frozenset(defining), _transition(loaded, manifest, defining, (term, in_full))))
     return found
+
+
+def _transition(loaded, manifest: Manifest, repealed: set[str], names: tuple[str, str]) -> tuple[str, ...]:
+    """Labels of the repealing laws' transitional and closing clauses that name the term, by its
+    acronym or in full: what became of it ("UU 20/2023 Pasal 70 ayat (3)")."""
+    repealers = {r for d in repealed if manifest.has(d) for r in manifest.get(d).repealed_by}
+    wanted = [re.compile(rf"(?<!\w){re.escape(n)}(?!\w)", re.IGNORECASE) for n in names if n]
+    structure = structure_map(loaded)
+    labels = [
+        loaded.chunks[node_id].label for doc in sorted(repealers) for node_id in structure.get(doc, {}).get("status", [])
+        if any(p.search(loaded.chunks[node_id].text) for p in wanted)
+    ]
+    return tuple(dict.fromkeys(labels))
 
 
 def widen_for_repealed_terms(analysis: QueryAnalysis, loaded, manifest: Manifest, automatic_scope: bool) -> QueryAnalysis:
