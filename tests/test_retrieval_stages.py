@@ -376,6 +376,18 @@ def test_topic_itu_apa_asks_a_definition_and_apa_saja_a_list() -> None:
     assert definition_term("Tugas balai arsip itu apa saja?") is None
 
 
+def test_asking_what_an_abbreviation_stands_for_asks_its_definition(loaded) -> None:
+    assert definition_term("Apa kepanjangan PAD?") == "PAD"
+    assert definition_term("PBD itu singkatan dari apa?") == "PBD"
+    assert definition_term("What does PAD stand for?") == "PAD"
+    assert definition_term("Berapa lama perpanjangan tugas PAD?") is None  # 'perpanjangan' (extension) asks no definition
+    assert definition_term("Apa saja singkatan dalam UU 7/2031?") is None
+    analysis = analysed("Apa kepanjangan PAD?", loaded)
+    assert "panjang" not in analysis.terms  # a word of asking, not a term ('perpanjangan' in the text)
+    hits = rescore(add_structural([], analysis, loaded, MANIFEST), analysis, loaded, SETTINGS)
+    assert hits[0].key == (NEW, "1") and "definition" in hits[0].sources
+
+
 def _questions() -> list[str]:
     files = list((PROJECT_ROOT / "eval").glob("*.jsonl")) + [PROJECT_ROOT.parent / "shared" / "eval-dev" / "qa-dev.jsonl"]
     questions = []

@@ -115,7 +115,7 @@ def definition_term(question: str) -> str | None:
     for pattern in patterns("question_forms", "definition"):
         match = pattern.search(question)
         if match:
-            term = _unqualified(match.group("term")).strip(" -/")
+            term = _unqualified(match.group("term") or match.groupdict().get("term2") or "").strip(" -/")
             if 0 < len(term.split()) <= 6:
                 return term
     return None
