@@ -12,7 +12,7 @@ import pytest
 from kb_assistant.corpus.manifest import DocumentEntry, Manifest
 from kb_assistant.indexing.bm25 import BM25Index
 from kb_assistant.indexing.chunk import Chunk
-from kb_assistant.indexing.text import WORD_LISTS
+from kb_assistant.indexing.text import WORD_LISTS, stem
 from kb_assistant.retrieval.analysis import analyse_query, answer_types, definition_term, names, specifics
 from kb_assistant.retrieval.evidence import gather_evidence, spelled_by_initials, states
 from kb_assistant.retrieval.fusion import group_by_unit
@@ -278,6 +278,21 @@ def test_an_acronym_the_evidence_spells_out_is_no_unknown_name():
     assert spelled_by_initials("MPP", retiring.text) and not spelled_by_initials("Mpp", retiring.text)
     assert not spelled_by_initials("TAD", retiring.text)  # "tunjangan arsip dan": a stop word makes no initial
     assert not spelled_by_initials("MP", retiring.text)  # two letters are spelled by chance too often
+
+
+def test_a_definition_asked_of_words_the_corpus_never_writes_names_them_unknown(loaded):
+    """No passage can define a term whose words the corpus never writes ("Apa itu maladministrasi?"
+    in a corpus without the Ombudsman law); a term it writes is no unknown name."""
+    hits = group_by_unit(loaded.chunks, {f"{NEW}:pasal-1:angka-2": 1.0}, {}, {})
+    assert gather_evidence(hits, analysed("Apa itu gudang digital?", loaded), loaded, 0.9).unknown_names == ["gudang", "digital"]
+    assert gather_evidence(hits, analysed("Apa itu balai arsip?", loaded), loaded, 0.9).unknown_names == []
+    assert gather_evidence(hits, analysed("Di mana gudang arsip?", loaded), loaded, 0.9).unknown_names == []  # no definition asked
+
+
+def test_the_words_of_a_definition_question_are_no_terms(loaded):
+    for question in ("Apa definisi balai arsip?", "Apa arti balai arsip?", "Balai arsip itu maknanya apa?"):
+        analysis = analysed(question, loaded)
+        assert analysis.definition_term and analysis.terms == {stem("balai"), stem("arsip")}, question
 
 
 def test_evidence_reports_figures_the_text_lacks(loaded):

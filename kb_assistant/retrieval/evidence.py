@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from kb_assistant.retrieval.analysis import QueryAnalysis
 from kb_assistant.retrieval.rescore import term_coverage, unit_coverage
 from kb_assistant.retrieval.tables import patterns
-from kb_assistant.indexing.text import stop_words
+from kb_assistant.indexing.text import WORD, stop_words
 from kb_assistant.retrieval.units import PasalHit
 
 EVIDENCE_DEPTH = 3
@@ -48,7 +48,19 @@ def gather_evidence(hits: list[PasalHit], analysis: QueryAnalysis, loaded, top_d
     missing += [ANSWER_TYPE_LABELS.get(kind, kind) for kind in analysis.answer_types if not states(low, kind)]
     unknown = [n for n in analysis.names if not _holds(low, n) and n.lower() not in loaded.vocabulary and not loaded.lexicon.find(n)
                and not spelled_by_initials(n, low)]
+    unknown += [w for w in unwritten_term_words(analysis, loaded) if w not in unknown]
     return Evidence(coverage, top_unit, top_dense, missing, unknown)
+
+
+def unwritten_term_words(analysis: QueryAnalysis, loaded) -> list[str]:
+    """The words of a term a definition question asks about that the corpus never writes: no
+    passage can define it ("Apa itu maladministrasi?"). English questions are read by the dense
+    model only (their words are not the corpus's)."""
+    if analysis.english or not analysis.definition_term:
+        return []
+    stops = stop_words()
+    return [w for w in WORD.findall(analysis.definition_term.lower())
+            if len(w) > 2 and w not in stops and not w.isdigit() and w not in loaded.vocabulary and not loaded.lexicon.find(w)]
 
 
 def spelled_by_initials(name: str, text: str) -> bool:
