@@ -111,6 +111,7 @@ class RetrievalSettings(BaseModel):
     include_repealed: Literal["auto", "always", "never"] = Field("auto", description="auto: repealed laws only when the question is about the old law or history.")
     broader_dense_query: bool = Field(True, description="Also embed the question with each term replaced by the broader term the corpus defines it under (\"hak PPPK\" → \"hak Pegawai ASN\": 'Pegawai ASN adalah PNS dan PPPK'), keeping each node's better cosine.")
     neighbour_expansion: bool = Field(True, description="Bring in Pasal referred to by 'sebagaimana dimaksud dalam Pasal N' as supporting context.")
+    abbreviations: bool = Field(True, description="Read an unknown question word that shortens two consecutive corpus words ('hukdis': hukuman disiplin, 'tukin': tunjangan kinerja) as that phrase: retrieval/abbreviations.py.")
     spelling_correction: bool = Field(True, description="Read a misspelt question word that neither the corpus nor a general Indonesian word list knows as the corpus word one edit away (two for long words): retrieval/spelling.py.")
 
 

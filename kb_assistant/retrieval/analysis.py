@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from kb_assistant.corpus.manifest import Manifest
+from kb_assistant.retrieval.abbreviations import Abbreviations
 from kb_assistant.retrieval.casing import recase
 from kb_assistant.retrieval.lexicon import Lexicon, words
 from kb_assistant.retrieval.language import looks_english
@@ -66,12 +67,18 @@ class QueryAnalysis:
         return self.expanded
 
 
-def analyse_query(question: str, lexicon: Lexicon, manifest: Manifest, scope: Scope, speller: Speller | None = None) -> QueryAnalysis:
-    """``speller``: misspelt words of an Indonesian question read as the corpus word meant. A
-    question in capitals is read in lower case, its acronyms kept (:mod:`.casing`)."""
+def analyse_query(
+    question: str, lexicon: Lexicon, manifest: Manifest, scope: Scope, speller: Speller | None = None,
+    abbreviations: Abbreviations | None = None,
+) -> QueryAnalysis:
+    """``speller``: misspelt words of an Indonesian question read as the corpus word meant;
+    ``abbreviations``: syllabic abbreviations read as the corpus phrase ("hukdis"). A question in
+    capitals is read in lower case, its acronyms kept (:mod:`.casing`)."""
     asked, question = question, recase(question, lexicon.acronyms)
     english = looks_english(question)
     normalised = normalise_query(question, english)
+    if abbreviations is not None and not english:
+        normalised = abbreviations.read(normalised)
     if speller is not None and not english:
         normalised = speller.correct(normalised)
     expansion = lexicon.expand(normalised)

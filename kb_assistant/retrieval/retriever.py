@@ -83,7 +83,10 @@ class Retriever:
         filters = filters or Filters()
         loaded = self.reader.get()
         scope = resolve_scope(question, self.manifest, loaded.docs, self.settings.include_repealed, filters.docs, filters.include_repealed)
-        analysis = analyse_query(question, loaded.lexicon, self.manifest, scope, loaded.speller if self.settings.spelling_correction else None)
+        analysis = analyse_query(
+            question, loaded.lexicon, self.manifest, scope, loaded.speller if self.settings.spelling_correction else None,
+            loaded.abbreviations if self.settings.abbreviations else None,
+        )
         automatic = self.settings.include_repealed == "auto" and not filters.docs and filters.include_repealed is None and not scope.mentioned
         analysis = widen_for_repealed_terms(analysis, loaded, self.manifest, automatic)
         scope = analysis.scope

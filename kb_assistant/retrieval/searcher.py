@@ -24,9 +24,10 @@ import numpy as np
 from kb_assistant.indexing.bm25 import BM25CorruptError, BM25Index
 from kb_assistant.indexing.chunk import Chunk
 from kb_assistant.indexing.pipeline import read_chunks
+from kb_assistant.retrieval.abbreviations import Abbreviations
 from kb_assistant.retrieval.lexicon import Lexicon, build_lexicon
 from kb_assistant.retrieval.spelling import Speller
-from kb_assistant.indexing.text import analyse, words
+from kb_assistant.indexing.text import analyse, stop_words, words
 from kb_assistant.retrieval.units import unit_key
 from kb_assistant.indexing.store import (
     CURRENT_FILE,
@@ -56,6 +57,7 @@ class LoadedVersion:
     lexicon: Lexicon = field(default_factory=Lexicon)  # terms and acronyms the corpus defines
     vocabulary: frozenset[str] = frozenset()  # every lowercase word of the corpus
     speller: Speller | None = None  # misspelt question words → the corpus word meant
+    abbreviations: Abbreviations | None = None  # syllabic abbreviations → the corpus phrase ("hukdis")
     cache: dict = field(default_factory=dict)  # per-version caches of the stages (structure maps)
     store: StoreHandle | None = None  # owner of ``collection``; closed when the version is retired
     degraded: str = ""  # why dense search is unavailable ("" when the vector store works)
@@ -280,9 +282,11 @@ def assemble(version, chunk_list: list[Chunk], bm25: BM25Index | None = None, co
     idf = {term: math.log((n + 1) / (count + 0.5)) for term, count in df.items()}
     frozen = {key: frozenset(value) for key, value in terms.items()}
     corpus_words = frozenset(word_counts)
+    speller = Speller(word_counts)
+    abbreviations = Abbreviations.from_texts((f"{c.text}\n{c.penjelasan or ''}" for c in chunk_list), speller.recognises, stop_words())
     return LoadedVersion(
         version, chunks, bm25, collection, by_unit, set(doc_nodes), frozen, idf, doc_nodes,
-        lexicon=build_lexicon(chunk_list, corpus_words), vocabulary=corpus_words, speller=Speller(word_counts),
+        lexicon=build_lexicon(chunk_list, corpus_words), vocabulary=corpus_words, speller=speller, abbreviations=abbreviations,
     )
 
 

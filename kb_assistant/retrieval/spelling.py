@@ -28,6 +28,7 @@ from kb_assistant.retrieval.language import english_words, root_words
 MIN_LENGTH = 5  # shorter words have too many neighbours one edit away
 LONG_WORD = 8  # from this length two edits are allowed
 MAX_EDITS = 2
+COLLOQUIAL_PREFIXES = ("ke", "nge", "ng")  # Sneddon 2006, Colloquial Jakartan Indonesian: ke- (ter-/di-), nge-/ng- (meN-)
 _WORD = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*")
 
 
@@ -86,6 +87,17 @@ class Speller:
             return True
         root = stem(low)
         return root in self._stems or root in general_words() or has_known_root(low)
+
+    def recognises(self, word: str) -> bool:
+        """A word the corpus or a general word list writes as it is, a colloquial prefix on such a
+        word (Sneddon 2006: ke- for ter-/di- "kepake", nge- for meN- "ngecek"), or a misspelling this
+        speller corrects; a root found by stemming alone does not count ("tukin" is no "tuki" + -in)."""
+        low, known = word.lower(), general_words()
+        if low in self.words or low in known:
+            return True
+        if any(low.startswith(prefix) and len(low) - len(prefix) >= 3 and low[len(prefix):] in known for prefix in COLLOQUIAL_PREFIXES):
+            return True
+        return self.suggest(low) is not None
 
     def suggest(self, word: str) -> str | None:
         """The corpus word meant by an unknown lowercase ``word``, or None (known, too short, capitalised,
