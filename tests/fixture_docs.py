@@ -80,3 +80,13 @@ class SlowEmbedder(Embedder):
 
 ingest(settings, force=True, embedder=SlowEmbedder(settings.embedding))
 """
+
+
+def repeal_pair(new: str, old: str, topic: str) -> Manifest:
+    """Two invented laws, ``new`` (UU 7/2031) repealing ``old`` (UU 3/2019), for status and scope tests."""
+    return Manifest(documents=[
+        DocumentEntry(id=new, name="UU 7/2031", title=f"Undang-Undang Nomor 7 Tahun 2031 tentang {topic}", type="UU", number="7",
+                      year=2031, status="berlaku", repeals=[old], file="x.md"),
+        DocumentEntry(id=old, name="UU 3/2019", title="Undang-Undang Nomor 3 Tahun 2019 tentang Arsip Desa", type="UU", number="3",
+                      year=2019, status="dicabut", repealed_by=[new], file="y.md"),
+    ])

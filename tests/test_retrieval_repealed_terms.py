@@ -9,12 +9,12 @@ from __future__ import annotations
 from types import SimpleNamespace
 
 from kb_assistant.assistant import repealed_term_notes
-from kb_assistant.corpus.manifest import DocumentEntry, Manifest
 from kb_assistant.indexing.chunk import Chunk
 from kb_assistant.retrieval.analysis import analyse_query
 from kb_assistant.retrieval.repealed_terms import repealed_only_terms, widen_for_repealed_terms
 from kb_assistant.retrieval.scope import resolve_scope
 from kb_assistant.retrieval.searcher import assemble
+from fixture_docs import repeal_pair
 from kb_assistant.retrieval.structural import add_structural
 
 NEW, OLD = "uu-7-2031", "uu-3-2019"
@@ -37,10 +37,7 @@ CHUNKS = [
     chunk(f"{NEW}:pasal-29", NEW, "29", "Dewan Arsip Desa yang ada pada saat Undang-Undang ini mulai berlaku tetap melaksanakan tugasnya sampai dibentuknya lembaga baru.", "BAB IX KETENTUAN PERALIHAN"),
     chunk(f"{NEW}:pasal-30", NEW, "30", "Pada saat Undang-Undang ini mulai berlaku, Undang-Undang Nomor 3 Tahun 2019 tentang Arsip Desa dicabut dan dinyatakan tidak berlaku.", "BAB X KETENTUAN PENUTUP"),
 ]
-MANIFEST = Manifest(documents=[
-    DocumentEntry(id=NEW, name="UU 7/2031", title="Undang-Undang Nomor 7 Tahun 2031 tentang Arsip Desa", type="UU", number="7", year=2031, status="berlaku", repeals=[OLD], file="x.md"),
-    DocumentEntry(id=OLD, name="UU 3/2019", title="Undang-Undang Nomor 3 Tahun 2019 tentang Arsip Desa", type="UU", number="3", year=2019, status="dicabut", repealed_by=[NEW], file="y.md"),
-])
+MANIFEST = repeal_pair(NEW, OLD, "Arsip Desa")
 LOADED = assemble(None, CHUNKS)
 
 

@@ -20,6 +20,7 @@ from kb_assistant.retrieval.lexicon import build_lexicon
 from kb_assistant.retrieval.rescore import rescore
 from kb_assistant.retrieval.scope import resolve_scope
 from kb_assistant.retrieval.searcher import assemble
+from fixture_docs import repeal_pair
 from kb_assistant.retrieval.structural import add_structural, reference_hits
 from kb_assistant.retrieval.tables import load_table, table_names
 from kb_assistant.settings import PROJECT_ROOT, RetrievalSettings
@@ -47,10 +48,7 @@ CHUNKS = [
     chunk(f"{NEW}:pasal-29", NEW, "29", "Semua peraturan pelaksanaan yang ada dinyatakan masih tetap berlaku sepanjang tidak bertentangan.", "BAB IX KETENTUAN PERALIHAN"),
     chunk(f"{OLD}:pasal-2", OLD, "2", "Arsip desa dikelola oleh sekretaris desa.", "BAB II PENGELOLAAN"),
 ]
-MANIFEST = Manifest(documents=[
-    DocumentEntry(id=NEW, name="UU 7/2031", title="Undang-Undang Nomor 7 Tahun 2031 tentang Pengelola Arsip Desa", type="UU", number="7", year=2031, status="berlaku", repeals=[OLD], file="x.md"),
-    DocumentEntry(id=OLD, name="UU 3/2019", title="Undang-Undang Nomor 3 Tahun 2019 tentang Arsip Desa", type="UU", number="3", year=2019, status="dicabut", repealed_by=[NEW], file="y.md"),
-])
+MANIFEST = repeal_pair(NEW, OLD, "Pengelola Arsip Desa")
 SETTINGS = RetrievalSettings()
 
 
