@@ -458,6 +458,9 @@ def ask(
         print(json.dumps(answer.to_public_json(), ensure_ascii=False))
         return
     print()
+    if answer.refused:  # an answer's text carries its notes; a refusal's say why (a repealed law's term)
+        for note in answer.notes:
+            console.print(f"[italic]{note}[/italic]")
     for passage in answer.passages:
         console.print(f"[dim]{passage.label} · {passage.status_label} · skor {passage.score}[/dim]")
 

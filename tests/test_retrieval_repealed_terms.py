@@ -41,10 +41,9 @@ MANIFEST = repeal_pair(NEW, OLD, "Arsip Desa")
 LOADED = assemble(None, CHUNKS)
 
 
-def analysed(question: str, automatic: bool = True):
+def analysed(question: str):
     scope = resolve_scope(question, MANIFEST, LOADED.docs)
-    analysis = analyse_query(question, LOADED.lexicon, MANIFEST, scope)
-    return widen_for_repealed_terms(analysis, LOADED, MANIFEST, automatic and not scope.mentioned)
+    return widen_for_repealed_terms(analyse_query(question, LOADED.lexicon, MANIFEST, scope), LOADED, MANIFEST)
 
 
 def test_the_lexicon_spells_an_acronym_out_with_the_acronyms_inside_it():
@@ -52,28 +51,19 @@ def test_the_lexicon_spells_an_acronym_out_with_the_acronyms_inside_it():
     assert LOADED.lexicon.in_full(("desa",)) is None
 
 
-def test_a_term_only_the_repealed_law_defines_brings_that_law_and_its_long_form():
+def test_a_term_only_the_repealed_law_defines_is_recorded_but_the_repealed_law_is_not_searched_unasked():
     analysis = analysed("Apa tugas DAD?")
-    assert [t.term for t in analysis.repealed_terms] == ["dad"]
-    assert OLD in analysis.scope.docs and analysis.scope.include_repealed
-    assert "dewan arsip desa" in analysis.expanded and {"dewan", "arsip", "desa"} <= analysis.terms
-
-
-def test_a_scope_the_user_chose_keeps_its_documents_but_the_long_form_still_helps():
-    analysis = analysed("Apa tugas DAD menurut UU 7/2031?")
-    assert analysis.scope.docs == {NEW}
-    assert "dewan arsip desa" in analysis.expanded
-    assert widen_for_repealed_terms(
-        analyse_query("Apa tugas DAD?", LOADED.lexicon, MANIFEST, resolve_scope("Apa tugas DAD?", MANIFEST, LOADED.docs)),
-        LOADED, MANIFEST, automatic_scope=False,
-    ).scope.docs == {NEW}
+    assert [(t.term, t.in_full, t.defined_in) for t in analysis.repealed_terms] == [("dad", "dewan arsip desa", frozenset({OLD}))]
+    assert OLD not in analysis.scope.docs and not analysis.scope.include_repealed  # the refusal's hint offers it
+    assert "dewan" not in analysis.expanded  # "tugas" + "arsip desa" would answer from any archive Pasal
+    assert analysed("Apa tugas DAD menurut UU 7/2031?").scope.docs == {NEW}
 
 
 def test_terms_the_law_in_force_defines_or_writes_change_nothing():
     for question in ("Apa itu AD?", "Apa tugas Sekretaris Desa?", "Bagaimana menyimpan arsip?"):
         plain = analyse_query(question, LOADED.lexicon, MANIFEST, resolve_scope(question, MANIFEST, LOADED.docs))
         assert repealed_only_terms(plain, LOADED, MANIFEST) == []
-        assert widen_for_repealed_terms(plain, LOADED, MANIFEST, True) is plain
+        assert widen_for_repealed_terms(plain, LOADED, MANIFEST) is plain
 
 
 def test_a_repealed_law_already_searched_is_no_reason_to_widen():
@@ -85,7 +75,7 @@ def test_a_repealed_law_already_searched_is_no_reason_to_widen():
 
 def test_asking_whether_it_still_exists_is_a_status_question_answered_by_the_transitional_clause():
     analysis = analysed("Apakah DAD masih ada?")
-    assert analysis.status
+    assert analysis.status and "dewan arsip desa" in analysis.expanded  # the law in force names it in full
     keys = {h.key for h in add_structural([], analysis, LOADED, MANIFEST)}
     assert (NEW, "29") in keys and (NEW, "30") in keys
     assert not analysed("Apakah masih ada arsip desa di kantor?").status  # no repealed-only term: no status question

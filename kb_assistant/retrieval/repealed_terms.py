@@ -1,18 +1,21 @@
-"""Terms only a repealed law writes: reach them without asking about the repealed law.
+"""Terms only a repealed law defines: say where they come from, and what became of them.
 
 "KASN" is defined by UU 5/2014 alone. UU 20/2023, which repealed it, writes "Komisi Aparatur Sipil
 Negara" in full (Pasal 70 ayat (3): it keeps its tasks until the implementing rules), PP 11/2017
 does too, and no law in force writes the acronym. A question using such a term ("Apa tugas
-KASN?") found nothing it could answer from, since repealed laws are searched only when asked
-about. Now:
+KASN?", "Apakah KASN masih ada?") was refused without saying why, since repealed laws are
+searched only when asked about. Now:
 
-* the term's long form, its own acronyms spelled out, joins the query: the laws in force name
-  the institution in full;
-* when the search scope was chosen automatically, the repealed laws that define the term join it
-  (their passages are labelled repealed, as always), and the analysis records the term so the
-  answer can say where it comes from;
+* the analysis records the term, its defining law and the repealing law's clauses that name it,
+  so the answer (or the refusal) says where the term comes from: "KASN didefinisikan dalam UU
+  5/2014 — dicabut oleh UU 20/2023. Ketentuan peralihan atau penutup yang menyebutnya: UU 20/2023
+  Pasal 70." The repealed law itself is not searched unasked: a refusal offers to ask again with
+  it (``answer/hints.py``), the user's choice;
 * asking whether it still exists ("masih ada", ``data/legal_status.toml`` [existence]) is a status
-  question about its law: the repealing law's transitional clauses join the candidates.
+  question about its law: the repealing law's transitional clauses join the candidates, and the
+  term's long form, its own acronyms spelled out, joins the query (the law in force names the
+  institution in full: UU 20/2023 Pasal 70 ayat (3)). Only then: "Apa tugas KASN?" with the long
+  form answered from the tasks of any "aparatur sipil negara" (UU 20/2023 Pasal 11), not of KASN.
 
 A term written by a searched law, or defined by one, changes nothing.
 """
@@ -60,22 +63,20 @@ def _transition(loaded, manifest: Manifest, repealed: set[str], names: tuple[str
     return tuple(dict.fromkeys(labels))
 
 
-def widen_for_repealed_terms(analysis: QueryAnalysis, loaded, manifest: Manifest, automatic_scope: bool) -> QueryAnalysis:
-    """The analysis with each repealed-only term's long form in the query and, when the scope was
-    automatic, its defining documents in the scope."""
+def widen_for_repealed_terms(analysis: QueryAnalysis, loaded, manifest: Manifest) -> QueryAnalysis:
+    """The analysis with its repealed-only terms recorded; a question whether such a term still
+    exists is a status question, and a status question takes the terms' long forms."""
     terms = repealed_only_terms(analysis, loaded, manifest)
     if not terms:
         return analysis
+    status = analysis.status or any(p.search(analysis.normalised) for p in patterns("legal_status", "existence"))
+    if not status:
+        return dataclasses.replace(analysis, repealed_terms=tuple(terms))
     spelled = " ".join(t.in_full for t in terms if t.in_full)
     expanded = f"{analysis.expanded} {spelled}".strip()
-    scope = analysis.scope
-    if automatic_scope and scope.docs is not None:
-        docs = set(scope.docs).union(*(t.defined_in for t in terms))
-        scope = dataclasses.replace(scope, docs=docs, include_repealed=True)
-    existence = any(p.search(analysis.normalised) for p in patterns("legal_status", "existence"))
     return dataclasses.replace(
-        analysis, expanded=expanded, terms=frozenset(analyse(expanded, drop_question_words=True)), scope=scope,
-        repealed_terms=tuple(terms), status=analysis.status or existence,
+        analysis, expanded=expanded, terms=frozenset(analyse(expanded, drop_question_words=True)),
+        repealed_terms=tuple(terms), status=True,
     )
 
 

@@ -87,9 +87,7 @@ class Retriever:
             question, loaded.lexicon, self.manifest, scope, loaded.speller if self.settings.spelling_correction else None,
             loaded.abbreviations if self.settings.abbreviations else None,
         )
-        automatic = self.settings.include_repealed == "auto" and not filters.docs and filters.include_repealed is None and not scope.mentioned
-        analysis = widen_for_repealed_terms(analysis, loaded, self.manifest, automatic)
-        scope = analysis.scope
+        analysis = widen_for_repealed_terms(analysis, loaded, self.manifest)
         if (analysis.status or analysis.time) and not filters.docs and scope.docs is not None:
             scope.docs |= status_documents(analysis, self.manifest, loaded.docs)  # the repealing law states the status
         return analysis
