@@ -123,19 +123,20 @@ class Lexicon:
         used the acronym (UU 20/2023 Pasal 70 ayat (3)), so the ayat quoted can be found."""
         found = []
         for key in self.find(text):
-            long = self.long_forms.get(key) or self._long_of_short.get(key)
+            long = self.long_form(key)
             if long:
                 found.append((" ".join(key), long))
         return tuple(dict.fromkeys(found))
 
+    def long_form(self, key: tuple[str, ...]) -> str | None:
+        """The long form of a short form the corpus spells out in parentheses or defines ("kasn" → "komisi asn")."""
+        return self.long_forms.get(key) or self._long_of_short.get(key)
+
     def in_full(self, key: tuple[str, ...]) -> str | None:
         """The long form of an acronym with the acronyms inside it spelled out too ("kasn" →
         "komisi aparatur sipil negara", via "komisi asn"): how a later law writes the name."""
-        long = self.long_forms.get(key) or self._long_of_short.get(key)
-        if not long:
-            return None
-        parts = [self.long_forms.get((w,)) or self._long_of_short.get((w,)) or w for w in words(long)]
-        return " ".join(parts)
+        long = self.long_form(key)
+        return " ".join(self.long_form((w,)) or w for w in words(long)) if long else None
 
     def broader_term(self, key: tuple[str, ...]) -> str | None:
         """The broader defined term of a term or its short form ("pppk" → "pegawai asn")."""
