@@ -17,6 +17,7 @@ TUNE = PROJECT_ROOT / "eval" / "qa-tune.jsonl"
 TEST = PROJECT_ROOT / "eval" / "qa-test.jsonl"
 DEV = SHARED_SOURCES.parent / "eval-dev" / "qa-dev.jsonl"
 VALIDATION = [PROJECT_ROOT / "eval" / "qa-validate.jsonl", PROJECT_ROOT / "eval" / "qa-validate-2.jsonl"]
+SHORT_ENGLISH = PROJECT_ROOT / "eval" / "qa-tune-en.jsonl"  # tuning split: short everyday English questions
 # The test split was committed on its own and is never edited: a changed file fails here.
 TEST_SHA256 = "4ba8bd445270d6360e6baa7de1f7b1dc63596997594a49517b20388fc06c34ec"
 TYPES = {"definition", "obligation_or_right", "procedure", "institution", "cross_document", "temporal",
@@ -32,7 +33,7 @@ def splits():
 @pytest.fixture(scope="module")
 def gold_sets(splits):
     """Every project QA set whose golds must resolve: the two splits and the validation sets."""
-    return splits | {path.stem: load_dataset(path) for path in VALIDATION}
+    return splits | {path.stem: load_dataset(path) for path in (*VALIDATION, SHORT_ENGLISH)}
 
 
 def test_test_split_is_frozen():
@@ -86,8 +87,17 @@ def test_every_gold_document_exists_and_every_section_text_is_in_its_source(gold
     assert not missing, missing
 
 
+def test_the_short_english_set_is_english_and_short():
+    """What it was written to tune: the refusal floor of everyday English questions (a dozen words
+    or fewer), which the other sets' long English questions did not reach."""
+    items = load_dataset(SHORT_ENGLISH)
+    assert {q.type for q in items} == {"english", "unanswerable"}
+    assert all(len(q.question.split()) <= 12 for q in items)
+    assert sum(not q.answerable for q in items) >= 5 and sum(q.answerable for q in items) >= 12
+
+
 def test_files_are_one_json_object_per_line():
-    for path in (TUNE, TEST, *VALIDATION):
+    for path in (TUNE, TEST, *VALIDATION, SHORT_ENGLISH):
         for line in path.read_text(encoding="utf-8").splitlines():
             assert set(json.loads(line)) == {"id", "question", "gold", "answerable", "answer", "type"}
 
