@@ -288,7 +288,8 @@ def models_adapt(
 
 
 # the tuning QA sets, one per author (the frozen test split is never among them)
-TUNING_SETS = (Path("eval/qa-tune.jsonl"), Path("../shared/eval-dev/qa-dev.jsonl"), Path("eval/qa-validate.jsonl"), Path("eval/qa-validate-2.jsonl"))
+TUNING_SETS = (Path("eval/qa-tune.jsonl"), Path("../shared/eval-dev/qa-dev.jsonl"), Path("eval/qa-validate.jsonl"), Path("eval/qa-validate-2.jsonl"),
+               Path("eval/qa-tune-en.jsonl"))
 
 
 @models_app.command("fit")

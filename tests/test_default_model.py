@@ -54,11 +54,24 @@ def test_a_definition_question_cites_the_definition(gemma_assistant):
 
 
 def test_an_english_question_finds_the_indonesian_rules(gemma_assistant):
-    # retrieval only: whether it is answered depends on answer.english_dense_floor (0.5 fitted; this
-    # question's best cosine is ~0.47, so it is refused today with these Pasal shown: a known limit)
+    """Its best cosine is ~0.47: under the English floor fitted before the tuning sets held short
+    English questions (0.5) it was refused; the refitted floor (0.33) answers it."""
     answer = gemma_assistant.ask("When can a government agency ask another agency for official assistance?")
     assert answer.ranking[0][1] in {"35", "36", "37"}, answer.ranking[:3]
-    assert {p.pasal for p in answer.passages[:3]} & {"35", "36", "37"}
+    assert not answer.refused and answer.citations[0].pasal in {"35", "36", "37"}, [c.label for c in answer.citations]
+
+
+def test_a_short_everyday_english_question_is_answered(gemma_assistant):
+    """A short question's best cosine is low however well it matches (~0.49 here, refused under the
+    old floor of 0.5): it is answered from the Pasal listing the rights (UU 20/2023 Pasal 21)."""
+    answer = gemma_assistant.ask("What are the rights of civil servants?")
+    assert not answer.refused
+    assert (answer.citations[0].doc, answer.citations[0].pasal) == ("uu-20-2023", "21"), [c.label for c in answer.citations]
+
+
+def test_a_short_english_question_about_a_figure_the_corpus_lacks_is_refused(gemma_assistant):
+    answer = gemma_assistant.ask("What will civil servant salaries be in 2027?")
+    assert answer.refused and answer.passages
 
 
 def test_a_figure_the_law_does_not_state_is_refused_with_the_closest_pasal_shown(gemma_assistant):
