@@ -22,12 +22,12 @@ TYPE_WORDS: dict[str, str] = {
     "SE": r"(?:se|surat edaran|circular)",
     "Perda": r"(?:perda|peraturan daerah)",
 }
-NUMBER_WORDS = r"(?:\s*(?:no\.?|nomor|number|nr\.?)\s*)?"
+NUMBER_WORD = r"\s*(?:no\.?|nomor|number|nr\.?)\s*"
+NUMBER_WORDS = rf"(?:{NUMBER_WORD})?"  # the number word is optional: "UU 20 Tahun 2023"
 YEAR_SEP = r"(?:\s*(?:/|tahun|thn\.?|th\.?|of(?: the year)?|year)\s*|\s+)"  # "Nomor 20 Tahun 2023", "Law Number 20 Year 2023", "PP 11 2017"
 # Words between the type and "Nomor" in a full citation: "Undang-Undang Republik Indonesia Nomor 20 …",
 # "Peraturan Menteri PANRB Nomor 30 …" (UU 12/2011 Lampiran II: the title names the issuer before the number).
 ISSUER_WORDS = r"(?:\s+[\w-]+){1,12}?"
-NUMBER_WORD = r"\s*(?:no\.?|nomor|number|nr\.?)\s*"
 
 
 @dataclass
