@@ -59,6 +59,17 @@ def test_each_kind_of_pair_is_mined_from_structure(nodes):
     assert ref.positive == nodes[2].embed_text and ref.source == f"{DOC}:pasal-3"
 
 
+def test_each_pair_points_at_every_node_of_its_target_pasal(nodes):
+    split = [*nodes, _node("2", "Penyiraman dilakukan pula pada sore hari bila kemarau.", ["BAB II PERAWATAN", "Bagian Kesatu Penyiraman"])]
+    split[-1].id = f"{DOC}:pasal-2:part-2"
+    references = mining.reference_pairs(split)
+    assert [(p.source, p.target) for p in references] == [(f"{DOC}:pasal-3", f"{DOC}:pasal-2")]  # the referred Pasal, not the referring one
+    assert mining.positive_indices(references, split) == [[2, 4]]  # both nodes of Pasal 2
+    definition = mining.definition_pairs(split)[0]
+    assert mining.positive_indices([definition], split) == [[0, 1]]  # the definitions of Pasal 1 are one citable unit
+    assert mining.positive_indices([definition], split[1:]) == [[]]  # target not among the nodes
+
+
 def test_broad_headings_give_no_pairs(nodes):
     many = [_node(str(n), f"Ketentuan nomor {n} tentang pagar taman.", ["BAB V PAGAR"]) for n in range(10, 15)]
     assert mining.heading_pairs(many) == []

@@ -34,6 +34,7 @@ class Pair:
     positive: str
     kind: str
     source: str  # node id the pair comes from (for the record)
+    target: str = ""  # node id of the positive (the referring node's source differs from it)
 
 
 def definition_pairs(nodes) -> list[Pair]:
@@ -48,7 +49,7 @@ def definition_pairs(nodes) -> list[Pair]:
             continue
         for term in (match.group("term"), match.group("alias")):
             if term and len(term) >= 2:
-                out.append(Pair(term.strip(" ,"), node.embed_text, "definition", node.id))
+                out.append(Pair(term.strip(" ,"), node.embed_text, "definition", node.id, node.id))
     return out
 
 
@@ -66,7 +67,7 @@ def heading_pairs(nodes) -> list[Pair]:
         if len(pasal) > MAX_PASAL_PER_HEADING or len(title) < 4:
             continue
         # the Pasal text without its heading path, which already contains the title verbatim
-        out.extend(Pair(title, m.text, "heading", m.id) for m in members)
+        out.extend(Pair(title, m.text, "heading", m.id, m.id) for m in members)
     return out
 
 
@@ -76,7 +77,7 @@ def penjelasan_pairs(nodes) -> list[Pair]:
     for node in nodes:
         text = " ".join((node.penjelasan or "").split())
         if len(text) >= MIN_CHARS and "cukup jelas" not in text.lower()[:40]:
-            out.append(Pair(text, node.embed_text, "penjelasan", node.id))
+            out.append(Pair(text, node.embed_text, "penjelasan", node.id, node.id))
     return out
 
 
@@ -94,7 +95,7 @@ def reference_pairs(nodes) -> list[Pair]:
                 context = " ".join(REFERENCE.sub("", sentence).split()).strip(" ,;.")
                 context = re.sub(r"^\(\d+[a-z]?\)\s*", "", context)
                 if target is not None and target is not node and len(context) >= MIN_CHARS:
-                    out.append(Pair(context, target.embed_text, "reference", node.id))
+                    out.append(Pair(context, target.embed_text, "reference", node.id, target.id))
     return out
 
 
@@ -121,3 +122,17 @@ def batches(pairs: list[Pair], size: int) -> list[list[Pair]]:
             open_batches.append(([pair], {pair.anchor, pair.positive}))
     out = [batch for batch, _ in open_batches if len(batch) > 1]
     return out
+
+
+def positive_indices(pairs: list[Pair], nodes) -> list[list[int]]:
+    """Per pair, the indices in ``nodes`` of every node of its target's citable unit (a Pasal split
+    over several nodes is one answer); [] when the target is not among ``nodes``."""
+    def unit(node) -> tuple[str, str]:
+        return node.doc, getattr(node, "unit_key", None) or node.pasal or node.id
+
+    members: dict[tuple[str, str], list[int]] = defaultdict(list)
+    unit_of: dict[str, tuple[str, str]] = {}
+    for index, node in enumerate(nodes):
+        members[unit(node)].append(index)
+        unit_of[node.id] = unit(node)
+    return [list(members[unit_of[p.target]]) if p.target in unit_of else [] for p in pairs]
