@@ -287,6 +287,39 @@ def models_adapt(
     console.print(f"adapted model: {path}")
 
 
+@models_app.command("fit-adapter")
+def models_fit_adapter(
+    l2: float = typer.Option(0.01, "--l2", min=0.0, help="Pull of the scale toward 1 (its squared norm)."),
+    steps: int = typer.Option(150, "--steps", min=1, help="Full-batch Adam steps."),
+    temperature: float = typer.Option(0.05, "--temperature", min=0.001, help="Softmax temperature over all nodes."),
+    out: Optional[Path] = typer.Option(None, "--out", help="Where to write it (default: the model profile's query_adapter file)."),
+) -> None:
+    """Fit the configured model's query adapter (a scale per query dimension) on pairs mined from the
+    indexed corpus's structure (defined terms, headings, Penjelasan, cross-references; never QA
+    questions), against the index's node vectors; the ranker and refusal are fitted with it in place."""
+    from rich.progress import Progress
+
+    from kb_assistant.assistant import Assistant
+    from kb_assistant.evaluation.fit_adapter import fit_query_adapter
+    from kb_assistant.indexing.store import IndexUnavailableError
+    from kb_assistant.models.profiles import model_name
+    from kb_assistant.models.query_adapter import FitOptions, adapter_path
+
+    settings = get_settings()
+    try:
+        assistant = Assistant(settings)
+        loaded = assistant.reader.get()
+        target = out or adapter_path(assistant.embedder.profile.query_adapter or f"{model_name(settings.embedding)}.json")
+        with Progress(console=err) as bar:
+            task = bar.add_task("anchors", total=None)
+            adapter = fit_query_adapter(loaded, assistant.embedder, model_name(settings.embedding), FitOptions(l2=l2, steps=steps, temperature=temperature),
+                                        progress=lambda done, total: bar.update(task, completed=done, total=total))
+    except (FileNotFoundError, IndexUnavailableError, ValueError) as exc:
+        _fail(str(exc))
+    adapter.save(target)
+    console.print(f"query adapter: {target} ({adapter.dimension} dimensions, scale {adapter.scale.min():+.3f} .. {adapter.scale.max():+.3f}; pairs {adapter.source['pairs']})")
+
+
 # the tuning QA sets, one per author (the frozen test split is never among them)
 TUNING_SETS = (Path("eval/qa-tune.jsonl"), Path("../shared/eval-dev/qa-dev.jsonl"), Path("eval/qa-validate.jsonl"), Path("eval/qa-validate-2.jsonl"),
                Path("eval/qa-tune-en.jsonl"))

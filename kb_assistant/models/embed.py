@@ -26,6 +26,7 @@ from tqdm import tqdm
 from kb_assistant.models import fingerprint, onnx_export, profiles
 from kb_assistant.models.onnx_runtime import OnnxEncoder
 from kb_assistant.models.prepare import resolve_model_path
+from kb_assistant.models.query_adapter import AdapterError, QueryAdapter, adapter_path
 from kb_assistant.settings import EmbeddingSettings, offline_environment
 
 if TYPE_CHECKING:
@@ -281,14 +282,31 @@ class Embedder:
         heads = titles if titles is not None else [None] * len(texts)
         return self._encode([self.passage_prompt(t) + x for t, x in zip(heads, texts)], show_progress)
 
-    def embed_queries(self, texts: list[str]) -> np.ndarray:
-        """``(n, dim)`` float32, L2-normalised, with the query prompt.
+    @functools.cached_property
+    def query_adapter(self) -> QueryAdapter | None:
+        """The profile's query adapter (``embedding.query_adapter``), or None: none configured, or
+        the output is cut to a Matryoshka size (the adapter is fitted on the full vectors)."""
+        name = self.profile.query_adapter
+        if not name or self.truncate_dim:
+            return None
+        adapter = QueryAdapter.load(adapter_path(name))
+        if adapter.dimension != self.dimension:
+            raise AdapterError(f"query adapter {name} is for {adapter.dimension}-d vectors; {self.settings.model} gives {self.dimension}-d")
+        return adapter
+
+    def embed_queries(self, texts: list[str], adapted: bool = True) -> np.ndarray:
+        """``(n, dim)`` float32, L2-normalised, with the query prompt, then the model's query adapter
+        unless ``adapted`` is False (fitting an adapter needs the model's own vectors).
 
         The last ``embedding.query_cache`` query vectors are kept: a regenerated answer, a repeated
         example question or an evaluation sweep over settings does not pay the model again
         (EmbeddingGemma: ~60 ms per query on 2 cores).
         """
-        texts = list(texts)
+        vectors = self._raw_queries(list(texts))
+        adapter = self.query_adapter if adapted and len(vectors) else None
+        return adapter.apply(vectors) if adapter is not None else vectors
+
+    def _raw_queries(self, texts: list[str]) -> np.ndarray:
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
         if self.settings.query_cache <= 0:

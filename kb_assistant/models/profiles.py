@@ -64,6 +64,8 @@ def resolve_profile(settings: EmbeddingSettings, folder: Path | None = None) -> 
         updates["document_prompt"] = settings.passage_prompt
     if settings.passage_headings is not None:
         updates["passage_headings"] = settings.passage_headings
+    if settings.query_adapter is not None:
+        updates["query_adapter"] = settings.query_adapter
     if settings.max_seq_length > 0:
         updates["max_tokens"] = settings.max_seq_length
     return profile.model_copy(update=updates) if updates else profile
