@@ -29,9 +29,11 @@ def test_a_term_a_regulation_is_about_keeps_its_own_name():
 class FakeEmbedder:
     def __init__(self):
         self.batches = []
+        self.adapted = []
 
-    def embed_queries(self, texts):
+    def embed_queries(self, texts, adapted=True):
         self.batches.append(list(texts))
+        self.adapted.append(adapted)
         return np.array([[float(i)] for i in range(len(texts))])
 
 
@@ -43,8 +45,8 @@ class FakeReader:
 
 
 class Analysis:
-    def __init__(self, generalised):
-        self.normalised, self.generalised, self.scope = "hak PAD", generalised, Scope(docs=None)
+    def __init__(self, generalised, english=False):
+        self.normalised, self.generalised, self.scope, self.english = "hak PAD", generalised, Scope(docs=None), english
 
 
 def test_dense_candidates_keep_each_nodes_better_cosine_over_both_questions():
@@ -54,3 +56,14 @@ def test_dense_candidates_keep_each_nodes_better_cosine_over_both_questions():
     assert embedder.batches == [["hak PAD", "hak petugas desa"]]  # one batch: one model call
     assert dense_candidates(FakeReader(), FakeEmbedder(), Analysis("hak petugas desa"), 3, broader=False) == [("a", 0.9), ("b", 0.5)]
     assert dense_candidates(FakeReader(), FakeEmbedder(), Analysis(""), 3, broader=True) == [("a", 0.9), ("b", 0.5)]
+
+
+def test_the_query_adapter_applies_to_the_questions_the_setting_names():
+    def adapted(setting: str, english: bool) -> bool:
+        embedder = FakeEmbedder()
+        dense_candidates(FakeReader(), embedder, Analysis("", english=english), 3, adapter=setting)
+        return embedder.adapted[0]
+
+    assert adapted("english", True) and not adapted("english", False)
+    assert adapted("all", False) and adapted("all", True)
+    assert not adapted("off", True)

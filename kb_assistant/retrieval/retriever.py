@@ -100,7 +100,7 @@ class Retriever:
         loaded = self.reader.get()
         k = self.settings.candidates
         timings = {"analyse": _ms(started)}
-        dense = dense_candidates(self.reader, self.embedder, analysis, k, self.settings.broader_dense_query)
+        dense = dense_candidates(self.reader, self.embedder, analysis, k, self.settings.broader_dense_query, self.settings.query_adapter)
         timings["dense"] = _ms(started) - timings["analyse"]
         lexical = lexical_candidates(self.reader, analysis, k, self.settings) if mode != "dense" else []
         hits = group_by_unit(loaded.chunks, fuse(mode, dense, lexical, self.settings), dict(dense), dict(lexical))
