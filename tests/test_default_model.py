@@ -85,3 +85,24 @@ def test_an_english_status_question_is_answered_from_the_repealing_clause(gemma_
     answer = gemma_assistant.ask("What replaced Law 5/2014?")
     assert not answer.refused
     assert (answer.citations[0].doc, answer.citations[0].pasal) == ("uu-20-2023", "76"), [c.label for c in answer.citations]
+
+
+def test_the_query_adapter_reshapes_english_questions_only(gemma_assistant):
+    """The shipped adapter is loaded for the default model and the dense stage applies it to an English
+    question's vector, not to an Indonesian one's (retrieval.query_adapter = english)."""
+    from kb_assistant.retrieval.dense import dense_candidates
+
+    retriever = gemma_assistant.retriever
+    assert gemma_assistant.embedder.query_adapter is not None and retriever.settings.query_adapter == "english"
+
+    def cosines(question: str, adapter: str) -> dict[str, float]:
+        analysis = retriever.analyse(question)
+        return dict(dense_candidates(gemma_assistant.reader, gemma_assistant.embedder, analysis, 10, adapter=adapter))
+
+    english = "Can an agency ask another agency for official assistance?"
+    assert retriever.analyse(english).english
+    adapted, plain = cosines(english, "english"), cosines(english, "off")
+    shared = adapted.keys() & plain.keys()
+    assert shared and any(abs(adapted[n] - plain[n]) > 1e-3 for n in shared)
+    indonesian = "Kapan instansi pemerintah dapat meminta bantuan kedinasan?"
+    assert cosines(indonesian, "english") == cosines(indonesian, "off")
