@@ -38,7 +38,8 @@ def _vectors(settings: Settings) -> dict[str, list[float]]:
 def _same_vectors(left: dict[str, list[float]], right: dict[str, list[float]]) -> bool:
     """The same nodes with the same vectors up to float32 rounding: a copied vector can come back from
     the store a rounding step away, moving its 6th decimal by one (seen on an Intel Xeon, 2026-12-02:
-    one component of one node, 1e-6; a recomputed or wrong vector differs by far more)."""
+    one component of one node, 1e-6; a wrong vector differs by far more). That none was recomputed is
+    asserted from the ingest report."""
     return left.keys() == right.keys() and all(np.allclose(left[k], right[k], rtol=0, atol=2e-6) for k in left)
 
 
