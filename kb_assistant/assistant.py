@@ -170,7 +170,8 @@ class Assistant:
         status_notes = {d.id: d.status_label(manifest.names()) for d in manifest.documents if d.is_repealed}
         similarity = None
         if retrieval.english and retrieval.analysis is not None and not found.degraded:  # words cannot pick the ayat
-            similarity = functools.partial(self.unit_similarity, retrieval.analysis.normalised)
+            similarity = functools.partial(self.unit_similarity, retrieval.analysis.normalised,
+                                           adapted=self.settings.retrieval.query_adapter != "off")
         spelled_out = retrieval.analysis.spelled_out if retrieval.analysis is not None else ()
         text, statements = compose(
             found.standalone, chosen, found.chunks, status_notes, settings.max_citations, settings.max_sentences, similarity, spelled_out,

@@ -38,8 +38,10 @@ class _FakeEmbedder:
 
     def __init__(self) -> None:
         self.passage_calls: list[tuple[list[str], list[str]]] = []
+        self.adapted: list[bool] = []
 
-    def embed_queries(self, texts: list[str]) -> np.ndarray:
+    def embed_queries(self, texts: list[str], adapted: bool = True) -> np.ndarray:
+        self.adapted.append(adapted)
         return np.array([[0.0, 1.0, 0.0]])
 
     def embed_passages(self, texts: list[str], titles: list[str] | None = None) -> np.ndarray:
@@ -60,12 +62,20 @@ def test_unit_vectors_carry_their_citation_as_title_and_are_cached() -> None:
 
 def test_a_failing_model_leaves_the_first_unit_not_an_error() -> None:
     class Broken(_FakeEmbedder):
-        def embed_queries(self, texts):
+        def embed_queries(self, texts, adapted=True):
             raise RuntimeError("model unavailable")
 
     scores = UnitSimilarity(Broken())("how long?", _chunk())
     assert scores == [0.0, 0.0, 0.0]
     assert best_units(set(), _chunk(), similarity=lambda chunk: scores)[0][0] == "1"
+
+
+def test_the_question_vector_follows_the_query_adapter_setting() -> None:
+    embedder = _FakeEmbedder()
+    similarity = UnitSimilarity(embedder)
+    similarity("how long is the term?", _chunk())
+    similarity("how long is the term?", _chunk(), adapted=False)  # retrieval.query_adapter = off
+    assert embedder.adapted == [True, False]
 
 
 def test_clear_forgets_the_units_vectors() -> None:

@@ -32,12 +32,14 @@ class UnitSimilarity:
         self._vectors: OrderedDict[tuple[str, str], np.ndarray] = OrderedDict()
         self._lock = threading.Lock()
 
-    def __call__(self, question: str, chunk: Chunk) -> list[float]:
+    def __call__(self, question: str, chunk: Chunk, adapted: bool = True) -> list[float]:
+        """``adapted``: the question's vector passes the model's query adapter, as retrieval's did
+        (``retrieval.query_adapter``; this is asked for English questions only)."""
         units = chunk.units(quote=True)
         if len(units) < 2:
             return [1.0] * len(units)
         try:
-            query = self.embedder.embed_queries([question])[0]
+            query = self.embedder.embed_queries([question], adapted=adapted)[0]
             return [float(x) for x in self._unit_vectors(chunk, units) @ query]
         except Exception as exc:  # the choice of ayat must not fail the answer: the first unit is quoted
             log.warning("unit similarity failed for %s: %s: %s", chunk.id, exc.__class__.__name__, exc)
