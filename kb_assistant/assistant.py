@@ -16,6 +16,7 @@ from kb_assistant.indexing.labels import citation_label
 from kb_assistant.answer.unit_similarity import UnitSimilarity
 from kb_assistant.corpus.manifest import Manifest, load_manifest
 from kb_assistant.indexing.chunk import Chunk
+from kb_assistant.retrieval.dense import adapter_applies
 from kb_assistant.retrieval.followup import rewrite
 from kb_assistant.retrieval.retriever import Filters, Mode, PasalHit, Retrieval, Retriever
 from kb_assistant.retrieval.searcher import IndexReader
@@ -171,7 +172,7 @@ class Assistant:
         similarity = None
         if retrieval.english and retrieval.analysis is not None and not found.degraded:  # words cannot pick the ayat
             similarity = functools.partial(self.unit_similarity, retrieval.analysis.normalised,
-                                           adapted=self.settings.retrieval.query_adapter != "off")
+                                           adapted=adapter_applies(self.settings.retrieval.query_adapter, retrieval.english))
         spelled_out = retrieval.analysis.spelled_out if retrieval.analysis is not None else ()
         text, statements = compose(
             found.standalone, chosen, found.chunks, status_notes, settings.max_citations, settings.max_sentences, similarity, spelled_out,

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from kb_assistant.retrieval.dense import dense_candidates
+from kb_assistant.retrieval.dense import adapter_applies, dense_candidates
 from kb_assistant.retrieval.lexicon import build_lexicon
 from kb_assistant.retrieval.scope import Scope
 from test_retrieval_stages import CHUNKS
@@ -67,3 +67,4 @@ def test_the_query_adapter_applies_to_the_questions_the_setting_names():
     assert adapted("english", True) and not adapted("english", False)
     assert adapted("all", False) and adapted("all", True)
     assert not adapted("off", True)
+    assert [adapter_applies(s, e) for s in ("english", "all", "off") for e in (True, False)] == [True, False, True, True, False, False]

@@ -15,9 +15,15 @@ def dense_candidates(reader, embedder, analysis: QueryAnalysis, k: int, broader:
     says whether the model's query adapter applies to this question: english, all or off.
     """
     texts = [analysis.normalised] + ([analysis.generalised] if broader and analysis.generalised else [])
-    vectors = embedder.embed_queries(texts, adapted=adapter == "all" or (adapter == "english" and analysis.english))
+    vectors = embedder.embed_queries(texts, adapted=adapter_applies(adapter, analysis.english))
     best: dict[str, float] = {}
     for vector in vectors:
         for node_id, score in reader.dense(vector, k, analysis.scope.docs):
             best[node_id] = max(score, best.get(node_id, score))
     return sorted(best.items(), key=lambda item: -item[1])[:k]
+
+
+def adapter_applies(setting: str, english: bool) -> bool:
+    """Whether ``retrieval.query_adapter`` (english | all | off) applies the model's query adapter to
+    a question; the one rule for every stage that embeds the question."""
+    return setting == "all" or (setting == "english" and english)
